@@ -1,0 +1,18 @@
+// Three kinds of test, told apart by file name (see docs/testing.md):
+//   *.spec.ts      unit: pure code, no I/O
+//   *.int-spec.ts  integration: real SQLite files, PostgreSQL, Redis
+//   *.e2e-spec.ts  end to end over real HTTP, under test/
+const common = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  moduleNameMapper: { '^@motcua/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }] },
+  rootDir: __dirname,
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    { ...common, displayName: 'int', testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'], testTimeout: 60000 },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 120000 },
+  ],
+};

@@ -1,0 +1,128 @@
+/**
+ * The event-store port. Every adapter (SQLite, PostgreSQL, KurrentDB) implements it and passes
+ * the one contract suite in `contract/event-store.contract.ts`.
+ */
+
+/** Who did what, on whose behalf, in answer to what. Set by the application, never by the domain. */
+export interface EventMetadata {
+  /** Actor id: a user id, or `system` for events the system raises itself (deadline missed). */
+  actor: string;
+  /** Agency the actor acted for. */
+  agencyCode?: string;
+  correlationId: string;
+  causationId?: string;
+  /** Idempotency: the id of the command that produced this event (same for every event of one append). */
+  commandId?: string;
+  [key: string]: unknown;
+}
+
+/** An event as the application hands it to the store. */
+export interface NewEvent<D = Record<string, unknown>> {
+  /** Stable, versioned type string, e.g. `dossier.received.v1`. Never a class name. */
+  type: string;
+  data: D;
+  metadata: EventMetadata;
+}
+
+/**
+ * A stored event. `position` is the global log position: opaque to callers, but ordered and
+ * comparable with `comparePositions`; serialised as a decimal string.
+ */
+export interface RecordedEvent<D = Record<string, unknown>> {
+  streamId: string;
+  /** 0-based revision in its stream. */
+  revision: number;
+  position: string;
+  type: string;
+  data: D;
+  metadata: EventMetadata;
+  /** Set by the store when the event was appended (ISO-8601 UTC). */
+  recordedAt: string;
+  /** sha-256 (hex) of this event's canonical form, chained to `prevHash`. */
+  hash: string;
+  /** Hash of the previous event in the stream; 64 zeros for revision 0. */
+  prevHash: string;
+}
+
+/** Expected state of the stream at append time. */
+export type ExpectedRevision = 'no_stream' | 'any' | 'stream_exists' | number;
+
+export interface AppendOptions {
+  expectedRevision?: ExpectedRevision; // default 'any'
+  /**
+   * Guaranteed idempotency: appending with a command id already used on this stream returns the
+   * original result and writes nothing, however late the retry comes.
+   */
+  commandId?: string;
+}
+
+export interface AppendResult {
+  streamId: string;
+  /** Revision of the last event written (or previously written, on an idempotent retry). */
+  nextExpectedRevision: number;
+  /** Global position of the last event. */
+  position: string;
+  /** True when this call was a retry of an earlier append with the same command id. */
+  duplicate: boolean;
+}
+
+export interface ReadStreamOptions {
+  direction?: 'forwards' | 'backwards';
+  /** Inclusive start revision (forwards: lowest; backwards: highest). */
+  fromRevision?: number;
+  /** Inclusive last revision to return (forwards). */
+  toRevision?: number;
+  /** Only events recorded at or before this instant (ISO-8601): "as known at". */
+  recordedAtOrBefore?: string;
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: return events strictly after this position. Omit to start at the beginning. */
+  after?: string;
+  maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive checkpoint: deliver events strictly after it. */
+  after?: string;
+  /** Batch size during catch-up. */
+  batchSize?: number;
+  signal?: AbortSignal;
+}
+
+export interface StreamMetadata {
+  [key: string]: unknown;
+}
+
+export interface Subscription {
+  /** Stops delivery; resolves when the subscriber's loop has exited. */
+  close(): Promise<void>;
+  /** Resolves when the subscriber has stopped, rejects with the error that stopped it. */
+  readonly done: Promise<void>;
+}
+
+/** Handler of a live subscription: called with batches in global order; awaited before the next. */
+export type SubscriptionHandler = (events: RecordedEvent[]) => Promise<void> | void;
+
+export interface EventStore {
+  /** Engine name, for health checks and benchmark tables. */
+  readonly engine: 'sqlite' | 'postgres' | 'kurrentdb';
+  append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Current revision of a stream, or -1 when it does not exist. */
+  streamRevision(streamId: string): Promise<number>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Position of the newest event that a subscriber may safely read up to (the head). */
+  headPosition(): Promise<string | undefined>;
+  /** Catch up from the checkpoint, then deliver live; never skips or repeats an event. */
+  subscribeToAll(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
+  setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void>;
+  getStreamMetadata(streamId: string): Promise<StreamMetadata | undefined>;
+  /** Health: resolves when the engine answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** DI token for the port. */
+export const EVENT_STORE = Symbol.for('motcua.EventStore');
