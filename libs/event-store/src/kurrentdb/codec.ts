@@ -70,12 +70,14 @@ export interface StoredMetadata {
   app: EventMetadata;
   hash: string;
   prevHash: string;
+  /** Set by the adapter before the write, because it is hashed (KurrentDB's `created` is not known yet). */
+  recordedAt: string;
   $correlationId?: string;
   $causationId?: string;
 }
 
-export function toStoredMetadata(app: EventMetadata, hash: string, prevHash: string): StoredMetadata {
-  const m: StoredMetadata = { app, hash, prevHash, $correlationId: app.correlationId };
+export function toStoredMetadata(app: EventMetadata, hash: string, prevHash: string, recordedAt: string): StoredMetadata {
+  const m: StoredMetadata = { app, hash, prevHash, recordedAt, $correlationId: app.correlationId };
   if (app.causationId) m.$causationId = app.causationId;
   return m;
 }
@@ -85,6 +87,7 @@ export function isStoredMetadata(m: unknown): m is StoredMetadata {
     typeof m === 'object' && m !== null &&
     typeof (m as StoredMetadata).hash === 'string' &&
     typeof (m as StoredMetadata).prevHash === 'string' &&
+    typeof (m as StoredMetadata).recordedAt === 'string' &&
     typeof (m as StoredMetadata).app === 'object'
   );
 }

@@ -57,7 +57,9 @@ import type {
   Subscription,
   SubscriptionHandler,
 } from '../port';
-import { chainHash, GENESIS_HASH, validateAppend } from './chain';
+import { DEFAULT_READ_ALL_BATCH } from '../port';
+import { GENESIS_HASH } from '../hash';
+import { assertExpectedRevision, prepareAppend, prepareStreamMetadata, sealEvents, type PreparedAppend } from '../validation';
 import {
   CLAIM_EVENT_TYPE,
   VISIBLE_STREAMS_REGEX,
@@ -87,6 +89,7 @@ export function createKurrentDbEventStore(options: KurrentDbEventStoreOptions): 
 interface Head {
   revision: number; // -1: no stream
   hash: string;
+  recordedAt?: string;
 }
 
 const PAGE = 500;
@@ -97,13 +100,12 @@ class KurrentDbEventStore implements EventStore {
   constructor(private readonly client: EventStoreDBClient, private readonly maxConflictRetries: number) {}
 
   async append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    validateAppend(streamId, events);
-    if (events.length === 0) throw new InvalidEventError('append needs at least one event');
-    const expected = options.expectedRevision ?? 'any';
-    const commandId = options.commandId ?? events[0].metadata.commandId;
+    // Validation and canonical JSON shared with the other adapters: a bad batch writes nothing.
+    const prepared = prepareAppend(streamId, events, options);
+    const expected = prepared.expectedRevision;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.tryAppend(streamId, events, expected, commandId);
+        return await this.tryAppend(prepared);
       } catch (e) {
         // Only an `any`/`stream_exists` append that lost the race for the head is retried.
         const retriable =
@@ -114,12 +116,8 @@ class KurrentDbEventStore implements EventStore {
     }
   }
 
-  private async tryAppend(
-    streamId: string,
-    events: NewEvent[],
-    expected: AppendOptions['expectedRevision'] & {},
-    commandId: string | undefined,
-  ): Promise<AppendResult> {
+  private async tryAppend(prepared: PreparedAppend): Promise<AppendResult> {
+    const { streamId, commandId, expectedRevision: expected } = prepared;
     let claimRevision: bigint | typeof NO_STREAM = NO_STREAM;
     if (commandId !== undefined) {
       const claim = await this.lastEvent(claimStreamName(streamId, commandId));
@@ -130,12 +128,10 @@ class KurrentDbEventStore implements EventStore {
       }
     }
     const head = await this.head(streamId);
-    if (expected === 'no_stream' && head.revision !== -1) throw new WrongExpectedRevisionError(streamId, expected, head.revision);
-    if (expected === 'stream_exists' && head.revision === -1) throw new WrongExpectedRevisionError(streamId, expected, -1);
-    if (typeof expected === 'number' && head.revision !== expected) throw new WrongExpectedRevisionError(streamId, expected, head.revision);
+    assertExpectedRevision(streamId, expected, head.revision);
 
     if (commandId !== undefined) {
-      const claim: CommandClaim = { expected: head.revision, count: events.length };
+      const claim: CommandClaim = { expected: head.revision, count: prepared.events.length };
       try {
         await this.client.appendToStream(
           claimStreamName(streamId, commandId),
@@ -144,25 +140,26 @@ class KurrentDbEventStore implements EventStore {
         );
       } catch (e) {
         // A concurrent attempt of the same command claimed first: report a conflict so that the
-        // loop re-reads the claim (and finds that attempt's result), or the caller sees it.
+        // retry loop re-reads the claim (and finds that attempt's result), or the caller sees it.
         if (e instanceof WrongExpectedVersionError) throw new WrongExpectedRevisionError(streamId, expected, head.revision);
         throw mapError(e);
       }
     }
 
-    let prevHash = head.hash;
-    const toSend: JSONEventData[] = events.map((ev, i) => {
-      const revision = head.revision + 1 + i;
-      const hash = chainHash({ type: ev.type, data: ev.data, metadata: ev.metadata, revision, prevHash });
-      const stored = toStoredMetadata(ev.metadata, hash, prevHash);
-      prevHash = hash;
-      return jsonEvent({
+    // recordedAt is hashed, so the adapter sets it before the write (KurrentDB's `created` is
+    // only known after). Never earlier than the stream's last event, whatever the node's clock,
+    // so recordedAt grows along a stream and "as known at" reads can stop at the first later one.
+    const now = new Date().toISOString();
+    const recordedAt = head.recordedAt !== undefined && head.recordedAt > now ? head.recordedAt : now;
+    const sealed = sealEvents(prepared, head.revision, head.hash, recordedAt);
+    const toSend = sealed.map((ev, i) =>
+      jsonEvent({
         id: commandId !== undefined ? deterministicEventId(streamId, commandId, i) : randomUUID(),
         type: ev.type,
         data: ev.data as JSONType,
-        metadata: stored as unknown as JSONType,
-      }) as JSONEventData;
-    });
+        metadata: toStoredMetadata(ev.metadata, ev.hash, ev.prevHash, ev.recordedAt) as unknown as JSONType,
+      }),
+    );
     const expectedRevision: AppendExpectedRevision = head.revision === -1 ? NO_STREAM : BigInt(head.revision);
     try {
       const res = await this.client.appendToStream(streamId, toSend, { expectedRevision });
@@ -211,7 +208,7 @@ class KurrentDbEventStore implements EventStore {
     if (!last) return { revision: -1, hash: GENESIS_HASH };
     const meta = last.metadata;
     if (!isStoredMetadata(meta)) throw new InvalidEventError(`stream ${streamId} was not written by Motcua (no hash chain)`);
-    return { revision: Number(last.revision), hash: meta.hash };
+    return { revision: Number(last.revision), hash: meta.hash, recordedAt: meta.recordedAt };
   }
 
   /** Reads a whole client stream; a missing stream is an empty one. */
@@ -230,7 +227,9 @@ class KurrentDbEventStore implements EventStore {
     const backwards = options.direction === 'backwards';
     const limit = options.maxCount ?? Number.MAX_SAFE_INTEGER;
     if (limit <= 0) return [];
+    // Compared as instants, on the recordedAt we stored (and hashed), not on KurrentDB's `created`.
     const asOf = options.recordedAtOrBefore !== undefined ? Date.parse(options.recordedAtOrBefore) : undefined;
+    if (asOf !== undefined && Number.isNaN(asOf)) throw new InvalidEventError(`invalid instant ${options.recordedAtOrBefore}`);
     const out: RecordedEvent[] = [];
     // Only events the filter may drop (recordedAtOrBefore, backwards) make us read past `limit`.
     const read = this.client.readStream(streamId, {
@@ -242,8 +241,8 @@ class KurrentDbEventStore implements EventStore {
       for await (const r of read) {
         const e = r.event;
         if (!e) continue;
-        if (!backwards && options.toRevision !== undefined && Number(e.revision) > options.toRevision) break;
-        if (asOf !== undefined && e.created.getTime() > asOf) {
+        if (options.toRevision !== undefined && (backwards ? Number(e.revision) < options.toRevision : Number(e.revision) > options.toRevision)) break;
+        if (asOf !== undefined && isStoredMetadata(e.metadata) && Date.parse(e.metadata.recordedAt) > asOf) {
           if (backwards) continue;
           break; // forwards: `created` only grows along a stream
         }
@@ -265,7 +264,7 @@ class KurrentDbEventStore implements EventStore {
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const limit = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    const limit = options.maxCount ?? DEFAULT_READ_ALL_BATCH;
     const out: RecordedEvent[] = [];
     if (limit <= 0) return out;
     // readAll from a position is inclusive, and system/claim events are filtered here (the
@@ -306,7 +305,7 @@ class KurrentDbEventStore implements EventStore {
   }
 
   subscribeToAll(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
-    const batchSize = Math.max(1, options.batchSize ?? 500);
+    const batchSize = Math.max(1, options.batchSize ?? DEFAULT_READ_ALL_BATCH);
     let sub: AllStreamSubscription | undefined;
     let closed = false;
     let checkpoint = options.after !== undefined ? BigInt(options.after) : -1n;
@@ -355,6 +354,7 @@ class KurrentDbEventStore implements EventStore {
   async setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
     // Nested under `motcua` so application keys never collide with KurrentDB's reserved ones
     // ($maxAge, $maxCount, $acl…, which would truncate or lock the stream).
+    prepareStreamMetadata(streamId, metadata);
     try {
       await this.client.setStreamMetadata(streamId, { motcua: metadata }, { expectedRevision: ANY });
     } catch (e) {
@@ -393,7 +393,7 @@ function toRecorded(e: AllStreamRecordedEvent): RecordedEvent {
     type: e.type,
     data: e.data as Record<string, unknown>,
     metadata: m.app,
-    recordedAt: e.created.toISOString(),
+    recordedAt: m.recordedAt,
     hash: m.hash,
     prevHash: m.prevHash,
   };
