@@ -1,1 +1,9 @@
-export {};
+export * from './errors';
+export * from './status';
+export * from './events';
+export * from './commands';
+export * from './state';
+export * from './decide';
+export * from './classification';
+export * from './dossier-code';
+export { isIsoInstant, isIsoUtcInstant } from './time';
