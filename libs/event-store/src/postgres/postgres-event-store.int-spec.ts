@@ -1,0 +1,279 @@
+import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
+import { StoreUnavailableError, WrongExpectedRevisionError } from '../errors';
+import { verifyStreamChain } from '../hash';
+import type { AppendResult, NewEvent, RecordedEvent } from '../port';
+import { createPostgresEventStore, type PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store';
+import { comparePgPositions, decodePosition } from './positions';
+
+jest.setTimeout(30_000);
+
+const CONNECTION = process.env.EVENT_STORE_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const ev = (n: number, extra: Record<string, unknown> = {}): NewEvent => ({
+  type: 'test.happened.v1',
+  data: { n, ...extra },
+  metadata: { actor: 'tester', correlationId: `c-${n}` },
+});
+
+/** Every store a test opens, closed (and its schema dropped) after the test. */
+const open: PostgresEventStore[] = [];
+const schemas = new Set<string>();
+let admin: Pool;
+
+function newSchema(): string {
+  const schema = `es_test_${randomBytes(6).toString('hex')}`;
+  schemas.add(schema);
+  return schema;
+}
+
+function store(schema: string, extra: Partial<PostgresEventStoreOptions> = {}): PostgresEventStore {
+  const s = createPostgresEventStore({ connectionString: CONNECTION, schema, poolSize: 3, pollIntervalMs: 50, ...extra });
+  open.push(s);
+  return s;
+}
+
+/** Visibility waits for every older transaction of the cluster (other suites run beside us): poll. */
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function readWholeLog(s: PostgresEventStore): Promise<RecordedEvent[]> {
+  const all: RecordedEvent[] = [];
+  for (;;) {
+    const page = await s.readAll({ after: all.at(-1)?.position, maxCount: 500 });
+    all.push(...page);
+    if (page.length < 500) return all;
+  }
+}
+
+beforeAll(() => {
+  admin = new Pool({ connectionString: CONNECTION, max: 2 });
+});
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+  for (const schema of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  schemas.clear();
+});
+
+afterAll(async () => {
+  await admin.end();
+});
+
+describe('PostgreSQL event store: basics', () => {
+  it('appends, reads a stream both ways, keeps the hash chain and detects a hand edit', async () => {
+    const s = store(newSchema());
+    const r1 = await s.append('dossier-1', [ev(0), ev(1, { tên: 'Nguyễn Văn Ánh' })], { expectedRevision: 'no_stream' });
+    expect(r1).toMatchObject({ streamId: 'dossier-1', nextExpectedRevision: 1, duplicate: false });
+    const r2 = await s.append('dossier-1', [ev(2)], { expectedRevision: 1 });
+    expect(comparePgPositions(r2.position, r1.position)).toBeGreaterThan(0);
+
+    const forwards = await s.readStream('dossier-1');
+    expect(forwards.map((e) => e.revision)).toEqual([0, 1, 2]);
+    expect(forwards[1].data).toEqual({ n: 1, tên: 'Nguyễn Văn Ánh' });
+    expect(forwards[2].position).toBe(r2.position);
+    expect(verifyStreamChain(forwards)).toEqual({ ok: true });
+    const backwards = await s.readStream('dossier-1', { direction: 'backwards', fromRevision: 1 });
+    expect(backwards.map((e) => e.revision)).toEqual([1, 0]);
+    expect(await s.streamRevision('dossier-1')).toBe(2);
+    expect(await s.streamRevision('nope')).toBe(-1);
+
+    await admin.query(`UPDATE "${s.schema}".events SET data = '{"n":99}' WHERE stream_id = 'dossier-1' AND revision = 1`);
+    const verdict = verifyStreamChain(await s.readStream('dossier-1'));
+    expect(verdict).toMatchObject({ ok: false, streamId: 'dossier-1', revision: 1 });
+  });
+
+  it('rejects a wrong expected revision naming expected and actual', async () => {
+    const s = store(newSchema());
+    await s.append('x', [ev(0)]);
+    await expect(s.append('x', [ev(1)], { expectedRevision: 'no_stream' })).rejects.toMatchObject({
+      constructor: WrongExpectedRevisionError,
+      streamId: 'x',
+      expected: 'no_stream',
+      actual: 0,
+    });
+    await expect(s.append('y', [ev(1)], { expectedRevision: 'stream_exists' })).rejects.toMatchObject({ actual: -1 });
+    await expect(s.append('x', [ev(1)], { expectedRevision: 5 })).rejects.toMatchObject({ expected: 5, actual: 0 });
+    // A refused append to a new stream leaves no stream behind.
+    expect(await s.streamRevision('y')).toBe(-1);
+  });
+
+  it('idempotency is guaranteed however late the retry comes, across store instances', async () => {
+    const schema = newSchema();
+    const a = store(schema);
+    const first = await a.append('d', [ev(0), ev(1)], { expectedRevision: 'no_stream', commandId: 'cmd-1' });
+    for (let i = 2; i < 12; i++) await a.append('d', [ev(i)], { commandId: `other-${i}` });
+    const b = store(schema);
+    const retry = await b.append('d', [ev(0), ev(1)], { expectedRevision: 'no_stream', commandId: 'cmd-1' });
+    expect(retry).toEqual({ ...first, duplicate: true });
+    expect(await b.streamRevision('d')).toBe(11);
+    // Same command id on another stream is another command.
+    await expect(b.append('e', [ev(0)], { commandId: 'cmd-1' })).resolves.toMatchObject({ duplicate: false });
+  });
+
+  it('reads as known at an instant, and keeps stream metadata', async () => {
+    let now = Date.parse('2025-03-01T02:00:00.000Z');
+    const s = store(newSchema(), { clock: () => new Date(now) });
+    await s.append('d', [ev(0)]);
+    now += 60_000;
+    await s.append('d', [ev(1)]);
+    const asKnown = await s.readStream('d', { recordedAtOrBefore: '2025-03-01T02:00:30.000Z' });
+    expect(asKnown.map((e) => [e.revision, e.recordedAt])).toEqual([[0, '2025-03-01T02:00:00.000Z']]);
+
+    expect(await s.getStreamMetadata('d')).toBeUndefined();
+    await s.setStreamMetadata('d', { retention: 'permanent', owner: 'Sở Tư pháp' });
+    expect(await s.getStreamMetadata('d')).toEqual({ owner: 'Sở Tư pháp', retention: 'permanent' });
+  });
+
+  it('maps an unreachable server to StoreUnavailableError', async () => {
+    const s = createPostgresEventStore({ connectionString: 'postgres://postgres@127.0.0.1:1/test', schema: 'es_unreachable' });
+    try {
+      await expect(s.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(s.append('d', [ev(0)])).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(s.readAll()).rejects.toBeInstanceOf(StoreUnavailableError);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('PostgreSQL event store: global order without gaps or skips', () => {
+  it('never passes a transaction that commits later with a lower sequence number', async () => {
+    const schema = newSchema();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let held!: (txid: string) => void;
+    const heldTx = new Promise<string>((r) => (held = r));
+    const slow = store(schema, {
+      beforeCommit: async ({ transactionId }) => {
+        held(transactionId);
+        await gate;
+      },
+    });
+    const fast = store(schema);
+    await fast.init();
+
+    const delivered: RecordedEvent[] = [];
+    const sub = fast.subscribeToAll((events) => void delivered.push(...events));
+
+    // Tx A allocates its sequence number first and stays open...
+    const appendA = slow.append('stream-a', [ev(1)]);
+    await heldTx;
+    // ...while tx B allocates a higher one and commits first.
+    const resultB = await fast.append('stream-b', [ev(2)]);
+    const naive = await admin.query<{ seq: string }>(`SELECT seq FROM "${schema}".events ORDER BY seq`);
+    expect(naive.rows).toHaveLength(1); // a reader ordering by seq alone would now pass A's gap
+
+    // B is committed, but no reader may see it before A resolves.
+    expect(await fast.readAll()).toEqual([]);
+    expect(await fast.headPosition()).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 300)); // several poll intervals and B's NOTIFY
+    expect(delivered).toEqual([]);
+
+    release();
+    const resultA = await appendA;
+    const a = decodePosition(resultA.position);
+    const b = decodePosition(resultB.position);
+    expect(BigInt(a.seq)).toBeLessThan(BigInt(b.seq)); // the interleaving really happened
+    expect(comparePgPositions(resultA.position, resultB.position)).toBeLessThan(0); // commit-consistent order
+
+    await waitFor(() => delivered.length >= 2, 'both events delivered');
+    await new Promise((r) => setTimeout(r, 150));
+    expect(delivered.map((e) => e.streamId)).toEqual(['stream-a', 'stream-b']);
+    expect((await fast.readAll()).map((e) => e.position)).toEqual([resultA.position, resultB.position]);
+    await sub.close();
+  });
+
+  it('8 concurrent connections append while a subscriber reads live: every event once, in readAll order', async () => {
+    const schema = newSchema();
+    const reader = store(schema);
+    await reader.init();
+    const delivered: RecordedEvent[] = [];
+    const sub = reader.subscribeToAll((events) => void delivered.push(...events), { batchSize: 37 });
+
+    const writers = Array.from({ length: 8 }, () => store(schema, { poolSize: 1 }));
+    const perWriter = 80;
+    let expected = 0;
+    await Promise.all(
+      writers.map(async (w, wi) => {
+        // Two appenders per connection so each connection also group-commits; sizes vary to skew commit times.
+        await Promise.all(
+          [0, 1].map(async (lane) => {
+            for (let i = 0; i < perWriter / 2; i++) {
+              const n = 1 + ((i + wi + lane) % 3);
+              expected += n;
+              await w.append(`w${wi}-s${i % 5}`, Array.from({ length: n }, (_, k) => ev(k, { wi, lane, i })));
+            }
+          }),
+        );
+      }),
+    );
+
+    await waitFor(() => delivered.length >= expected, `${expected} events delivered`);
+    await new Promise((r) => setTimeout(r, 200)); // nothing extra may arrive
+    await sub.close();
+
+    const log = await readWholeLog(reader);
+    expect(log).toHaveLength(expected);
+    expect(delivered.map((e) => e.position)).toEqual(log.map((e) => e.position));
+    expect(new Set(delivered.map((e) => `${e.streamId}/${e.revision}`)).size).toBe(expected);
+    for (let i = 1; i < delivered.length; i++) {
+      expect(comparePgPositions(delivered[i - 1].position, delivered[i].position)).toBeLessThan(0);
+    }
+    // Every stream's chain holds after concurrent writers.
+    const streams = [...new Set(log.map((e) => e.streamId))];
+    for (const id of streams) expect(verifyStreamChain(await reader.readStream(id))).toEqual({ ok: true });
+  });
+});
+
+describe('PostgreSQL event store: group commit', () => {
+  it('32 concurrent appenders share commits; conflicts, duplicates and chaining are per append', async () => {
+    const s = store(newSchema());
+    await s.init();
+    type Outcome = { i: number; result?: AppendResult; error?: unknown };
+    const calls: Promise<Outcome>[] = [];
+    const call = (i: number, p: Promise<AppendResult>) =>
+      calls.push(p.then((result) => ({ i, result }), (error) => ({ i, error })));
+    // 4 streams x 4 racers with no_stream: exactly one winner per stream.
+    for (let i = 0; i < 16; i++) call(i, s.append(`race-${i % 4}`, [ev(i)], { expectedRevision: 'no_stream' }));
+    // 12 appends with 'any' to 2 streams: all win, chained inside the batch.
+    for (let i = 16; i < 28; i++) call(i, s.append(`chain-${i % 2}`, [ev(i), ev(i + 100)]));
+    // 2 pairs of the same command: one write each, the twin reports the same result as a duplicate.
+    for (let i = 28; i < 32; i++) call(i, s.append('cmd', [ev(i)], { commandId: `c-${i % 2}` }));
+    const outcomes = await Promise.all(calls);
+
+    for (let k = 0; k < 4; k++) {
+      const racers = outcomes.filter((o) => o.i < 16 && o.i % 4 === k);
+      expect(racers.filter((o) => o.result)).toHaveLength(1);
+      for (const o of racers.filter((x) => x.error)) {
+        expect(o.error).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(o.error).toMatchObject({ streamId: `race-${k}`, expected: 'no_stream', actual: 0 });
+      }
+    }
+    const chained = outcomes.filter((o) => o.i >= 16 && o.i < 28);
+    expect(chained.every((o) => o.result)).toBe(true);
+    for (const id of ['chain-0', 'chain-1']) {
+      const events = await s.readStream(id);
+      expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 12 }, (_, r) => r));
+      expect(verifyStreamChain(events)).toEqual({ ok: true });
+    }
+    const cmd = outcomes.filter((o) => o.i >= 28).map((o) => o.result!);
+    expect(cmd.filter((r) => r.duplicate)).toHaveLength(2);
+    for (const c of ['c-0', 'c-1']) {
+      const [x, y] = outcomes.filter((o) => o.i >= 28 && `c-${o.i % 2}` === c).map((o) => o.result!);
+      expect({ ...x, duplicate: false }).toEqual({ ...y, duplicate: false });
+    }
+    expect(await s.streamRevision('cmd')).toBe(1);
+
+    // Shared commits: far fewer transactions than appends.
+    const txids = new Set(outcomes.filter((o) => o.result).map((o) => decodePosition(o.result!.position).transactionId));
+    expect(txids.size).toBeLessThan(8);
+    await waitFor(async () => (await readWholeLog(s)).length === 4 + 24 + 2, 'log complete');
+  });
+
+});

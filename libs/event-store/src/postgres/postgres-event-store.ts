@@ -1,0 +1,717 @@
+import { Client, Pool, type PoolClient } from 'pg';
+import { EventStoreError, InvalidEventError, StoreUnavailableError, WrongExpectedRevisionError } from '../errors';
+import { GENESIS_HASH, canonicalJson, eventHashFromCanonical } from '../hash';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  StreamMetadata,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionHandler,
+} from '../port';
+import { decodePosition, encodePosition } from './positions';
+import { quoteIdent, schemaDdl } from './schema';
+
+export interface PostgresEventStoreOptions {
+  connectionString: string;
+  /** Schema holding the tables; created on first use. Default `event_store`. */
+  schema?: string;
+  /** Connections of the pool (reads + the writer). Default 10. */
+  poolSize?: number;
+  /** Largest accepted event (canonical data + metadata, UTF-8 bytes). Default 1 MiB. */
+  maxEventBytes?: number;
+  /** Most events one group-commit transaction carries (a single larger append still goes alone). Default 1000. */
+  maxBatchEvents?: number;
+  /** Subscribers re-read at least this often even without a notification. Default 100 ms. */
+  pollIntervalMs?: number;
+  /** Connect timeout; an unreachable server fails with StoreUnavailableError after it. Default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** Source of `recordedAt`. Default the system clock. */
+  clock?: () => Date;
+  /**
+   * Test seam only: awaited inside each write transaction just before COMMIT, with the transaction id.
+   * Lets a test hold a transaction open to provoke out-of-order commits.
+   */
+  beforeCommit?: (info: { transactionId: string; streamIds: string[] }) => Promise<void>;
+}
+
+const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
+
+/** An append waiting in the group-commit queue. */
+interface PendingAppend {
+  streamId: string;
+  expected: ExpectedRevision;
+  commandId?: string;
+  events: PreparedEvent[];
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+interface PreparedEvent {
+  type: string;
+  dataJson: string;
+  metadataJson: string;
+}
+
+interface EventRow {
+  stream_id: string;
+  revision: string;
+  txid: string;
+  seq: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: RecordedEvent['metadata'];
+  recorded_at: string;
+  hash: string;
+  prev_hash: string;
+}
+
+const EVENT_COLUMNS = `stream_id, revision, transaction_id::text AS txid, seq, type, data, metadata,
+  to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, hash, prev_hash`;
+
+function toRecorded(r: EventRow): RecordedEvent {
+  return {
+    streamId: r.stream_id,
+    revision: Number(r.revision),
+    position: encodePosition(r.txid, r.seq),
+    type: r.type,
+    data: r.data,
+    metadata: r.metadata,
+    recordedAt: r.recorded_at,
+    hash: r.hash,
+    prevHash: r.prev_hash,
+  };
+}
+
+function revisionMatches(expected: ExpectedRevision, current: number): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return current === -1;
+  if (expected === 'stream_exists') return current >= 0;
+  return current === expected;
+}
+
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '3D000', // database does not exist
+]);
+
+function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection refused|not queryable/i.test(
+    message,
+  );
+}
+
+/** Engine errors into port errors: connection trouble becomes StoreUnavailableError (API: 503). */
+export function mapPgError(err: unknown): unknown {
+  if (err instanceof EventStoreError) return err;
+  if (isUnavailable(err)) {
+    return new StoreUnavailableError(`PostgreSQL unavailable: ${(err as Error)?.message ?? String(err)}`, err);
+  }
+  return err;
+}
+
+/** Transient failures of a whole group-commit transaction that are safe to re-run. */
+function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === '40P01' /* deadlock */ || code === '40001' /* serialization */ || code === '23505' /* race */;
+}
+
+export class PostgresEventStore implements EventStore {
+  readonly engine = 'postgres' as const;
+  readonly schema: string;
+  private readonly pool: Pool;
+  private readonly t: { events: string; streams: string; commands: string; meta: string };
+  private readonly channel: string;
+  private readonly maxEventBytes: number;
+  private readonly maxBatchEvents: number;
+  private readonly pollIntervalMs: number;
+  private readonly clock: () => Date;
+  private readonly beforeCommit?: PostgresEventStoreOptions['beforeCommit'];
+  private initPromise?: Promise<void>;
+  private queue: PendingAppend[] = [];
+  private draining?: Promise<void>;
+  private closed = false;
+  private readonly wakeups = new Set<() => void>();
+  private listener?: Client;
+  private listenerPromise?: Promise<void>;
+  private readonly subscriptions = new Set<Subscription>();
+  /** Commits seen (locally or by NOTIFY): subscribers compare it to avoid a lost wake-up. */
+  private generation = 0;
+
+  constructor(private readonly options: PostgresEventStoreOptions) {
+    this.schema = options.schema ?? 'event_store';
+    const s = quoteIdent(this.schema);
+    this.t = { events: `${s}.events`, streams: `${s}.streams`, commands: `${s}.commands`, meta: `${s}.stream_metadata` };
+    this.channel = `es_${this.schema}`.slice(0, 63);
+    this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.maxBatchEvents = options.maxBatchEvents ?? 1000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.clock = options.clock ?? (() => new Date());
+    this.beforeCommit = options.beforeCommit;
+    this.pool = new Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    });
+    // An idle client losing its server must not crash the process; the next query reports it.
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Creates the schema and tables if missing. Called lazily by every operation; safe to call eagerly. */
+  init(): Promise<void> {
+    if (!this.initPromise) {
+      this.initPromise = this.migrate().catch((err) => {
+        this.initPromise = undefined; // let the next call try again (server back up)
+        throw mapPgError(err);
+      });
+    }
+    return this.initPromise;
+  }
+
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Stores starting together on one schema must not race on CREATE ... IF NOT EXISTS.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`motcua.event_store.${this.schema}`]);
+      await client.query(schemaDdl(this.schema));
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async query<R extends object>(text: string, values?: unknown[]): Promise<R[]> {
+    await this.init();
+    try {
+      const res = await this.pool.query(text, values);
+      return res.rows as R[];
+    } catch (err) {
+      throw mapPgError(err);
+    }
+  }
+
+  // ---------------------------------------------------------------- append (group commit)
+
+  append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError('event store is closed'));
+    let prepared: PreparedEvent[];
+    try {
+      prepared = this.prepare(streamId, events, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({
+        streamId,
+        expected: options.expectedRevision ?? 'any',
+        commandId: options.commandId,
+        events: prepared,
+        resolve,
+        reject,
+      });
+      this.kick();
+    });
+  }
+
+  private prepare(streamId: string, events: NewEvent[], options: AppendOptions): PreparedEvent[] {
+    if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > 512) {
+      throw new InvalidEventError('streamId must be a non-empty string of at most 512 characters');
+    }
+    canonicalJson(streamId, 'streamId');
+    const expected = options.expectedRevision;
+    if (
+      expected !== undefined &&
+      expected !== 'any' &&
+      expected !== 'no_stream' &&
+      expected !== 'stream_exists' &&
+      !(Number.isSafeInteger(expected) && (expected as number) >= 0)
+    ) {
+      throw new InvalidEventError(`invalid expectedRevision: ${String(expected)}`);
+    }
+    if (options.commandId !== undefined) {
+      if (typeof options.commandId !== 'string' || options.commandId.length === 0 || options.commandId.length > 256) {
+        throw new InvalidEventError('commandId must be a non-empty string of at most 256 characters');
+      }
+      canonicalJson(options.commandId, 'commandId');
+    }
+    if (!Array.isArray(events) || events.length === 0) throw new InvalidEventError('append needs at least one event');
+    return events.map((e, i) => {
+      if (!e || typeof e !== 'object') throw new InvalidEventError(`events[${i}] is not an object`);
+      if (typeof e.type !== 'string' || !/^[a-z][a-z0-9_.-]{0,199}$/i.test(e.type)) {
+        throw new InvalidEventError(`events[${i}].type must be a stable type string like dossier.received.v1`);
+      }
+      if (!e.data || typeof e.data !== 'object' || Array.isArray(e.data)) {
+        throw new InvalidEventError(`events[${i}].data must be a JSON object`);
+      }
+      if (!e.metadata || typeof e.metadata !== 'object' || typeof e.metadata.actor !== 'string') {
+        throw new InvalidEventError(`events[${i}].metadata must be an object with an actor`);
+      }
+      const dataJson = canonicalJson(e.data, `events[${i}].data`);
+      const metadataJson = canonicalJson(e.metadata, `events[${i}].metadata`);
+      const bytes = Buffer.byteLength(dataJson, 'utf8') + Buffer.byteLength(metadataJson, 'utf8');
+      if (bytes > this.maxEventBytes) {
+        throw new InvalidEventError(`events[${i}] is ${bytes} bytes, more than the limit of ${this.maxEventBytes}`);
+      }
+      return { type: e.type, dataJson, metadataJson };
+    });
+  }
+
+  private kick(): void {
+    if (this.draining || this.queue.length === 0) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      this.kick();
+    });
+  }
+
+  /**
+   * Group commit: one writer drains whatever appends queued up while the previous commit waited for
+   * the disk into the next transaction. Under load each fsync carries many appends.
+   */
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch: PendingAppend[] = [];
+      let count = 0;
+      while (this.queue.length > 0) {
+        const next = this.queue[0];
+        if (batch.length > 0 && count + next.events.length > this.maxBatchEvents) break;
+        batch.push(this.queue.shift()!);
+        count += next.events.length;
+      }
+      await this.runBatch(batch);
+    }
+  }
+
+  private async runBatch(batch: PendingAppend[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcomes = await this.writeBatch(batch);
+        this.signalCommit();
+        outcomes.forEach((o, i) => (o instanceof Error ? batch[i].reject(o) : batch[i].resolve(o)));
+        return;
+      } catch (err) {
+        if (isRetryable(err) && attempt < 5) continue;
+        const mapped = mapPgError(err);
+        if (batch.length > 1 && !(mapped instanceof StoreUnavailableError)) {
+          // One append the engine refuses must not fail the others: re-run them one by one.
+          for (const one of batch) await this.runBatch([one]);
+          return;
+        }
+        for (const p of batch) p.reject(mapped);
+        return;
+      }
+    }
+  }
+
+  /** One transaction for the whole batch. Returns, per append, its result or its own conflict error. */
+  private async writeBatch(batch: PendingAppend[]): Promise<(AppendResult | Error)[]> {
+    await this.init();
+    const client = await this.pool.connect();
+    let released = false;
+    try {
+      await client.query('BEGIN');
+      const streamIds = [...new Set(batch.map((b) => b.streamId))].sort();
+      // Lock every stream of the batch (creating a -1 row for new ones) in sorted order, reading the
+      // latest committed head: writers of one stream, in this process or another, are serialised here.
+      const heads = await client.query<{ stream_id: string; revision: string; last_hash: string }>(
+        `INSERT INTO ${this.t.streams} AS s (stream_id, revision, last_hash)
+           SELECT id, -1, $2 FROM unnest($1::text[]) AS id ORDER BY id
+         ON CONFLICT (stream_id) DO UPDATE SET stream_id = excluded.stream_id
+         RETURNING s.stream_id, s.revision, s.last_hash`,
+        [streamIds, GENESIS_HASH],
+      );
+      const head = new Map<string, { revision: number; hash: string }>();
+      for (const r of heads.rows) head.set(r.stream_id, { revision: Number(r.revision), hash: r.last_hash });
+
+      // Idempotency: commands already recorded (read after the locks, so a concurrent twin is seen).
+      const withCommand = batch.filter((b) => b.commandId !== undefined);
+      const known = new Map<string, { revision: number; position: string }>();
+      if (withCommand.length > 0) {
+        const res = await client.query<{ stream_id: string; command_id: string; rev: string; txid: string; seq: string }>(
+          `SELECT c.stream_id, c.command_id, c.next_expected_revision AS rev, e.transaction_id::text AS txid, e.seq
+             FROM unnest($1::text[], $2::text[]) AS k(stream_id, command_id)
+             JOIN ${this.t.commands} c ON c.stream_id = k.stream_id AND c.command_id = k.command_id
+             JOIN ${this.t.events} e ON e.stream_id = c.stream_id AND e.revision = c.next_expected_revision`,
+          [withCommand.map((b) => b.streamId), withCommand.map((b) => b.commandId)],
+        );
+        for (const r of res.rows) {
+          known.set(commandKey(r.stream_id, r.command_id), { revision: Number(r.rev), position: encodePosition(r.txid, r.seq) });
+        }
+      }
+
+      const recordedAt = this.clock().toISOString();
+      const cols = {
+        stream: [] as string[],
+        revision: [] as number[],
+        type: [] as string[],
+        data: [] as string[],
+        metadata: [] as string[],
+        hash: [] as string[],
+        prevHash: [] as string[],
+      };
+      const cmd = { stream: [] as string[], command: [] as string[], revision: [] as number[] };
+      type Plan = { kind: 'write'; last: number } | { kind: 'dup'; ref: string } | { kind: 'done'; result: AppendResult | Error };
+      const plans: Plan[] = [];
+      const inBatch = new Map<string, number>(); // command key -> index in batch that writes it
+      batch.forEach((p, index) => {
+        const key = p.commandId !== undefined ? commandKey(p.streamId, p.commandId) : undefined;
+        if (key !== undefined) {
+          const prior = known.get(key);
+          if (prior) {
+            plans.push({
+              kind: 'done',
+              result: { streamId: p.streamId, nextExpectedRevision: prior.revision, position: prior.position, duplicate: true },
+            });
+            return;
+          }
+          if (inBatch.has(key)) {
+            plans.push({ kind: 'dup', ref: key });
+            return;
+          }
+        }
+        const h = head.get(p.streamId)!;
+        if (!revisionMatches(p.expected, h.revision)) {
+          plans.push({ kind: 'done', result: new WrongExpectedRevisionError(p.streamId, p.expected, h.revision) });
+          return;
+        }
+        for (const e of p.events) {
+          const revision = h.revision + 1;
+          const hash = eventHashFromCanonical({
+            streamId: p.streamId,
+            revision,
+            type: e.type,
+            dataJson: e.dataJson,
+            metadataJson: e.metadataJson,
+            recordedAt,
+            prevHash: h.hash,
+          });
+          cols.stream.push(p.streamId);
+          cols.revision.push(revision);
+          cols.type.push(e.type);
+          cols.data.push(e.dataJson);
+          cols.metadata.push(e.metadataJson);
+          cols.hash.push(hash);
+          cols.prevHash.push(h.hash);
+          h.revision = revision;
+          h.hash = hash;
+        }
+        if (key !== undefined) {
+          inBatch.set(key, index);
+          cmd.stream.push(p.streamId);
+          cmd.command.push(p.commandId!);
+          cmd.revision.push(h.revision);
+        }
+        plans.push({ kind: 'write', last: h.revision });
+      });
+
+      const positions = new Map<string, string>(); // "stream\0revision" of last events -> position
+      let transactionId: string | undefined;
+      if (cols.stream.length > 0) {
+        const written = new Set(cols.stream);
+        const touched = [...head.entries()].filter(([id]) => written.has(id));
+        const res = await client.query<{ stream_id: string; revision: string; seq: string; txid: string }>(
+          `WITH ev AS (
+             INSERT INTO ${this.t.events} (stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash)
+             SELECT u.s, u.r, u.t, u.d::json, u.m::json, $8::timestamptz, u.h, u.p
+               FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+                    WITH ORDINALITY AS u(s, r, t, d, m, h, p, ord)
+              ORDER BY u.ord
+             RETURNING stream_id, revision, seq, transaction_id::text AS txid
+           ), cmd AS (
+             INSERT INTO ${this.t.commands} (stream_id, command_id, next_expected_revision)
+             SELECT * FROM unnest($9::text[], $10::text[], $11::bigint[])
+           ), st AS (
+             UPDATE ${this.t.streams} AS s SET revision = u.r, last_hash = u.h
+               FROM unnest($12::text[], $13::bigint[], $14::text[]) AS u(id, r, h)
+              WHERE s.stream_id = u.id
+           ), n AS (SELECT pg_notify($15, '') AS x)
+           SELECT ev.*, (SELECT x FROM n) AS notified FROM ev`,
+          [
+            cols.stream,
+            cols.revision,
+            cols.type,
+            cols.data,
+            cols.metadata,
+            cols.hash,
+            cols.prevHash,
+            recordedAt,
+            cmd.stream,
+            cmd.command,
+            cmd.revision,
+            touched.map(([id]) => id),
+            touched.map(([, h]) => h.revision),
+            touched.map(([, h]) => h.hash),
+            this.channel,
+          ],
+        );
+        for (const r of res.rows) {
+          positions.set(`${r.stream_id}\u0000${r.revision}`, encodePosition(r.txid, r.seq));
+          transactionId = r.txid;
+        }
+      }
+      if (this.beforeCommit && transactionId !== undefined) await this.beforeCommit({ transactionId, streamIds });
+      await client.query('COMMIT');
+
+      const results: (AppendResult | Error)[] = [];
+      plans.forEach((plan, i) => {
+        const p = batch[i];
+        if (plan.kind === 'done') results.push(plan.result);
+        else if (plan.kind === 'write') {
+          results.push({
+            streamId: p.streamId,
+            nextExpectedRevision: plan.last,
+            position: positions.get(`${p.streamId}\u0000${plan.last}`)!,
+            duplicate: false,
+          });
+        } else {
+          const original = results[inBatch.get(plan.ref)!] as AppendResult;
+          results.push({ ...original, duplicate: true });
+        }
+      });
+      return results;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        client.release(true);
+        released = true;
+      }
+      throw err;
+    } finally {
+      if (!released) client.release();
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const where = ['stream_id = $1'];
+    const values: unknown[] = [streamId];
+    if (options.fromRevision !== undefined) {
+      values.push(options.fromRevision);
+      where.push(`revision ${backwards ? '<=' : '>='} $${values.length}`);
+    }
+    if (options.toRevision !== undefined) {
+      values.push(options.toRevision);
+      where.push(`revision ${backwards ? '>=' : '<='} $${values.length}`);
+    }
+    if (options.recordedAtOrBefore !== undefined) {
+      values.push(options.recordedAtOrBefore);
+      where.push(`recorded_at <= $${values.length}::timestamptz`);
+    }
+    let limit = '';
+    if (options.maxCount !== undefined) {
+      values.push(options.maxCount);
+      limit = `LIMIT $${values.length}`;
+    }
+    const rows = await this.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM ${this.t.events} WHERE ${where.join(' AND ')}
+        ORDER BY revision ${backwards ? 'DESC' : 'ASC'} ${limit}`,
+      values,
+    );
+    return rows.map(toRecorded);
+  }
+
+  async streamRevision(streamId: string): Promise<number> {
+    const rows = await this.query<{ revision: string }>(`SELECT revision FROM ${this.t.streams} WHERE stream_id = $1`, [
+      streamId,
+    ]);
+    return rows.length ? Number(rows[0].revision) : -1;
+  }
+
+  /**
+   * The global log in commit-consistent order. Only rows written by transactions older than every
+   * transaction still in flight (`transaction_id < xmin` of the current snapshot) are returned, ordered by
+   * (transaction_id, seq): a transaction that commits later always has a transaction id at or above that
+   * xmin, so it sorts after everything already returned and no reader ever passes it.
+   */
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const limit = options.maxCount ?? 1000;
+    let rows: EventRow[];
+    if (options.after === undefined) {
+      rows = await this.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM ${this.t.events}
+          WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          ORDER BY transaction_id, seq LIMIT $1`,
+        [limit],
+      );
+    } else {
+      const after = decodePosition(options.after);
+      rows = await this.query<EventRow>(
+        `SELECT ${EVENT_COLUMNS} FROM ${this.t.events}
+          WHERE (transaction_id, seq) > ($1::text::xid8, $2::bigint)
+            AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          ORDER BY transaction_id, seq LIMIT $3`,
+        [after.transactionId, after.seq, limit],
+      );
+    }
+    return rows.map(toRecorded);
+  }
+
+  async headPosition(): Promise<string | undefined> {
+    const rows = await this.query<{ txid: string; seq: string }>(
+      `SELECT transaction_id::text AS txid, seq FROM ${this.t.events}
+        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id DESC, seq DESC LIMIT 1`,
+    );
+    return rows.length ? encodePosition(rows[0].txid, rows[0].seq) : undefined;
+  }
+
+  // ---------------------------------------------------------------- subscriptions
+
+  private signalCommit(): void {
+    this.generation++;
+    for (const wake of [...this.wakeups]) wake();
+  }
+
+  /** LISTEN on the schema's channel so commits of other processes wake subscribers at once. */
+  private ensureListener(): void {
+    if (this.listener || this.listenerPromise || this.closed) return;
+    const client = new Client({ connectionString: this.options.connectionString });
+    this.listenerPromise = (async () => {
+      try {
+        await client.connect();
+        client.on('notification', () => this.signalCommit());
+        client.on('error', () => {
+          // Polling keeps subscribers going; a later subscribe re-establishes LISTEN.
+          if (this.listener === client) this.listener = undefined;
+        });
+        await client.query(`LISTEN "${this.channel}"`);
+        if (this.closed) await client.end();
+        else this.listener = client;
+      } catch {
+        await client.end().catch(() => undefined);
+      } finally {
+        this.listenerPromise = undefined;
+      }
+    })();
+  }
+
+  subscribeToAll(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
+    const batchSize = options.batchSize ?? 500;
+    let stopped = false;
+    let wake: (() => void) | undefined;
+    const stop = () => {
+      stopped = true;
+      wake?.();
+    };
+    options.signal?.addEventListener('abort', stop, { once: true });
+    if (options.signal?.aborted) stopped = true;
+    this.ensureListener();
+
+    const loop = async () => {
+      let checkpoint = options.after;
+      while (!stopped) {
+        const seen = this.generation;
+        const events = await this.readAll({ after: checkpoint, maxCount: batchSize });
+        if (stopped) return;
+        if (events.length > 0) {
+          await handler(events);
+          checkpoint = events[events.length - 1].position;
+          if (events.length === batchSize) continue;
+        }
+        if (this.generation !== seen) continue; // a commit landed while we read
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, this.pollIntervalMs);
+          function done() {
+            clearTimeout(timer);
+            resolve();
+          }
+          wake = done;
+          this.wakeups.add(done);
+        }).finally(() => {
+          this.wakeups.delete(wake!);
+          wake = undefined;
+        });
+      }
+    };
+    const done = loop();
+    const subscription: Subscription = {
+      done,
+      close: async () => {
+        stop();
+        await done.catch(() => undefined);
+        this.subscriptions.delete(subscription);
+      },
+    };
+    done.catch(() => undefined).finally(() => this.subscriptions.delete(subscription));
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  // ---------------------------------------------------------------- metadata, health
+
+  async setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
+    const json = canonicalJson(metadata, 'stream metadata');
+    await this.query(
+      `INSERT INTO ${this.t.meta} (stream_id, metadata) VALUES ($1, $2::json)
+       ON CONFLICT (stream_id) DO UPDATE SET metadata = excluded.metadata, updated_at = now()`,
+      [streamId, json],
+    );
+  }
+
+  async getStreamMetadata(streamId: string): Promise<StreamMetadata | undefined> {
+    const rows = await this.query<{ metadata: StreamMetadata }>(`SELECT metadata FROM ${this.t.meta} WHERE stream_id = $1`, [
+      streamId,
+    ]);
+    return rows[0]?.metadata;
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (err) {
+      throw mapPgError(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    while (this.draining) await this.draining;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    while (this.listenerPromise) await this.listenerPromise;
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+    await this.pool.end();
+  }
+
+  /** Drops the store's schema with everything in it (tests). */
+  async dropSchema(): Promise<void> {
+    await this.pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(this.schema)} CASCADE`);
+  }
+}
+
+function commandKey(streamId: string, commandId: string): string {
+  return `${streamId}\u0000${commandId}`;
+}
+
+export function createPostgresEventStore(options: PostgresEventStoreOptions): PostgresEventStore {
+  return new PostgresEventStore(options);
+}
