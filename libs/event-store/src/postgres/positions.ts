@@ -9,7 +9,7 @@
  *     position = transaction_id * 10^20 + seq
  *
  * seq is a bigint (< 2^63 < 10^20), so the packing is injective and numeric order of positions equals the
- * lexicographic order of (transaction_id, seq). Positions compare with BigInt (`comparePositions`).
+ * lexicographic order of (transaction_id, seq). Positions compare with the port's `comparePositions` (BigInt).
  */
 const SEQ_SPAN = 10n ** 20n;
 
@@ -30,9 +30,3 @@ export function decodePosition(position: string): PgLogKey {
   return { transactionId: (value / SEQ_SPAN).toString(), seq: (value % SEQ_SPAN).toString() };
 }
 
-/** BigInt comparison of two decimal positions: negative, 0, positive. */
-export function comparePgPositions(a: string, b: string): number {
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { StoreUnavailableError, WrongExpectedRevisionError } from '../errors';
 import { verifyStreamChain } from '../hash';
-import type { AppendResult, NewEvent, RecordedEvent } from '../port';
+import { comparePositions, type AppendResult, type NewEvent, type RecordedEvent } from '../port';
 import { createPostgresEventStore, type PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store';
-import { comparePgPositions, decodePosition } from './positions';
+import { decodePosition } from './positions';
 
 jest.setTimeout(30_000);
 
@@ -71,7 +71,7 @@ describe('PostgreSQL event store: basics', () => {
     const r1 = await s.append('dossier-1', [ev(0), ev(1, { tên: 'Nguyễn Văn Ánh' })], { expectedRevision: 'no_stream' });
     expect(r1).toMatchObject({ streamId: 'dossier-1', nextExpectedRevision: 1, duplicate: false });
     const r2 = await s.append('dossier-1', [ev(2)], { expectedRevision: 1 });
-    expect(comparePgPositions(r2.position, r1.position)).toBeGreaterThan(0);
+    expect(comparePositions(r2.position, r1.position)).toBeGreaterThan(0);
 
     const forwards = await s.readStream('dossier-1');
     expect(forwards.map((e) => e.revision)).toEqual([0, 1, 2]);
@@ -180,7 +180,7 @@ describe('PostgreSQL event store: global order without gaps or skips', () => {
     const a = decodePosition(resultA.position);
     const b = decodePosition(resultB.position);
     expect(BigInt(a.seq)).toBeLessThan(BigInt(b.seq)); // the interleaving really happened
-    expect(comparePgPositions(resultA.position, resultB.position)).toBeLessThan(0); // commit-consistent order
+    expect(comparePositions(resultA.position, resultB.position)).toBeLessThan(0); // commit-consistent order
 
     await waitFor(() => delivered.length >= 2, 'both events delivered');
     await new Promise((r) => setTimeout(r, 150));
@@ -223,7 +223,7 @@ describe('PostgreSQL event store: global order without gaps or skips', () => {
     expect(delivered.map((e) => e.position)).toEqual(log.map((e) => e.position));
     expect(new Set(delivered.map((e) => `${e.streamId}/${e.revision}`)).size).toBe(expected);
     for (let i = 1; i < delivered.length; i++) {
-      expect(comparePgPositions(delivered[i - 1].position, delivered[i].position)).toBeLessThan(0);
+      expect(comparePositions(delivered[i - 1].position, delivered[i].position)).toBeLessThan(0);
     }
     // Every stream's chain holds after concurrent writers.
     const streams = [...new Set(log.map((e) => e.streamId))];

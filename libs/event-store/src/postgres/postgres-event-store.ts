@@ -1,11 +1,11 @@
 import { Client, Pool, type PoolClient } from 'pg';
-import { EventStoreError, InvalidEventError, StoreUnavailableError, WrongExpectedRevisionError } from '../errors';
-import { GENESIS_HASH, canonicalJson, eventHashFromCanonical } from '../hash';
+import { EventStoreError, StoreUnavailableError } from '../errors';
+import { GENESIS_HASH } from '../hash';
+import { DEFAULT_READ_ALL_BATCH } from '../port';
 import type {
   AppendOptions,
   AppendResult,
   EventStore,
-  ExpectedRevision,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
@@ -15,6 +15,14 @@ import type {
   Subscription,
   SubscriptionHandler,
 } from '../port';
+import {
+  DEFAULT_MAX_EVENT_BYTES,
+  assertExpectedRevision,
+  prepareAppend,
+  prepareStreamMetadata,
+  sealEvents,
+  type PreparedAppend,
+} from '../validation';
 import { decodePosition, encodePosition } from './positions';
 import { quoteIdent, schemaDdl } from './schema';
 
@@ -24,7 +32,7 @@ export interface PostgresEventStoreOptions {
   schema?: string;
   /** Connections of the pool (reads + the writer). Default 10. */
   poolSize?: number;
-  /** Largest accepted event (canonical data + metadata, UTF-8 bytes). Default 1 MiB. */
+  /** Largest accepted event (canonical data + metadata, UTF-8 bytes). Default DEFAULT_MAX_EVENT_BYTES (validation.ts). */
   maxEventBytes?: number;
   /** Most events one group-commit transaction carries (a single larger append still goes alone). Default 1000. */
   maxBatchEvents?: number;
@@ -41,22 +49,10 @@ export interface PostgresEventStoreOptions {
   beforeCommit?: (info: { transactionId: string; streamIds: string[] }) => Promise<void>;
 }
 
-const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
-
-/** An append waiting in the group-commit queue. */
-interface PendingAppend {
-  streamId: string;
-  expected: ExpectedRevision;
-  commandId?: string;
-  events: PreparedEvent[];
+/** An append waiting in the group-commit queue (already validated and canonicalised). */
+interface PendingAppend extends PreparedAppend {
   resolve(result: AppendResult): void;
   reject(error: unknown): void;
-}
-
-interface PreparedEvent {
-  type: string;
-  dataJson: string;
-  metadataJson: string;
 }
 
 interface EventRow {
@@ -89,11 +85,10 @@ function toRecorded(r: EventRow): RecordedEvent {
   };
 }
 
-function revisionMatches(expected: ExpectedRevision, current: number): boolean {
-  if (expected === 'any') return true;
-  if (expected === 'no_stream') return current === -1;
-  if (expected === 'stream_exists') return current >= 0;
-  return current === expected;
+function normaliseInstant(s: string): string {
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) throw new EventStoreError('INVALID_INSTANT', `not an ISO-8601 instant: ${JSON.stringify(s)}`);
+  return new Date(t).toISOString();
 }
 
 const UNAVAILABLE_CODES = new Set([
@@ -219,65 +214,16 @@ export class PostgresEventStore implements EventStore {
 
   append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new StoreUnavailableError('event store is closed'));
-    let prepared: PreparedEvent[];
+    let prepared: PreparedAppend;
     try {
-      prepared = this.prepare(streamId, events, options);
+      // Validation is shared by all adapters and runs before any I/O: a bad batch writes nothing.
+      prepared = prepareAppend(streamId, events, options, { maxEventBytes: this.maxEventBytes });
     } catch (err) {
       return Promise.reject(err);
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({
-        streamId,
-        expected: options.expectedRevision ?? 'any',
-        commandId: options.commandId,
-        events: prepared,
-        resolve,
-        reject,
-      });
+      this.queue.push({ ...prepared, resolve, reject });
       this.kick();
-    });
-  }
-
-  private prepare(streamId: string, events: NewEvent[], options: AppendOptions): PreparedEvent[] {
-    if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > 512) {
-      throw new InvalidEventError('streamId must be a non-empty string of at most 512 characters');
-    }
-    canonicalJson(streamId, 'streamId');
-    const expected = options.expectedRevision;
-    if (
-      expected !== undefined &&
-      expected !== 'any' &&
-      expected !== 'no_stream' &&
-      expected !== 'stream_exists' &&
-      !(Number.isSafeInteger(expected) && (expected as number) >= 0)
-    ) {
-      throw new InvalidEventError(`invalid expectedRevision: ${String(expected)}`);
-    }
-    if (options.commandId !== undefined) {
-      if (typeof options.commandId !== 'string' || options.commandId.length === 0 || options.commandId.length > 256) {
-        throw new InvalidEventError('commandId must be a non-empty string of at most 256 characters');
-      }
-      canonicalJson(options.commandId, 'commandId');
-    }
-    if (!Array.isArray(events) || events.length === 0) throw new InvalidEventError('append needs at least one event');
-    return events.map((e, i) => {
-      if (!e || typeof e !== 'object') throw new InvalidEventError(`events[${i}] is not an object`);
-      if (typeof e.type !== 'string' || !/^[a-z][a-z0-9_.-]{0,199}$/i.test(e.type)) {
-        throw new InvalidEventError(`events[${i}].type must be a stable type string like dossier.received.v1`);
-      }
-      if (!e.data || typeof e.data !== 'object' || Array.isArray(e.data)) {
-        throw new InvalidEventError(`events[${i}].data must be a JSON object`);
-      }
-      if (!e.metadata || typeof e.metadata !== 'object' || typeof e.metadata.actor !== 'string') {
-        throw new InvalidEventError(`events[${i}].metadata must be an object with an actor`);
-      }
-      const dataJson = canonicalJson(e.data, `events[${i}].data`);
-      const metadataJson = canonicalJson(e.metadata, `events[${i}].metadata`);
-      const bytes = Buffer.byteLength(dataJson, 'utf8') + Buffer.byteLength(metadataJson, 'utf8');
-      if (bytes > this.maxEventBytes) {
-        throw new InvalidEventError(`events[${i}] is ${bytes} bytes, more than the limit of ${this.maxEventBytes}`);
-      }
-      return { type: e.type, dataJson, metadataJson };
     });
   }
 
@@ -395,30 +341,22 @@ export class PostgresEventStore implements EventStore {
           }
         }
         const h = head.get(p.streamId)!;
-        if (!revisionMatches(p.expected, h.revision)) {
-          plans.push({ kind: 'done', result: new WrongExpectedRevisionError(p.streamId, p.expected, h.revision) });
+        try {
+          assertExpectedRevision(p.streamId, p.expectedRevision, h.revision);
+        } catch (conflict) {
+          plans.push({ kind: 'done', result: conflict as Error });
           return;
         }
-        for (const e of p.events) {
-          const revision = h.revision + 1;
-          const hash = eventHashFromCanonical({
-            streamId: p.streamId,
-            revision,
-            type: e.type,
-            dataJson: e.dataJson,
-            metadataJson: e.metadataJson,
-            recordedAt,
-            prevHash: h.hash,
-          });
+        for (const e of sealEvents(p, h.revision, h.hash, recordedAt)) {
           cols.stream.push(p.streamId);
-          cols.revision.push(revision);
+          cols.revision.push(e.revision);
           cols.type.push(e.type);
           cols.data.push(e.dataJson);
           cols.metadata.push(e.metadataJson);
-          cols.hash.push(hash);
-          cols.prevHash.push(h.hash);
-          h.revision = revision;
-          h.hash = hash;
+          cols.hash.push(e.hash);
+          cols.prevHash.push(e.prevHash);
+          h.revision = e.revision;
+          h.hash = e.hash;
         }
         if (key !== undefined) {
           inBatch.set(key, index);
@@ -522,7 +460,7 @@ export class PostgresEventStore implements EventStore {
       where.push(`revision ${backwards ? '>=' : '<='} $${values.length}`);
     }
     if (options.recordedAtOrBefore !== undefined) {
-      values.push(options.recordedAtOrBefore);
+      values.push(normaliseInstant(options.recordedAtOrBefore));
       where.push(`recorded_at <= $${values.length}::timestamptz`);
     }
     let limit = '';
@@ -552,7 +490,7 @@ export class PostgresEventStore implements EventStore {
    * xmin, so it sorts after everything already returned and no reader ever passes it.
    */
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const limit = options.maxCount ?? 1000;
+    const limit = options.maxCount ?? DEFAULT_READ_ALL_BATCH;
     let rows: EventRow[];
     if (options.after === undefined) {
       rows = await this.query<EventRow>(
@@ -614,7 +552,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribeToAll(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
-    const batchSize = options.batchSize ?? 500;
+    const batchSize = options.batchSize ?? DEFAULT_READ_ALL_BATCH;
     let stopped = false;
     let wake: (() => void) | undefined;
     const stop = () => {
@@ -668,7 +606,7 @@ export class PostgresEventStore implements EventStore {
   // ---------------------------------------------------------------- metadata, health
 
   async setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
-    const json = canonicalJson(metadata, 'stream metadata');
+    const json = prepareStreamMetadata(streamId, metadata, { maxEventBytes: this.maxEventBytes });
     await this.query(
       `INSERT INTO ${this.t.meta} (stream_id, metadata) VALUES ($1, $2::json)
        ON CONFLICT (stream_id) DO UPDATE SET metadata = excluded.metadata, updated_at = now()`,
