@@ -15,13 +15,27 @@ export interface WorkingPeriod {
   end: LocalTime;
 }
 
+/** Weekdays sharing one set of working periods. */
+export interface WorkingDayGroup {
+  weekdays: number[];
+  periods: WorkingPeriod[];
+}
+
 export interface WorkingHours {
   /** ISO weekdays that are working days by default: 1 = Monday … 7 = Sunday. */
   weekdays: number[];
-  /** Working periods of a working day, sorted, non-overlapping (morning and afternoon). */
+  /**
+   * Working periods of a working day, sorted, non-overlapping (morning and afternoon). Their total
+   * length is "one working day" for `working_days` deadlines (8 h by default).
+   */
   periods: WorkingPeriod[];
   /** Offset from UTC in minutes; 420 for Asia/Ho_Chi_Minh. */
   utcOffsetMinutes: number;
+  /**
+   * Optional further weekdays with their own periods (e.g. a Saturday morning that the agency's
+   * calendar counts as working time). Weekdays must not repeat across groups.
+   */
+  additionalDays?: WorkingDayGroup[];
 }
 
 export type DeadlineUnit = 'working_days' | 'working_hours' | 'calendar_days';
@@ -33,7 +47,10 @@ export interface Deadline {
 
 export interface DeadlineRules {
   deadline: Deadline;
-  /** Per-procedure cut-off: received after this local time, the clock starts the next working day. */
+  /**
+   * Per-procedure cut-off: received on a working day strictly after this local time, the clock starts at
+   * the opening of the next working day.
+   */
   cutoffTime?: LocalTime;
 }
 
