@@ -70,7 +70,9 @@ export interface ReadStreamOptions {
   direction?: 'forwards' | 'backwards';
   /** Inclusive start revision (forwards: lowest; backwards: highest). */
   fromRevision?: number;
-  /** Inclusive last revision to return (forwards). */
+  /**
+   * Inclusive last revision to return: the highest going forwards, the lowest going backwards.
+   */
   toRevision?: number;
   /** Only events recorded at or before this instant (ISO-8601): "as known at". */
   recordedAtOrBefore?: string;
@@ -80,6 +82,7 @@ export interface ReadStreamOptions {
 export interface ReadAllOptions {
   /** Exclusive: return events strictly after this position. Omit to start at the beginning. */
   after?: string;
+  /** Default 1000: the global log is read in batches, never all at once. */
   maxCount?: number;
 }
 
@@ -122,6 +125,20 @@ export interface EventStore {
   /** Health: resolves when the engine answers. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Default `maxCount` of readAll and default catch-up batch of subscribeToAll. */
+export const DEFAULT_READ_ALL_BATCH = 1000;
+
+/**
+ * Orders two global positions: negative, zero or positive like a sort comparator. Positions are
+ * decimal strings of non-negative integers, plain or zero-padded (KurrentDB encodes its
+ * commit/prepare pair into one such integer), so they compare as BigInts, never as text.
+ */
+export function comparePositions(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** DI token for the port. */

@@ -1,0 +1,422 @@
+import Database from 'better-sqlite3';
+import { EventEmitter } from 'node:events';
+import { EventStoreError, StoreUnavailableError, WrongExpectedRevisionError } from '../errors';
+import { GENESIS_HASH } from '../hash';
+import {
+  DEFAULT_READ_ALL_BATCH,
+  type AppendOptions,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type StreamMetadata,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionHandler,
+} from '../port';
+import {
+  assertExpectedRevision,
+  prepareAppend,
+  prepareStreamMetadata,
+  sealEvents,
+  validateStreamId,
+  type PreparedAppend,
+} from '../validation';
+
+export interface SqliteEventStoreOptions {
+  /** Database file; `:memory:` works but tests should use real files. */
+  file: string;
+  /** Ceiling of one event's canonical data + metadata JSON, in UTF-8 bytes (default 256 KiB). */
+  maxEventBytes?: number;
+  /**
+   * How often an idle subscriber looks for events written by another process on the same file
+   * (appends through this store wake it at once). Default 100 ms.
+   */
+  pollIntervalMs?: number;
+  /** How long a writer waits for another connection's write lock before failing (default 5000 ms). */
+  busyTimeoutMs?: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position    INTEGER PRIMARY KEY AUTOINCREMENT,
+  stream_id   TEXT    NOT NULL,
+  revision    INTEGER NOT NULL,
+  type        TEXT    NOT NULL,
+  data        TEXT    NOT NULL,
+  metadata    TEXT    NOT NULL,
+  recorded_at TEXT    NOT NULL,
+  hash        TEXT    NOT NULL,
+  prev_hash   TEXT    NOT NULL,
+  command_id  TEXT,
+  UNIQUE (stream_id, revision)
+);
+-- Current revision and hash of each stream (revision -1: metadata only, no event yet).
+CREATE TABLE IF NOT EXISTS streams (
+  stream_id TEXT PRIMARY KEY,
+  revision  INTEGER NOT NULL,
+  last_hash TEXT    NOT NULL,
+  metadata  TEXT
+) WITHOUT ROWID;
+-- Guaranteed idempotency: kept forever, one row per (stream, command).
+CREATE TABLE IF NOT EXISTS commands (
+  stream_id  TEXT    NOT NULL,
+  command_id TEXT    NOT NULL,
+  revision   INTEGER NOT NULL,
+  position   INTEGER NOT NULL,
+  PRIMARY KEY (stream_id, command_id)
+) WITHOUT ROWID;
+-- Append-only. These stop mistakes, not an attacker with the file: the hash chain detects those.
+CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+`;
+
+const EVENT_COLUMNS = 'position, stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash';
+type EventRow = [number, string, number, string, string, string, string, string, string];
+/** [stream revision, stream last hash, duplicate's revision, duplicate's position]: one row, always. */
+type HeadRow = [number | null, string | null, number | null, number | null];
+
+function toRecorded(r: EventRow): RecordedEvent {
+  return {
+    streamId: r[1],
+    revision: r[2],
+    position: String(r[0]),
+    type: r[3],
+    data: JSON.parse(r[4]) as Record<string, unknown>,
+    metadata: JSON.parse(r[5]) as EventMetadata,
+    recordedAt: r[6],
+    hash: r[7],
+    prevHash: r[8],
+  };
+}
+
+function parsePosition(p: string | undefined): number {
+  if (p === undefined) return 0;
+  if (!/^\d+$/.test(p)) throw new EventStoreError('INVALID_POSITION', `not a position: ${JSON.stringify(p)}`);
+  return Number(p);
+}
+
+function normaliseInstant(s: string): string {
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) throw new EventStoreError('INVALID_INSTANT', `not an ISO-8601 instant: ${JSON.stringify(s)}`);
+  return new Date(t).toISOString();
+}
+
+/** Engine errors the caller may retry (lock held by another process, disk full, I/O) become StoreUnavailableError. */
+function translate(err: unknown): unknown {
+  if (err instanceof EventStoreError) return err;
+  const code = (err as { code?: string })?.code;
+  if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL)/.test(code)) {
+    return new StoreUnavailableError(`sqlite: ${(err as Error).message}`, err);
+  }
+  if (err instanceof TypeError && /database connection is not open/.test(err.message)) {
+    return new StoreUnavailableError('sqlite: the store is closed', err);
+  }
+  return err;
+}
+
+/**
+ * The embedded event store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so an
+ * append is one BEGIN IMMEDIATE transaction that cannot interleave with another append of this
+ * process; other processes on the same file queue on SQLite's write lock (busy_timeout). Positions
+ * are the AUTOINCREMENT rowid: writers are serialised, so positions become visible in order and a
+ * subscriber can never pass an event that commits later with a lower position.
+ */
+export class SqliteEventStore implements EventStore {
+  readonly engine = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly maxEventBytes: number | undefined;
+  private readonly pollIntervalMs: number;
+  private readonly appended = new EventEmitter();
+  private readonly subscriptions = new Set<Subscription>();
+  private closed = false;
+
+  private readonly stHead: Database.Statement;
+  private readonly stInsert: Database.Statement;
+  private readonly stUpsertStream: Database.Statement;
+  private readonly stInsertCommand: Database.Statement;
+  private readonly stRevision: Database.Statement;
+  private readonly stReadAll: Database.Statement;
+  private readonly stHeadPosition: Database.Statement;
+  private readonly stSetMeta: Database.Statement;
+  private readonly stGetMeta: Database.Statement;
+  private readonly stPing: Database.Statement;
+  private readonly readStreamStatements = new Map<string, Database.Statement>();
+  private readonly appendTx: (a: PreparedAppend) => AppendResult;
+
+  constructor(options: SqliteEventStoreOptions) {
+    this.maxEventBytes = options.maxEventBytes;
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    try {
+      this.db = new Database(options.file);
+    } catch (err) {
+      throw translate(err);
+    }
+    const db = this.db;
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL: a commit survives a process crash; a power loss may lose the last commits but
+    // never corrupts the file (https://www.sqlite.org/pragma.html#pragma_synchronous).
+    db.pragma('synchronous = NORMAL');
+    db.exec(SCHEMA);
+    this.appended.setMaxListeners(0);
+
+    this.stHead = db
+      .prepare(
+        `SELECT s.revision, s.last_hash, c.revision, c.position
+           FROM (SELECT 1)
+           LEFT JOIN streams s ON s.stream_id = ?
+           LEFT JOIN commands c ON c.stream_id = ? AND c.command_id = ?`,
+      )
+      .raw(true);
+    this.stInsert = db.prepare(
+      `INSERT INTO events (stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash, command_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.stUpsertStream = db.prepare(
+      `INSERT INTO streams (stream_id, revision, last_hash) VALUES (?, ?, ?)
+       ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, last_hash = excluded.last_hash`,
+    );
+    this.stInsertCommand = db.prepare(
+      'INSERT INTO commands (stream_id, command_id, revision, position) VALUES (?, ?, ?, ?)',
+    );
+    this.stRevision = db.prepare('SELECT revision FROM streams WHERE stream_id = ?').pluck(true);
+    this.stReadAll = db
+      .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+      .raw(true);
+    this.stHeadPosition = db.prepare('SELECT MAX(position) FROM events').pluck(true);
+    this.stSetMeta = db.prepare(
+      `INSERT INTO streams (stream_id, revision, last_hash, metadata) VALUES (?, -1, '${GENESIS_HASH}', ?)
+       ON CONFLICT (stream_id) DO UPDATE SET metadata = excluded.metadata`,
+    );
+    this.stGetMeta = db.prepare('SELECT metadata FROM streams WHERE stream_id = ?').pluck(true);
+    this.stPing = db.prepare('SELECT 1').pluck(true);
+
+    const appendTx = db.transaction((a: PreparedAppend): AppendResult => this.appendLocked(a));
+    // BEGIN IMMEDIATE: take the write lock before reading the stream head, so that two processes
+    // cannot both read revision N and both decide they may write N+1.
+    this.appendTx = appendTx.immediate;
+  }
+
+  private appendLocked(a: PreparedAppend): AppendResult {
+    const [revision, lastHash, dupRevision, dupPosition] = this.stHead.get(a.streamId, a.streamId, a.commandId ?? null) as HeadRow;
+    if (dupRevision !== null) {
+      return { streamId: a.streamId, nextExpectedRevision: dupRevision, position: String(dupPosition), duplicate: true };
+    }
+    const current = revision ?? -1;
+    assertExpectedRevision(a.streamId, a.expectedRevision, current);
+    const sealed = sealEvents(a, current, lastHash ?? GENESIS_HASH, new Date().toISOString());
+    const commandId = a.commandId ?? null;
+    let position = 0;
+    for (const e of sealed) {
+      position = Number(
+        this.stInsert.run(a.streamId, e.revision, e.type, e.dataJson, e.metadataJson, e.recordedAt, e.hash, e.prevHash, commandId)
+          .lastInsertRowid,
+      );
+    }
+    const last = sealed[sealed.length - 1];
+    this.stUpsertStream.run(a.streamId, last.revision, last.hash);
+    if (commandId !== null) this.stInsertCommand.run(a.streamId, commandId, last.revision, position);
+    return { streamId: a.streamId, nextExpectedRevision: last.revision, position: String(position), duplicate: false };
+  }
+
+  async append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    const prepared = prepareAppend(streamId, events, options, { maxEventBytes: this.maxEventBytes });
+    let result: AppendResult;
+    try {
+      result = this.appendTx(prepared);
+    } catch (err) {
+      const code = (err as { code?: string })?.code;
+      // Unreachable while every writer goes through BEGIN IMMEDIATE; kept so that a foreign writer
+      // racing on the file still surfaces as a concurrency conflict, not a raw constraint error.
+      if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new WrongExpectedRevisionError(streamId, prepared.expectedRevision, await this.streamRevision(streamId));
+      }
+      throw translate(err);
+    }
+    if (!result.duplicate) this.appended.emit('append');
+    return result;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    validateStreamId(streamId);
+    const backwards = options.direction === 'backwards';
+    const { fromRevision, toRevision, recordedAtOrBefore, maxCount } = options;
+    if (maxCount !== undefined && maxCount <= 0) return [];
+    const where = ['stream_id = ?'];
+    const params: unknown[] = [streamId];
+    // forwards: fromRevision is the lowest, toRevision the highest; backwards the other way round.
+    const lowOp = backwards ? '<=' : '>=';
+    const highOp = backwards ? '>=' : '<=';
+    if (fromRevision !== undefined) {
+      where.push(`revision ${lowOp} ?`);
+      params.push(fromRevision);
+    }
+    if (toRevision !== undefined) {
+      where.push(`revision ${highOp} ?`);
+      params.push(toRevision);
+    }
+    if (recordedAtOrBefore !== undefined) {
+      where.push('recorded_at <= ?');
+      params.push(normaliseInstant(recordedAtOrBefore));
+    }
+    params.push(maxCount ?? -1); // LIMIT -1: no limit
+    const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT ?`;
+    try {
+      let st = this.readStreamStatements.get(sql);
+      if (!st) {
+        st = this.db.prepare(sql).raw(true);
+        this.readStreamStatements.set(sql, st);
+      }
+      return (st.all(...params) as EventRow[]).map(toRecorded);
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  async streamRevision(streamId: string): Promise<number> {
+    validateStreamId(streamId);
+    try {
+      return (this.stRevision.get(streamId) as number | undefined) ?? -1;
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    return this.readAllSync(parsePosition(options.after), options.maxCount ?? DEFAULT_READ_ALL_BATCH);
+  }
+
+  private readAllSync(after: number, maxCount: number): RecordedEvent[] {
+    if (maxCount <= 0) return [];
+    try {
+      const rows = this.stReadAll.all(after, maxCount) as EventRow[];
+      const out: RecordedEvent[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) out[i] = toRecorded(rows[i]);
+      return out;
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  async headPosition(): Promise<string | undefined> {
+    try {
+      const p = this.stHeadPosition.get() as number | null;
+      return p === null ? undefined : String(p);
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  /**
+   * Catch-up and live are one loop: read the log after the checkpoint in batches; when a read
+   * comes back empty, sleep until an append of this store wakes it or the poll interval passes
+   * (another process may write the file). The checkpoint only moves past delivered events, so the
+   * hand-over from catch-up to live can neither lose nor repeat one.
+   */
+  subscribeToAll(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
+    const batchSize = options.batchSize ?? DEFAULT_READ_ALL_BATCH;
+    let checkpoint = parsePosition(options.after);
+    let stopped = false;
+    let wake: (() => void) | undefined;
+    let appendsSeen = 0;
+    const onAppend = () => {
+      appendsSeen++;
+      wake?.();
+    };
+    const stop = () => {
+      stopped = true;
+      wake?.();
+    };
+    this.appended.on('append', onAppend);
+    options.signal?.addEventListener('abort', stop, { once: true });
+
+    const loop = async () => {
+      // Never call the handler before subscribeToAll has returned.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      try {
+        while (!stopped && !this.closed) {
+          const seen = appendsSeen;
+          const batch = this.readAllSync(checkpoint, batchSize);
+          if (batch.length > 0) {
+            await handler(batch);
+            checkpoint = Number(batch[batch.length - 1].position);
+            if (batch.length === batchSize || appendsSeen !== seen) continue;
+          }
+          if (stopped || this.closed) break;
+          if (appendsSeen !== seen) continue; // an append landed while the handler ran
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(done, this.pollIntervalMs);
+            function done() {
+              clearTimeout(timer);
+              resolve();
+            }
+            wake = done;
+          });
+          wake = undefined;
+        }
+      } finally {
+        this.appended.off('append', onAppend);
+        options.signal?.removeEventListener('abort', stop);
+      }
+    };
+    if (options.signal?.aborted) stopped = true;
+    const done = loop();
+    const subscription: Subscription = {
+      done,
+      close: async () => {
+        stop();
+        await done.catch(() => undefined);
+      },
+    };
+    this.subscriptions.add(subscription);
+    done.then(
+      () => this.subscriptions.delete(subscription),
+      () => this.subscriptions.delete(subscription),
+    );
+    return subscription;
+  }
+
+  async setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
+    const json = prepareStreamMetadata(streamId, metadata, { maxEventBytes: this.maxEventBytes });
+    try {
+      this.stSetMeta.run(streamId, json);
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  async getStreamMetadata(streamId: string): Promise<StreamMetadata | undefined> {
+    validateStreamId(streamId);
+    try {
+      const json = this.stGetMeta.get(streamId) as string | null | undefined;
+      return json == null ? undefined : (JSON.parse(json) as StreamMetadata);
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  async ping(): Promise<void> {
+    try {
+      this.stPing.get();
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    this.db.close();
+  }
+}
+
+export async function createSqliteEventStore(options: SqliteEventStoreOptions): Promise<SqliteEventStore> {
+  return new SqliteEventStore(options);
+}
