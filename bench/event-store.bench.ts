@@ -13,36 +13,17 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { createSqliteEventStore, type EventStore, type NewEvent } from '@motcua/event-store';
 // Not (yet) re-exported by the lib's index: imported from its file.
 import { createPostgresEventStore } from '../libs/event-store/src/postgres/postgres-event-store';
+import { assertPostgresReachable, pgUrl, sampleEvent } from './common';
 import { compared, perSecond, registerBenchmark, timed, type BenchContext, type Figure } from './registry';
 
 const BATCH = 100;
 const READ_BATCH = 1000;
 const CONCURRENCY = 32;
 const DUMMY_HASH = 'f'.repeat(64);
-
-/** A dossier-received-like event, ~600 bytes of JSON with Vietnamese text. */
-export function sampleEvent(i: number, commandId: string): NewEvent {
-  return {
-    type: 'dossier.received.v1',
-    data: {
-      dossierCode: `000.00.01.H12-2407${String(i).padStart(6, '0')}`,
-      agencyCode: '000.00.01.H12',
-      procedureCode: '1.004227',
-      channel: i % 3 === 0 ? 'online' : 'counter',
-      applicant: { name: 'Nguyễn Thị Hồng Nhung', idNumber: `0010950${String(i % 100000).padStart(5, '0')}`, phone: '0912345678' },
-      address: 'Số 12, ngõ 34 phố Trần Hưng Đạo, phường Hàng Bài, quận Hoàn Kiếm, Hà Nội',
-      receivedAt: '2024-07-01T08:15:00+07:00',
-      dueAt: '2024-07-15T17:00:00+07:00',
-      documents: ['Tờ khai đăng ký kinh doanh', 'Bản sao căn cước công dân', 'Giấy ủy quyền'],
-      fee: 100000,
-    },
-    metadata: { actor: 'officer-042', agencyCode: '000.00.01.H12', correlationId: `corr-${i}`, commandId },
-  };
-}
 
 interface Engine {
   name: 'sqlite' | 'postgres';
@@ -123,27 +104,9 @@ async function sqliteEngine(): Promise<Engine> {
 
 // ---------------------------------------------------------------- PostgreSQL
 
-function pgUrl(): string {
-  if (process.env.BENCH_PG_URL) return process.env.BENCH_PG_URL;
-  const host = process.env.PGHOST ?? '127.0.0.1';
-  const port = process.env.PGPORT ?? '5432';
-  const user = process.env.PGUSER ?? 'postgres';
-  const db = process.env.PGDATABASE ?? 'test';
-  return `postgres://${encodeURIComponent(user)}@${host}:${port}/${db}`;
-}
-
 async function postgresEngine(): Promise<Engine> {
   const url = pgUrl();
-  const probe = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  try {
-    await probe.connect();
-    await probe.end();
-  } catch (e) {
-    throw new Error(
-      `PostgreSQL is not reachable at ${url.replace(/\/\/[^@]*@/, '//…@')} (${(e as Error).message}). ` +
-        'Start it (source scripts/services.sh && ensure_postgres) or set BENCH_PG_URL.',
-    );
-  }
+  await assertPostgresReachable(url);
   const suffix = `${process.pid}_${Date.now().toString(36)}`;
   const schema = `bench_es_${suffix}`;
   const rawSchema = `bench_raw_${suffix}`;

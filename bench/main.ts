@@ -30,12 +30,18 @@ function context(scale: number): BenchContext {
       );
       const tty = process.stderr.isTTY;
       const t0 = Date.now();
+      let count = 0;
       if (tty) bar.start(total, 0);
       return {
-        tick: (n = 1) => tty && bar.increment(n),
+        tick: (n = 1) => {
+          count += n;
+          if (!tty) return;
+          if (count > total) bar.setTotal(count); // total unknown in advance (0)
+          bar.increment(n);
+        },
         done: () => {
           if (tty) bar.stop();
-          else process.stderr.write(`  ${label}: ${total} in ${Date.now() - t0} ms\n`);
+          else process.stderr.write(`  ${label}: ${count} in ${Date.now() - t0} ms\n`);
         },
       };
     },
