@@ -1,0 +1,24 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { Logger } from 'pino';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { HealthController } from './modules/health/health.controller';
+import { ReferenceDataModule } from './modules/reference-data/reference-data.module';
+import { SharedHttpModule } from './shared/shared.module';
+
+/**
+ * The HTTP application. Feature modules go in `features` (one module per feature, each with its
+ * use-case folders): add the dossier module here.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, logger: Logger, features: DynamicModule['imports'] = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config, logger), CqrsModule.forRoot(), InfrastructureModule, SharedHttpModule, ReferenceDataModule, ...(features ?? [])],
+      controllers: [HealthController],
+    };
+  }
+}

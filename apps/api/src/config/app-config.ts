@@ -1,0 +1,194 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * Typed configuration, read once from the environment and validated at start. Every failure names
+ * the variable, so a bad deployment stops with a message an operator can act on.
+ */
+export type EventStoreKind = 'sqlite' | 'postgres' | 'kurrentdb';
+
+export interface AppConfig {
+  nodeEnv: string;
+  port: number;
+  dataDir: string;
+  redisUrl: string;
+  eventStore:
+    | { kind: 'sqlite'; file: string }
+    | { kind: 'postgres'; connectionString: string; schema?: string }
+    | { kind: 'kurrentdb'; connectionString: string };
+  auth: {
+    /** HS256 secret; absent only when a JWKS URL is configured. */
+    jwtSecret?: string;
+    /** Where the secret came from: the environment or the development file in DATA_DIR. */
+    secretSource: 'env' | 'dev-file' | 'none';
+    /** Path of the development secret file when one was read or generated. */
+    devSecretFile?: string;
+    devSecretGenerated: boolean;
+    jwksUrl?: string;
+    issuer?: string;
+    audience?: string;
+  };
+  rateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  idempotencyTtlSeconds: number;
+  logLevel: string;
+  /** How often each instance re-reads the reference-data streams written by other instances. */
+  referencePollMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`invalid configuration: ${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+function intVar(env: Env, name: string, dflt: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return dflt;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `expected an integer, got '${raw}'`);
+  const n = Number(raw.trim());
+  if (n < min || n > max) throw new ConfigError(name, `expected ${min}..${max}, got ${n}`);
+  return n;
+}
+
+function urlVar(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `not a URL: '${redact(raw)}'`);
+  }
+  if (!protocols.includes(u.protocol)) {
+    throw new ConfigError(name, `expected a ${protocols.join(' or ')} URL, got '${u.protocol}'`);
+  }
+  return raw;
+}
+
+/** Never echo credentials embedded in a connection string. */
+function redact(s: string): string {
+  return s.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+const MIN_SECRET_LENGTH = 32;
+const DEV_SECRET_FILE = 'dev-jwt-secret';
+
+/**
+ * The development secret lives in DATA_DIR so the API, the worker and the CLI (`token`) agree on it
+ * without any set-up; it is refused in production, where AUTH_JWT_SECRET or AUTH_JWKS_URL is required.
+ */
+export function readOrCreateDevSecret(dataDir: string): { secret: string; file: string; generated: boolean } {
+  const file = join(dataDir, DEV_SECRET_FILE);
+  if (existsSync(file)) {
+    const secret = readFileSync(file, 'utf8').trim();
+    if (secret.length >= MIN_SECRET_LENGTH) return { secret, file, generated: false };
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { secret, file, generated: true };
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = env.NODE_ENV?.trim() || 'development';
+  const port = intVar(env, 'PORT', 3000, 0, 65535);
+  const dataDir = resolve(env.DATA_DIR?.trim() || './data');
+  const redisUrl = urlVar(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379';
+
+  const kind = (env.EVENT_STORE?.trim() || 'sqlite') as EventStoreKind;
+  if (!['sqlite', 'postgres', 'kurrentdb'].includes(kind)) {
+    throw new ConfigError('EVENT_STORE', `expected sqlite, postgres or kurrentdb, got '${env.EVENT_STORE}'`);
+  }
+  let eventStore: AppConfig['eventStore'];
+  const storeUrl = env.EVENT_STORE_URL?.trim();
+  if (kind === 'sqlite') {
+    // For SQLite the "URL" is a file path (a `file:` prefix is tolerated).
+    const file = storeUrl ? resolve(storeUrl.replace(/^file:(\/\/)?/, '')) : join(dataDir, 'events.sqlite');
+    eventStore = { kind, file };
+  } else if (kind === 'postgres') {
+    const connectionString = urlVar(env, 'EVENT_STORE_URL', ['postgres:', 'postgresql:']);
+    if (!connectionString) throw new ConfigError('EVENT_STORE_URL', 'required when EVENT_STORE=postgres');
+    const schema = env.EVENT_STORE_SCHEMA?.trim() || undefined;
+    if (schema && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+      throw new ConfigError('EVENT_STORE_SCHEMA', `not a plain lower-case identifier: '${schema}'`);
+    }
+    eventStore = { kind, connectionString, schema };
+  } else {
+    const connectionString = urlVar(env, 'EVENT_STORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:', 'kdb:']);
+    if (!connectionString) throw new ConfigError('EVENT_STORE_URL', 'required when EVENT_STORE=kurrentdb');
+    eventStore = { kind, connectionString };
+  }
+
+  const jwksUrl = urlVar(env, 'AUTH_JWKS_URL', ['https:', 'http:']);
+  let jwtSecret = env.AUTH_JWT_SECRET?.trim() || undefined;
+  let secretSource: AppConfig['auth']['secretSource'] = jwtSecret ? 'env' : 'none';
+  let devSecretFile: string | undefined;
+  let devSecretGenerated = false;
+  if (jwtSecret && jwtSecret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError('AUTH_JWT_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  if (!jwtSecret && !jwksUrl) {
+    if (nodeEnv === 'production') {
+      throw new ConfigError('AUTH_JWT_SECRET', 'required in production (or set AUTH_JWKS_URL)');
+    }
+    const dev = readOrCreateDevSecret(dataDir);
+    jwtSecret = dev.secret;
+    secretSource = 'dev-file';
+    devSecretFile = dev.file;
+    devSecretGenerated = dev.generated;
+  }
+
+  const logLevel = env.LOG_LEVEL?.trim() || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `expected fatal|error|warn|info|debug|trace|silent, got '${logLevel}'`);
+  }
+
+  return {
+    nodeEnv,
+    port,
+    dataDir,
+    redisUrl,
+    eventStore,
+    auth: {
+      jwtSecret,
+      secretSource,
+      devSecretFile,
+      devSecretGenerated,
+      jwksUrl,
+      issuer: env.AUTH_ISSUER?.trim() || undefined,
+      audience: env.AUTH_AUDIENCE?.trim() || undefined,
+    },
+    rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
+    bodyLimitBytes: intVar(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+    idempotencyTtlSeconds: intVar(env, 'IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 1, 30 * 24 * 3600),
+    logLevel,
+    referencePollMs: intVar(env, 'REFERENCE_POLL_MS', 2000, 0, 3_600_000),
+  };
+}
+
+/** A one-line description for the start log: no secrets, no passwords. */
+export function describeConfig(c: AppConfig): Record<string, unknown> {
+  const store =
+    c.eventStore.kind === 'sqlite'
+      ? { kind: 'sqlite', file: c.eventStore.file }
+      : { kind: c.eventStore.kind, url: redact(c.eventStore.connectionString) };
+  return {
+    port: c.port,
+    dataDir: c.dataDir,
+    eventStore: store,
+    redisUrl: redact(c.redisUrl),
+    auth: c.auth.jwksUrl ? { jwks: c.auth.jwksUrl } : { hs256: c.auth.secretSource, file: c.auth.devSecretFile },
+    rateLimitPerMinute: c.rateLimitPerMinute,
+  };
+}
+
+export const APP_CONFIG = Symbol.for('motcua.AppConfig');

@@ -1,0 +1,54 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { Response } from '../../shared/http/http-types';
+import type { Redis } from 'ioredis';
+import { EVENT_STORE, EventStore } from '@motcua/event-store';
+import { REDIS } from '../../infrastructure/infrastructure.module';
+import { Public } from '../../shared/auth/decorators';
+
+const TIMEOUT_MS = 1500;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => (clearTimeout(t), resolve(v)),
+      (e) => (clearTimeout(t), reject(e)),
+    );
+  });
+}
+
+export interface HealthReport {
+  status: 'ok' | 'down';
+  checks: { store: { status: 'ok' | 'down'; engine: string; error?: string }; redis: { status: 'ok' | 'down'; error?: string } };
+}
+
+/** Public liveness + dependencies: 200 when the store and Redis answer, else 503 naming what is down. */
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  @Public()
+  @Get()
+  async health(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
+    const [store, redis] = await Promise.all([
+      withTimeout(this.store.ping(), TIMEOUT_MS).then(
+        () => ({ status: 'ok' as const, engine: this.store.engine }),
+        (e: Error) => ({ status: 'down' as const, engine: this.store.engine, error: e.message }),
+      ),
+      (this.redis.status === 'ready' ? withTimeout(this.redis.ping(), TIMEOUT_MS) : Promise.reject(new Error(`redis ${this.redis.status}`))).then(
+        () => ({ status: 'ok' as const }),
+        (e: Error) => ({ status: 'down' as const, error: e.message }),
+      ),
+    ]);
+    const ok = store.status === 'ok' && redis.status === 'ok';
+    res.status(ok ? 200 : 503);
+    if (!ok) res.setHeader('Retry-After', '5');
+    res.setHeader('Cache-Control', 'no-store');
+    return { status: ok ? 'ok' : 'down', checks: { store, redis } };
+  }
+}

@@ -1,0 +1,24 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../../../../shared/auth/decorators';
+import { CommandContext, Ctx } from '../../../../shared/command/command-context';
+import { AgencyResponse } from '../../model/views';
+import { RegisterAgencyCommand } from './register-agency.command';
+import { RegisterAgencyDto } from './register-agency.dto';
+
+@ApiTags('reference data')
+@ApiBearerAuth()
+@Controller('agencies')
+export class RegisterAgencyController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post()
+  @HttpCode(201)
+  @Roles('admin')
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  register(@Body() dto: RegisterAgencyDto, @Ctx() ctx: CommandContext): Promise<AgencyResponse> {
+    const { commandId: _ignored, ...input } = dto;
+    return this.commands.execute(new RegisterAgencyCommand(input, ctx));
+  }
+}

@@ -1,0 +1,32 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Inject } from '@nestjs/common';
+import type { Request, Response } from '../http/http-types';
+import type { Logger } from 'pino';
+import { LOGGER } from '../logging/logger';
+import { currentCorrelationId } from '../logging/request-context';
+import { mapError } from './error-mapping';
+
+/** Catches everything (routes, guards, pipes, body parser, unknown routes) and answers the one error shape. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  constructor(@Inject(LOGGER) private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    const req = http.getRequest<Request & { correlationId?: string }>();
+    const correlationId = req?.correlationId ?? currentCorrelationId() ?? 'unknown';
+    const mapped = mapError(exception, correlationId);
+    if (mapped.unexpected) {
+      const e = exception as Error;
+      this.logger.error({ correlationId, err: { name: e?.name, message: e?.message, stack: e?.stack } }, 'unexpected error');
+    } else if (mapped.status >= 500) {
+      this.logger.warn({ correlationId, code: mapped.body.error.code }, 'dependency unavailable');
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    for (const [k, v] of Object.entries(mapped.headers)) res.setHeader(k, v);
+    res.status(mapped.status).json(mapped.body);
+  }
+}

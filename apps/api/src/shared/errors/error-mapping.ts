@@ -1,0 +1,129 @@
+import { HttpException } from '@nestjs/common';
+import { StoreUnavailableError, WrongExpectedRevisionError } from '@motcua/event-store';
+import { ApiError, ErrorBody, ErrorCode, ErrorDetail } from './api-error';
+
+export interface MappedError {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+  /** True when the error is unexpected: logged with its stack at error level. */
+  unexpected: boolean;
+}
+
+/** Seconds a client should wait before retrying when a dependency is down. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Status of errors that carry a string `code` but are not ours to import (domain errors, adapters'
+ * errors): matched by code so that libs need not know about HTTP. Extend with `registerErrorCode`.
+ */
+const CODE_STATUS = new Map<string, number>([
+  ['VALIDATION_FAILED', 400],
+  ['INVALID_COMMAND', 422],
+  ['ILLEGAL_TRANSITION', 422],
+  ['DEADLINE_NOT_PASSED', 422],
+  ['INVALID_EVENT', 422],
+  ['UNKNOWN_SCORING_RULE', 422],
+  ['NOT_FOUND', 404],
+  ['FORBIDDEN', 403],
+  ['UNAUTHENTICATED', 401],
+  ['DUPLICATE', 409],
+  ['CONCURRENCY_CONFLICT', 409],
+  ['STORE_UNAVAILABLE', 503],
+]);
+
+export function registerErrorCode(code: string, status: number): void {
+  CODE_STATUS.set(code, status);
+}
+
+/** Node/driver network errors: a dependency is down, not a bug. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P03', '08006', '08001']);
+
+const STATUS_CODE: Record<number, ErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONCURRENCY_CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'INVALID_COMMAND',
+  429: 'RATE_LIMITED',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+function body(code: string, message: string, correlationId: string, details?: ErrorDetail[], extra?: Record<string, unknown>): ErrorBody {
+  return { error: { code, message, ...(details && details.length ? { details } : {}), ...(extra ?? {}), correlationId } };
+}
+
+/** Public fields a domain error may expose (they name states and actions, never personal data). */
+function domainExtra(err: Record<string, unknown>): Record<string, unknown> | undefined {
+  const extra: Record<string, unknown> = {};
+  for (const k of ['state', 'action', 'field', 'reason', 'dueAt']) {
+    if (typeof err[k] === 'string') extra[k] = err[k];
+  }
+  return Object.keys(extra).length ? extra : undefined;
+}
+
+/** Pure mapping of anything thrown to the one error shape. */
+export function mapError(err: unknown, correlationId: string): MappedError {
+  const none: Record<string, string> = {};
+  if (err instanceof ApiError) {
+    return { status: err.status, body: body(err.code, err.message, correlationId, err.details, err.extra), headers: err.headers ?? none, unexpected: false };
+  }
+  if (err instanceof WrongExpectedRevisionError) {
+    return {
+      status: 409,
+      body: body('CONCURRENCY_CONFLICT', `the resource was changed by someone else (expected revision ${err.expected}, actual ${err.actual})`, correlationId, undefined, {
+        expectedRevision: err.expected,
+        actualRevision: err.actual,
+      }),
+      headers: none,
+      unexpected: false,
+    };
+  }
+  if (err instanceof StoreUnavailableError) {
+    return { status: 503, body: body('STORE_UNAVAILABLE', 'the event store is unavailable, retry later', correlationId), headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) }, unexpected: false };
+  }
+  const e = (err ?? {}) as Record<string, unknown>;
+  // body-parser errors (express): `type` tells them apart; they carry status 4xx.
+  if (e.type === 'entity.too.large') {
+    return { status: 413, body: body('PAYLOAD_TOO_LARGE', `request body larger than ${e.limit ?? 'the limit'} bytes`, correlationId), headers: none, unexpected: false };
+  }
+  if (e.type === 'entity.parse.failed' || err instanceof SyntaxError) {
+    return { status: 400, body: body('MALFORMED_JSON', 'request body is not valid JSON', correlationId, [{ field: 'body', message: 'malformed JSON' }]), headers: none, unexpected: false };
+  }
+  if (typeof e.type === 'string' && (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported')) {
+    return { status: 415, body: body('UNSUPPORTED_MEDIA_TYPE', String(e.message ?? 'unsupported encoding'), correlationId), headers: none, unexpected: false };
+  }
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    const res = err.getResponse();
+    let message = err.message;
+    if (typeof res === 'object' && res && 'message' in res) {
+      const m = (res as { message: unknown }).message;
+      message = Array.isArray(m) ? m.join('; ') : String(m);
+    }
+    if (status === 400 && /JSON/i.test(message)) {
+      // Nest maps body-parser SyntaxErrors to a BadRequestException carrying the parser message.
+      return { status: 400, body: body('MALFORMED_JSON', 'request body is not valid JSON', correlationId, [{ field: 'body', message: 'malformed JSON' }]), headers: none, unexpected: false };
+    }
+    if (status === 404 && /^Cannot /.test(message)) message = 'no such route';
+    const code = STATUS_CODE[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED');
+    return { status, body: body(code, message, correlationId), headers: status === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : none, unexpected: status >= 500 };
+  }
+  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) {
+    return { status: 503, body: body('SERVICE_UNAVAILABLE', 'a dependency is unavailable, retry later', correlationId), headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) }, unexpected: false };
+  }
+  if (typeof e.code === 'string' && CODE_STATUS.has(e.code) && err instanceof Error) {
+    const status = CODE_STATUS.get(e.code)!;
+    const headers = status === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : none;
+    return { status, body: body(e.code, err.message, correlationId, undefined, domainExtra(e)), headers, unexpected: false };
+  }
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.message === 'string') {
+    const status = e.status;
+    return { status, body: body(STATUS_CODE[status] ?? 'VALIDATION_FAILED', e.message, correlationId), headers: none, unexpected: false };
+  }
+  return { status: 500, body: body('INTERNAL', 'internal error; quote the correlation id when reporting it', correlationId), headers: none, unexpected: true };
+}

@@ -1,0 +1,53 @@
+import { Controller, Get, Header, Injectable } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from './http-types';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Public } from '../auth/decorators';
+
+/** One registry per application instance (tests boot several apps in one process). */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+    this.httpDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route pattern and status',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [this.registry],
+    });
+  }
+
+  /** Express middleware: times every request; labels by the route pattern, never the raw URL. */
+  middleware() {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const end = this.httpDuration.startTimer();
+      res.on('finish', () => {
+        end({ method: req.method, route: routeOf(req), status_code: String(res.statusCode) });
+      });
+      next();
+    };
+  }
+}
+
+/** The matched route pattern (`/api/agencies/:code`), or `unmatched` (keeps label cardinality bounded). */
+export function routeOf(req: Request): string {
+  const route = (req as Request & { route?: { path?: unknown } }).route;
+  return typeof route?.path === 'string' ? (req.baseUrl ?? '') + route.path : 'unmatched';
+}
+
+@ApiExcludeController()
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Public()
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  async scrape(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}

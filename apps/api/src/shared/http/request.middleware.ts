@@ -1,0 +1,30 @@
+import type { NextFunction, Request, Response } from './http-types';
+import type { Logger } from 'pino';
+import { ulid } from 'ulid';
+import { requestContext } from '../logging/request-context';
+import { routeOf } from './metrics';
+
+const ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * First middleware of every request: takes `X-Correlation-Id` (or makes a ULID), echoes it, runs the rest
+ * of the request inside its context, and writes one access-log line at the end: method, route, status,
+ * duration. Never the body or the query string: they may carry personal data.
+ */
+export function requestMiddleware(logger: Logger) {
+  return (req: Request & { correlationId?: string }, res: Response, next: NextFunction) => {
+    const given = req.headers['x-correlation-id'];
+    const correlationId = typeof given === 'string' && ID_RE.test(given) ? given : ulid();
+    req.correlationId = correlationId;
+    res.setHeader('X-Correlation-Id', correlationId);
+    const started = process.hrtime.bigint();
+    const ctx = { correlationId } as { correlationId: string; actor?: string };
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      const line = { correlationId, actor: ctx.actor, method: req.method, route: routeOf(req), path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+      if (res.statusCode >= 500) logger.error(line, 'request');
+      else logger.info(line, 'request');
+    });
+    requestContext.run(ctx, next);
+  };
+}
