@@ -1,0 +1,7 @@
+export * from './sql/driver';
+export * from './sla/schema';
+export * from './sla/agencies';
+export * from './sla/projection';
+export * from './runner';
+export * from './rebuild';
+export * from './query';

@@ -1,0 +1,152 @@
+/**
+ * Blue/green rebuild: replays the whole log into a NEW table set (`sla_v1_g{n+1}`), adds the
+ * secondary indexes once caught up, then swaps it in with one UPDATE of `projection_active`. Until
+ * that commit every query and the live runner use the old set; a live runner that is not pinned
+ * notices the swap at its next batch and continues on the new set from the new set's checkpoint.
+ * The rebuild keeps dossier state in memory (terminal dossiers dropped after each write) and writes
+ * in big transactions with their checkpoint, so an interrupted rebuild loses at most one chunk.
+ */
+import type { EventStore } from '@motcua/event-store';
+import type { SqlDb } from './sql/driver';
+import { createIndexes, createTableSet, dropTableSet, SLA_PROJECTION, tableSet } from './sla/schema';
+import { SlaProjection, type SlaProjectionOptions } from './sla/projection';
+import { ensureActiveSet, CheckpointConflictError } from './runner';
+
+export interface RebuildProgress {
+  phase: 'replaying' | 'indexing' | 'swapped' | 'done';
+  tableSet: string;
+  events: number;
+  position: string;
+  headPosition: string | undefined;
+  elapsedMs: number;
+  eventsPerSecond: number;
+}
+
+export interface RebuildOptions {
+  store: EventStore;
+  db: SqlDb;
+  /** Events per readAll. */
+  readBatch?: number;
+  /** Events per write transaction. */
+  flushEvery?: number;
+  /** Swap the new set in when caught up (default true). */
+  swap?: boolean;
+  onProgress?: (p: RebuildProgress) => void;
+  projection?: SlaProjectionOptions;
+  signal?: AbortSignal;
+}
+
+export interface RebuildResult {
+  tableSet: string;
+  previousTableSet: string | undefined;
+  events: number;
+  position: string;
+  elapsedMs: number;
+  eventsPerSecond: number;
+  /** Peak resident memory (bytes) seen during the rebuild. */
+  peakRssBytes: number;
+}
+
+export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
+  const { store, db } = o;
+  const readBatch = o.readBatch ?? 10_000;
+  const flushEvery = o.flushEvery ?? 100_000;
+  const previous = await ensureActiveSet(db);
+  const gen =
+    Number((await db.all<{ g: number | null }>(`SELECT MAX(generation) AS g FROM ${db.table('projection_sets')} WHERE projection = ?`, [SLA_PROJECTION]))[0]?.g ?? 0) + 1;
+  const set = tableSet(`${SLA_PROJECTION}_g${gen}`);
+  await dropTableSet(db, set);
+  await createTableSet(db, set, false);
+  const now = Date.now();
+  await db.run(`INSERT INTO ${db.table('projection_sets')} (table_set, projection, generation, state, created_at) VALUES (?, ?, ?, 'building', ?)`, [set.name, SLA_PROJECTION, gen, now]);
+  await db.run(`INSERT INTO ${db.table('projection_checkpoints')} (name, position, events, updated_at) VALUES (?, '', 0, ?) ON CONFLICT (name) DO UPDATE SET position = '', events = 0`, [set.name, now]);
+
+  const projection = new SlaProjection(set, { ...o.projection, freshTables: true });
+  const started = performance.now();
+  let position = '';
+  let committed = '';
+  let events = 0;
+  let peakRss = process.memoryUsage().rss;
+  const progress = async (phase: RebuildProgress['phase']) => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    if (!o.onProgress) return;
+    const elapsedMs = performance.now() - started;
+    o.onProgress({ phase, tableSet: set.name, events, position, headPosition: await store.headPosition(), elapsedMs, eventsPerSecond: events / (elapsedMs / 1000 || 1) });
+  };
+  const flush = async (extra?: (tx: Parameters<Parameters<SqlDb['transaction']>[0]>[0]) => Promise<void>) => {
+    const n = projection.stagedEvents;
+    await db.transaction(async (tx) => {
+      await projection.flush(tx);
+      const changed = await tx.run(
+        `UPDATE ${tx.table('projection_checkpoints')} SET position = ?, events = events + ?, updated_at = ? WHERE name = ? AND position = ?`,
+        [position, n, Date.now(), set.name, committed],
+      );
+      if (changed !== 1) throw new CheckpointConflictError(set.name, committed);
+      await extra?.(tx);
+    });
+    projection.committed();
+    committed = position;
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  };
+  /** Replays until readAll comes back short (the head at that moment). */
+  const catchUp = async () => {
+    for (;;) {
+      if (o.signal?.aborted) throw new Error('rebuild aborted');
+      const batch = await store.readAll({ after: position || undefined, maxCount: readBatch });
+      if (batch.length > 0) {
+        await projection.stage(db, batch);
+        position = batch[batch.length - 1].position;
+        events += batch.length;
+        if (projection.stagedEvents >= flushEvery) {
+          await flush();
+          await progress('replaying');
+        }
+      }
+      if (batch.length < readBatch) return;
+    }
+  };
+
+  await catchUp();
+  await flush();
+  await progress('indexing');
+  await createIndexes(db, set);
+  // Events appended meanwhile, then the swap in the same transaction as the last of them.
+  await catchUp();
+  if (o.swap ?? true) {
+    await flush(async (tx) => {
+      await tx.run(`UPDATE ${tx.table('projection_active')} SET table_set = ?, generation = ?, swapped_at = ? WHERE projection = ?`, [set.name, gen, Date.now(), SLA_PROJECTION]);
+      await tx.run(`UPDATE ${tx.table('projection_sets')} SET state = 'retired' WHERE projection = ? AND state = 'active'`, [SLA_PROJECTION]);
+      await tx.run(`UPDATE ${tx.table('projection_sets')} SET state = 'active' WHERE table_set = ?`, [set.name]);
+    });
+    await progress('swapped');
+  } else {
+    await flush();
+    await db.run(`UPDATE ${db.table('projection_sets')} SET state = 'standby' WHERE table_set = ?`, [set.name]);
+  }
+  await progress('done');
+  const elapsedMs = performance.now() - started;
+  return {
+    tableSet: set.name,
+    previousTableSet: previous.tableSet,
+    events,
+    position,
+    elapsedMs,
+    eventsPerSecond: events / (elapsedMs / 1000 || 1),
+    peakRssBytes: peakRss,
+  };
+}
+
+/** Drops retired table sets, keeping the newest `keep` of them for a quick roll-back. */
+export async function dropRetiredSets(db: SqlDb, keep = 1): Promise<string[]> {
+  const rows = await db.all<{ table_set: string }>(
+    `SELECT table_set FROM ${db.table('projection_sets')} WHERE projection = ? AND state = 'retired' ORDER BY generation DESC`,
+    [SLA_PROJECTION],
+  );
+  const dropped: string[] = [];
+  for (const r of rows.slice(keep)) {
+    await dropTableSet(db, tableSet(r.table_set));
+    await db.run(`UPDATE ${db.table('projection_sets')} SET state = 'dropped' WHERE table_set = ?`, [r.table_set]);
+    dropped.push(r.table_set);
+  }
+  return dropped;
+}

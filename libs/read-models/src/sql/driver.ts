@@ -1,0 +1,239 @@
+/**
+ * A deliberately small SQL port for the read models: two dialects (SQLite via better-sqlite3,
+ * PostgreSQL via pg), written with `?` placeholders and portable SQL (ON CONFLICT ... DO UPDATE with
+ * `excluded.`, which both engines accept). Bulk upserts are the only hot path; they get a
+ * dialect-specific implementation (prepared statement loop on SQLite, multi-row VALUES on PostgreSQL).
+ */
+import Database from 'better-sqlite3';
+import { Pool, type PoolClient, types as pgTypes } from 'pg';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type SqlValue = string | number | bigint | null;
+
+export interface SqlExecutor {
+  readonly dialect: Dialect;
+  /** Quoted, schema-qualified table name. */
+  table(name: string): string;
+  all<R = Record<string, unknown>>(sql: string, params?: SqlValue[]): Promise<R[]>;
+  /** Runs one statement; resolves with the number of rows changed. */
+  run(sql: string, params?: SqlValue[]): Promise<number>;
+  /** Several statements, no parameters (DDL). */
+  exec(sql: string): Promise<void>;
+  /**
+   * Bulk INSERT ... ON CONFLICT (key) DO UPDATE. `mode` 'replace' overwrites the non-key columns,
+   * 'add' adds the incoming values to the stored ones (counters). Rows must have unique keys.
+   */
+  upsert(table: string, columns: string[], key: string[], rows: SqlValue[][], mode: 'replace' | 'add'): Promise<void>;
+}
+
+export interface SqlDb extends SqlExecutor {
+  /** BEGIN; fn; COMMIT (ROLLBACK on a throw). Transactions of one SqlDb never interleave. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const ident = (s: string) => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(s)) throw new Error(`unsafe SQL identifier ${s}`);
+  return `"${s}"`;
+};
+
+function upsertSql(table: string, columns: string[], key: string[], mode: 'replace' | 'add', valuesSql: string) {
+  const rest = columns.filter((c) => !key.includes(c));
+  const set = rest
+    .map((c) => (mode === 'add' ? `${ident(c)} = t.${ident(c)} + excluded.${ident(c)}` : `${ident(c)} = excluded.${ident(c)}`))
+    .join(', ');
+  return (
+    `INSERT INTO ${table} AS t (${columns.map(ident).join(', ')}) VALUES ${valuesSql} ` +
+    `ON CONFLICT (${key.map(ident).join(', ')}) ` +
+    (rest.length ? `DO UPDATE SET ${set}` : 'DO NOTHING')
+  );
+}
+
+/** A simple FIFO mutex: better-sqlite3 has one connection, and our transactions are async. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+  async lock<T>(fn: () => Promise<T>): Promise<T> {
+    const prev = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((r) => (release = r));
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+// ---------------------------------------------------------------- SQLite
+
+export interface SqliteDbOptions {
+  file: string;
+  readonly?: boolean;
+  /** Rebuilds can trade durability of the newest transactions for speed; never used for live runs. */
+  synchronous?: 'FULL' | 'NORMAL' | 'OFF';
+}
+
+export function createSqliteDb(options: SqliteDbOptions): SqlDb {
+  const db = new Database(options.file, { readonly: options.readonly ?? false });
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+  }
+  db.pragma('busy_timeout = 10000');
+  db.pragma('cache_size = -65536');
+  const stmts = new Map<string, Database.Statement>();
+  const prep = (sql: string) => {
+    let s = stmts.get(sql);
+    if (!s) {
+      s = db.prepare(sql);
+      stmts.set(sql, s);
+      if (stmts.size > 500) stmts.delete(stmts.keys().next().value!);
+    }
+    return s;
+  };
+  const norm = (params: SqlValue[] = []) => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
+  const exec: SqlExecutor = {
+    dialect: 'sqlite',
+    table: (name) => ident(name),
+    async all<R>(sql: string, params?: SqlValue[]) {
+      return prep(sql).all(...norm(params)) as R[];
+    },
+    async run(sql, params) {
+      return prep(sql).run(...norm(params)).changes;
+    },
+    async exec(sql) {
+      db.exec(sql);
+    },
+    async upsert(table, columns, key, rows, mode) {
+      if (rows.length === 0) return;
+      const s = prep(upsertSql(ident(table), columns, key, mode, `(${columns.map(() => '?').join(', ')})`));
+      for (const r of rows) s.run(...r);
+    },
+  };
+  const mutex = new Mutex();
+  let closed = false;
+  return {
+    ...exec,
+    all: (sql, params) => mutex.lock(() => exec.all(sql, params)),
+    run: (sql, params) => mutex.lock(() => exec.run(sql, params)),
+    exec: (sql) => mutex.lock(() => exec.exec(sql)),
+    upsert: (...a) => mutex.lock(() => exec.upsert(...a)),
+    transaction: (fn) =>
+      mutex.lock(async () => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const r = await fn(exec);
+          db.exec('COMMIT');
+          return r;
+        } catch (e) {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          throw e;
+        }
+      }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await mutex.lock(async () => db.close());
+    },
+  };
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+export interface PostgresDbOptions {
+  connectionString: string;
+  /** Schema holding the read-model tables; created when missing. */
+  schema?: string;
+  poolSize?: number;
+}
+
+// int8 and numeric (SUM of bigint) as JS numbers: read-model counters stay far below 2^53.
+const parseNum = (v: string) => Number(v);
+const pgTypeParsers = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20 || oid === 1700 ? parseNum : pgTypes.getTypeParser(oid, format as 'text')) as typeof pgTypes.getTypeParser,
+};
+
+const toPg = (sql: string) => {
+  let i = 0;
+  return sql.replace(/\?/g, () => `$${++i}`);
+};
+
+export function createPostgresDb(options: PostgresDbOptions): SqlDb {
+  const schema = options.schema ?? 'public';
+  ident(schema);
+  const pool = new Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4, types: pgTypeParsers });
+  let ready: Promise<void> | undefined;
+  const ensureSchema = () => (ready ??= pool.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`).then(() => undefined));
+  const table = (name: string) => `${ident(schema)}.${ident(name)}`;
+  const executor = (q: (sql: string, params?: SqlValue[]) => Promise<{ rows: unknown[]; rowCount: number | null }>): SqlExecutor => ({
+    dialect: 'postgres',
+    table,
+    async all<R>(sql: string, params?: SqlValue[]) {
+      return (await q(toPg(sql), params)).rows as R[];
+    },
+    async run(sql, params) {
+      return (await q(toPg(sql), params)).rowCount ?? 0;
+    },
+    async exec(sql) {
+      await q(sql);
+    },
+    async upsert(t, columns, key, rows, mode) {
+      // 65535 bind parameters per statement at most.
+      const per = Math.max(1, Math.floor(30000 / columns.length));
+      for (let i = 0; i < rows.length; i += per) {
+        const chunk = rows.slice(i, i + per);
+        const params: SqlValue[] = [];
+        const values = chunk
+          .map((r) => `(${r.map((v) => (params.push(v), `$${params.length}`)).join(', ')})`)
+          .join(', ');
+        await q(upsertSql(table(t), columns, key, mode, values), params);
+      }
+    },
+  });
+  const viaPool = executor(async (sql, params) => {
+    await ensureSchema();
+    return pool.query(sql, params as unknown[]);
+  });
+  const txMutex = new Mutex();
+  return {
+    ...viaPool,
+    transaction: (fn) =>
+      txMutex.lock(async () => {
+        await ensureSchema();
+        const client: PoolClient = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const r = await fn(executor((sql, params) => client.query(sql, params as unknown[])));
+          await client.query('COMMIT');
+          return r;
+        } catch (e) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw e;
+        } finally {
+          client.release();
+        }
+      }),
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+export interface ReadModelDbConfig {
+  /** `sqlite` (default) or `postgres`. */
+  engine?: Dialect;
+  sqliteFile?: string;
+  connectionString?: string;
+  schema?: string;
+}
+
+/** From configuration (env: READ_MODELS_ENGINE, READ_MODELS_SQLITE_FILE, READ_MODELS_PG_URL, READ_MODELS_PG_SCHEMA). */
+export function createReadModelDb(config: ReadModelDbConfig): SqlDb {
+  if ((config.engine ?? 'sqlite') === 'postgres') {
+    if (!config.connectionString) throw new Error('read models on PostgreSQL need a connectionString');
+    return createPostgresDb({ connectionString: config.connectionString, schema: config.schema ?? 'read_models' });
+  }
+  return createSqliteDb({ file: config.sqliteFile ?? 'data/read-models.sqlite' });
+}

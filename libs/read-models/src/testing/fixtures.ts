@@ -1,0 +1,85 @@
+/**
+ * Real stores for the integration tests: SQLite files under .tmp/, PostgreSQL schemas with random
+ * names (dropped afterwards). Nothing here is a fake.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
+import { createSqliteEventStore, type EventStore } from '@motcua/event-store';
+import { createPostgresEventStore } from '../../../event-store/src/postgres/postgres-event-store';
+import { createPostgresDb, createSqliteDb, type SqlDb } from '../sql/driver';
+
+export const PG_URL = process.env.READ_MODELS_TEST_PG_URL ?? `postgres://${process.env.PGUSER ?? 'postgres'}@${process.env.PGHOST ?? '127.0.0.1'}:5432/test`;
+export type Engine = 'sqlite' | 'postgres';
+
+export interface Env {
+  engine: Engine;
+  dir: string;
+  schema: string;
+  store: EventStore;
+  db: SqlDb;
+  /** Another connection to the same read-model store (a second process would have its own). */
+  openDb(): SqlDb;
+  /** Another event store handle on the same log. */
+  openStore(): Promise<EventStore>;
+  cleanup(): Promise<void>;
+}
+
+export async function makeEnv(engine: Engine, label: string): Promise<Env> {
+  const id = `${label}_${randomBytes(4).toString('hex')}`;
+  const dir = join(__dirname, '../../../../.tmp/read-models', id);
+  mkdirSync(dir, { recursive: true });
+  const schema = `rm_${id}`.toLowerCase();
+  const opened: Array<{ close(): Promise<void> }> = [];
+  const openStore = async (): Promise<EventStore> => {
+    const s =
+      engine === 'sqlite'
+        ? await createSqliteEventStore({ file: join(dir, 'events.sqlite'), pollIntervalMs: 20 })
+        : createPostgresEventStore({ connectionString: PG_URL, schema: `${schema}_es`, poolSize: 3, pollIntervalMs: 20 });
+    opened.push(s);
+    return s;
+  };
+  const openDb = (): SqlDb => {
+    const d = engine === 'sqlite' ? createSqliteDb({ file: join(dir, 'read.sqlite') }) : createPostgresDb({ connectionString: PG_URL, schema: `${schema}_rm` });
+    opened.push(d);
+    return d;
+  };
+  const store = await openStore();
+  const db = openDb();
+  return {
+    engine,
+    dir,
+    schema,
+    store,
+    db,
+    openDb,
+    openStore,
+    async cleanup() {
+      for (const o of opened.reverse()) await o.close().catch(() => undefined);
+      if (engine === 'postgres') {
+        const admin = new Pool({ connectionString: PG_URL, max: 1 });
+        await admin.query(`DROP SCHEMA IF EXISTS "${schema}_es" CASCADE`);
+        await admin.query(`DROP SCHEMA IF EXISTS "${schema}_rm" CASCADE`);
+        await admin.end();
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every row of every table of a table set, sorted, for equality checks between two sets. */
+export async function dumpTableSet(db: SqlDb, setName: string): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const [t, order] of [
+    ['dossiers', 'code'],
+    ['daily', 'day, agency_code, procedure_code'],
+    ['hist', 'day, agency_code, procedure_code, bucket'],
+    ['agencies', 'code, valid_from'],
+    ['procedures', 'code'],
+  ]) {
+    const rows = await db.all<Record<string, unknown>>(`SELECT * FROM ${db.table(`${setName}_${t}`)} ORDER BY ${order}`);
+    out[t] = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' || (typeof v === 'string' && /^\d+$/.test(v) && k !== 'code') ? Number(v) : v])));
+  }
+  return out;
+}
