@@ -1,4 +1,4 @@
-import { Client, Pool, type PoolClient } from 'pg';
+import { Client, Pool, escapeLiteral, type QueryResult } from 'pg';
 import { EventStoreError, StoreUnavailableError } from '../errors';
 import { GENESIS_HASH } from '../hash';
 import { DEFAULT_READ_ALL_BATCH } from '../port';
@@ -274,56 +274,56 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  /** One transaction for the whole batch. Returns, per append, its result or its own conflict error. */
+  /**
+   * One transaction for the whole batch, in two round trips (on a loaded host each round trip costs about
+   * as much as a commit's fsync, so they matter for single appends):
+   *   1. BEGIN; lock the streams (reading their heads); look up already-recorded commands
+   *   2. insert events + commands, move the stream heads, NOTIFY; COMMIT
+   * Values are inlined as escaped literals because the simple-query protocol that carries several
+   * statements in one message takes no bind parameters. Returns, per append, its result or its conflict.
+   */
   private async writeBatch(batch: PendingAppend[]): Promise<(AppendResult | Error)[]> {
     await this.init();
     const client = await this.pool.connect();
+    const lit = (v: string) => escapeLiteral(v);
     let released = false;
     try {
-      await client.query('BEGIN');
       const streamIds = [...new Set(batch.map((b) => b.streamId))].sort();
-      // Lock every stream of the batch (creating a -1 row for new ones) in sorted order, reading the
-      // latest committed head: writers of one stream, in this process or another, are serialised here.
-      const heads = await client.query<{ stream_id: string; revision: string; last_hash: string }>(
-        `INSERT INTO ${this.t.streams} AS s (stream_id, revision, last_hash)
-           SELECT id, -1, $2 FROM unnest($1::text[]) AS id ORDER BY id
-         ON CONFLICT (stream_id) DO UPDATE SET stream_id = excluded.stream_id
-         RETURNING s.stream_id, s.revision, s.last_hash`,
-        [streamIds, GENESIS_HASH],
-      );
-      const head = new Map<string, { revision: number; hash: string }>();
-      for (const r of heads.rows) head.set(r.stream_id, { revision: Number(r.revision), hash: r.last_hash });
-
-      // Idempotency: commands already recorded (read after the locks, so a concurrent twin is seen).
       const withCommand = batch.filter((b) => b.commandId !== undefined);
+      // Lock every stream of the batch (creating a -1 row for a new one) in sorted order, reading the
+      // latest committed head: writers of one stream, in this process or another, are serialised here.
+      // The command lookup is a separate statement, so its snapshot is taken after the locks are held and
+      // sees a concurrent twin that committed while we waited.
+      let first = `BEGIN;
+        INSERT INTO ${this.t.streams} AS s (stream_id, revision, last_hash)
+        VALUES ${streamIds.map((id) => `(${lit(id)}, -1, '${GENESIS_HASH}')`).join(', ')}
+        ON CONFLICT (stream_id) DO UPDATE SET stream_id = excluded.stream_id
+        RETURNING s.stream_id, s.revision, s.last_hash;`;
+      if (withCommand.length > 0) {
+        first += `
+        SELECT c.stream_id, c.command_id, c.next_expected_revision AS rev, e.transaction_id::text AS txid, e.seq
+          FROM ${this.t.commands} c
+          JOIN ${this.t.events} e ON e.stream_id = c.stream_id AND e.revision = c.next_expected_revision
+         WHERE (c.stream_id, c.command_id) IN (${withCommand.map((b) => `(${lit(b.streamId)}, ${lit(b.commandId!)})`).join(', ')});`;
+      }
+      const firstResults = (await client.query(first)) as unknown as QueryResult[];
+      const heads = firstResults[1].rows as { stream_id: string; revision: string; last_hash: string }[];
+      const head = new Map<string, { revision: number; hash: string }>();
+      for (const r of heads) head.set(r.stream_id, { revision: Number(r.revision), hash: r.last_hash });
       const known = new Map<string, { revision: number; position: string }>();
       if (withCommand.length > 0) {
-        const res = await client.query<{ stream_id: string; command_id: string; rev: string; txid: string; seq: string }>(
-          `SELECT c.stream_id, c.command_id, c.next_expected_revision AS rev, e.transaction_id::text AS txid, e.seq
-             FROM unnest($1::text[], $2::text[]) AS k(stream_id, command_id)
-             JOIN ${this.t.commands} c ON c.stream_id = k.stream_id AND c.command_id = k.command_id
-             JOIN ${this.t.events} e ON e.stream_id = c.stream_id AND e.revision = c.next_expected_revision`,
-          [withCommand.map((b) => b.streamId), withCommand.map((b) => b.commandId)],
-        );
-        for (const r of res.rows) {
+        for (const r of firstResults[2].rows as { stream_id: string; command_id: string; rev: string; txid: string; seq: string }[]) {
           known.set(commandKey(r.stream_id, r.command_id), { revision: Number(r.rev), position: encodePosition(r.txid, r.seq) });
         }
       }
 
       const recordedAt = this.clock().toISOString();
-      const cols = {
-        stream: [] as string[],
-        revision: [] as number[],
-        type: [] as string[],
-        data: [] as string[],
-        metadata: [] as string[],
-        hash: [] as string[],
-        prevHash: [] as string[],
-      };
-      const cmd = { stream: [] as string[], command: [] as string[], revision: [] as number[] };
+      const eventValues: string[] = [];
+      const commandValues: string[] = [];
+      const written = new Set<string>();
       type Plan = { kind: 'write'; last: number } | { kind: 'dup'; ref: string } | { kind: 'done'; result: AppendResult | Error };
       const plans: Plan[] = [];
-      const inBatch = new Map<string, number>(); // command key -> index in batch that writes it
+      const inBatch = new Map<string, number>(); // command key -> index in batch of the append that writes it
       batch.forEach((p, index) => {
         const key = p.commandId !== undefined ? commandKey(p.streamId, p.commandId) : undefined;
         if (key !== undefined) {
@@ -347,73 +347,56 @@ export class PostgresEventStore implements EventStore {
           plans.push({ kind: 'done', result: conflict as Error });
           return;
         }
+        const streamLit = lit(p.streamId);
         for (const e of sealEvents(p, h.revision, h.hash, recordedAt)) {
-          cols.stream.push(p.streamId);
-          cols.revision.push(e.revision);
-          cols.type.push(e.type);
-          cols.data.push(e.dataJson);
-          cols.metadata.push(e.metadataJson);
-          cols.hash.push(e.hash);
-          cols.prevHash.push(e.prevHash);
+          eventValues.push(
+            `(${streamLit}, ${e.revision}, ${lit(e.type)}, ${lit(e.dataJson)}::json, ${lit(e.metadataJson)}::json, '${recordedAt}', '${e.hash}', '${e.prevHash}')`,
+          );
           h.revision = e.revision;
           h.hash = e.hash;
         }
+        written.add(p.streamId);
         if (key !== undefined) {
           inBatch.set(key, index);
-          cmd.stream.push(p.streamId);
-          cmd.command.push(p.commandId!);
-          cmd.revision.push(h.revision);
+          commandValues.push(`(${streamLit}, ${lit(p.commandId!)}, ${h.revision})`);
         }
         plans.push({ kind: 'write', last: h.revision });
       });
 
       const positions = new Map<string, string>(); // "stream\0revision" of last events -> position
-      let transactionId: string | undefined;
-      if (cols.stream.length > 0) {
-        const written = new Set(cols.stream);
-        const touched = [...head.entries()].filter(([id]) => written.has(id));
-        const res = await client.query<{ stream_id: string; revision: string; seq: string; txid: string }>(
-          `WITH ev AS (
+
+      if (eventValues.length > 0) {
+        const streamValues = [...written].map((id) => `(${lit(id)}, ${head.get(id)!.revision}, '${head.get(id)!.hash}')`);
+        // A VALUES list keeps its order, so seq follows revision order inside a stream.
+        const write = `WITH ev AS (
              INSERT INTO ${this.t.events} (stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash)
-             SELECT u.s, u.r, u.t, u.d::json, u.m::json, $8::timestamptz, u.h, u.p
-               FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-                    WITH ORDINALITY AS u(s, r, t, d, m, h, p, ord)
-              ORDER BY u.ord
+             VALUES ${eventValues.join(',\n')}
              RETURNING stream_id, revision, seq, transaction_id::text AS txid
-           ), cmd AS (
-             INSERT INTO ${this.t.commands} (stream_id, command_id, next_expected_revision)
-             SELECT * FROM unnest($9::text[], $10::text[], $11::bigint[])
-           ), st AS (
+           )${
+             commandValues.length > 0
+               ? `, cmd AS (INSERT INTO ${this.t.commands} (stream_id, command_id, next_expected_revision) VALUES ${commandValues.join(', ')})`
+               : ''
+           }, st AS (
              UPDATE ${this.t.streams} AS s SET revision = u.r, last_hash = u.h
-               FROM unnest($12::text[], $13::bigint[], $14::text[]) AS u(id, r, h)
+               FROM (VALUES ${streamValues.join(', ')}) AS u(id, r, h)
               WHERE s.stream_id = u.id
-           ), n AS (SELECT pg_notify($15, '') AS x)
-           SELECT ev.*, (SELECT x FROM n) AS notified FROM ev`,
-          [
-            cols.stream,
-            cols.revision,
-            cols.type,
-            cols.data,
-            cols.metadata,
-            cols.hash,
-            cols.prevHash,
-            recordedAt,
-            cmd.stream,
-            cmd.command,
-            cmd.revision,
-            touched.map(([id]) => id),
-            touched.map(([, h]) => h.revision),
-            touched.map(([, h]) => h.hash),
-            this.channel,
-          ],
-        );
-        for (const r of res.rows) {
-          positions.set(`${r.stream_id}\u0000${r.revision}`, encodePosition(r.txid, r.seq));
-          transactionId = r.txid;
+           ), n AS (SELECT pg_notify('${this.channel}', '') AS x)
+           SELECT ev.*, (SELECT x FROM n) AS notified FROM ev;`;
+        let rows: { stream_id: string; revision: string; seq: string; txid: string }[];
+        if (this.beforeCommit) {
+          rows = (await client.query(write)).rows;
+          await this.beforeCommit({ transactionId: rows[0].txid, streamIds });
+          await client.query('COMMIT');
+        } else {
+          const results = (await client.query(`${write}\nCOMMIT;`)) as unknown as QueryResult[];
+          rows = results[0].rows;
         }
+        for (const r of rows) {
+          positions.set(`${r.stream_id}\u0000${r.revision}`, encodePosition(r.txid, r.seq));
+        }
+      } else {
+        await client.query('COMMIT');
       }
-      if (this.beforeCommit && transactionId !== undefined) await this.beforeCommit({ transactionId, streamIds });
-      await client.query('COMMIT');
 
       const results: (AppendResult | Error)[] = [];
       plans.forEach((plan, i) => {
