@@ -54,12 +54,12 @@ CREATE TABLE IF NOT EXISTS events (
   command_id  TEXT,
   UNIQUE (stream_id, revision)
 );
--- Current revision and hash of each stream (revision -1: metadata only, no event yet).
+-- Stream metadata. A stream's head (revision, hash) is NOT kept here: it is the last entry of the
+-- UNIQUE (stream_id, revision) index, read in the append's one lookup; a second copy would cost
+-- one more page written per commit, which is most of an append's price in WAL mode.
 CREATE TABLE IF NOT EXISTS streams (
   stream_id TEXT PRIMARY KEY,
-  revision  INTEGER NOT NULL,
-  last_hash TEXT    NOT NULL,
-  metadata  TEXT
+  metadata  TEXT NOT NULL
 ) WITHOUT ROWID;
 -- Guaranteed idempotency: kept forever, one row per (stream, command).
 CREATE TABLE IF NOT EXISTS commands (
@@ -114,7 +114,8 @@ function translate(err: unknown): unknown {
   if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL)/.test(code)) {
     return new StoreUnavailableError(`sqlite: ${(err as Error).message}`, err);
   }
-  if (err instanceof TypeError && /database connection is not open/.test(err.message)) {
+  // (not `instanceof TypeError`: the native module's TypeError may come from another realm, e.g. under jest)
+  if ((err as Error)?.name === 'TypeError' && /connection is not open/.test((err as Error).message)) {
     return new StoreUnavailableError('sqlite: the store is closed', err);
   }
   return err;
@@ -138,7 +139,6 @@ export class SqliteEventStore implements EventStore {
 
   private readonly stHead: Database.Statement;
   private readonly stInsert: Database.Statement;
-  private readonly stUpsertStream: Database.Statement;
   private readonly stInsertCommand: Database.Statement;
   private readonly stRevision: Database.Statement;
   private readonly stReadAll: Database.Statement;
@@ -168,9 +168,9 @@ export class SqliteEventStore implements EventStore {
 
     this.stHead = db
       .prepare(
-        `SELECT s.revision, s.last_hash, c.revision, c.position
+        `SELECT e.revision, e.hash, c.revision, c.position
            FROM (SELECT 1)
-           LEFT JOIN streams s ON s.stream_id = ?
+           LEFT JOIN (SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1) e ON 1
            LEFT JOIN commands c ON c.stream_id = ? AND c.command_id = ?`,
       )
       .raw(true);
@@ -178,20 +178,16 @@ export class SqliteEventStore implements EventStore {
       `INSERT INTO events (stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash, command_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.stUpsertStream = db.prepare(
-      `INSERT INTO streams (stream_id, revision, last_hash) VALUES (?, ?, ?)
-       ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, last_hash = excluded.last_hash`,
-    );
     this.stInsertCommand = db.prepare(
       'INSERT INTO commands (stream_id, command_id, revision, position) VALUES (?, ?, ?, ?)',
     );
-    this.stRevision = db.prepare('SELECT revision FROM streams WHERE stream_id = ?').pluck(true);
+    this.stRevision = db.prepare('SELECT MAX(revision) FROM events WHERE stream_id = ?').pluck(true);
     this.stReadAll = db
       .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
       .raw(true);
     this.stHeadPosition = db.prepare('SELECT MAX(position) FROM events').pluck(true);
     this.stSetMeta = db.prepare(
-      `INSERT INTO streams (stream_id, revision, last_hash, metadata) VALUES (?, -1, '${GENESIS_HASH}', ?)
+      `INSERT INTO streams (stream_id, metadata) VALUES (?, ?)
        ON CONFLICT (stream_id) DO UPDATE SET metadata = excluded.metadata`,
     );
     this.stGetMeta = db.prepare('SELECT metadata FROM streams WHERE stream_id = ?').pluck(true);
@@ -201,6 +197,10 @@ export class SqliteEventStore implements EventStore {
     // BEGIN IMMEDIATE: take the write lock before reading the stream head, so that two processes
     // cannot both read revision N and both decide they may write N+1.
     this.appendTx = appendTx.immediate;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreUnavailableError('sqlite: the store is closed');
   }
 
   private appendLocked(a: PreparedAppend): AppendResult {
@@ -220,12 +220,12 @@ export class SqliteEventStore implements EventStore {
       );
     }
     const last = sealed[sealed.length - 1];
-    this.stUpsertStream.run(a.streamId, last.revision, last.hash);
     if (commandId !== null) this.stInsertCommand.run(a.streamId, commandId, last.revision, position);
     return { streamId: a.streamId, nextExpectedRevision: last.revision, position: String(position), duplicate: false };
   }
 
   async append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
+    this.assertOpen();
     const prepared = prepareAppend(streamId, events, options, { maxEventBytes: this.maxEventBytes });
     let result: AppendResult;
     try {
@@ -282,13 +282,14 @@ export class SqliteEventStore implements EventStore {
   async streamRevision(streamId: string): Promise<number> {
     validateStreamId(streamId);
     try {
-      return (this.stRevision.get(streamId) as number | undefined) ?? -1;
+      return (this.stRevision.get(streamId) as number | null) ?? -1;
     } catch (err) {
       throw translate(err);
     }
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
     return this.readAllSync(parsePosition(options.after), options.maxCount ?? DEFAULT_READ_ALL_BATCH);
   }
 

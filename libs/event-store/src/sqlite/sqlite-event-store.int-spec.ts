@@ -1,0 +1,125 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeEventStoreContract } from '../contract/event-store.contract';
+import { WrongExpectedRevisionError } from '../errors';
+import { verifyStreamChain } from '../hash';
+import type { NewEvent, RecordedEvent } from '../port';
+import { createSqliteEventStore } from './sqlite-event-store';
+
+function tempFile(): { file: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'motcua-es-sqlite-'));
+  return { file: join(dir, 'events.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+describeEventStoreContract('sqlite', async () => {
+  const { file, remove } = tempFile();
+  const store = await createSqliteEventStore({ file });
+  return {
+    store,
+    // A person with the file and the sqlite3 shell: drop the append-only trigger, edit the row.
+    async tamper(streamId, revision, newDataJson) {
+      const db = new Database(file);
+      try {
+        db.exec('DROP TRIGGER IF EXISTS events_no_update');
+        db.prepare('UPDATE events SET data = ? WHERE stream_id = ? AND revision = ?').run(newDataJson, streamId, revision);
+      } finally {
+        db.close();
+      }
+    },
+    async cleanup() {
+      await store.close();
+      remove();
+    },
+  };
+});
+
+const ev = (i: number, extra: Record<string, unknown> = {}): NewEvent => ({
+  type: 'dossier.received.v1',
+  data: { i },
+  metadata: { actor: 'clerk-01', correlationId: `c-${i}`, ...extra },
+});
+
+describe('SQLite adapter specifics', () => {
+  let file: string;
+  let remove: () => void;
+  beforeEach(() => ({ file, remove } = tempFile()));
+  afterEach(() => remove());
+
+  it('uses WAL with synchronous NORMAL', async () => {
+    const store = await createSqliteEventStore({ file });
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    await store.close();
+  });
+
+  it('keeps idempotency across a restart: the retry after reopening the file is still a duplicate', async () => {
+    let store = await createSqliteEventStore({ file });
+    const first = await store.append('dossier-1', [ev(1)], { expectedRevision: 'no_stream', commandId: 'cmd-1' });
+    await store.append('dossier-1', [ev(2)]);
+    await store.close();
+    store = await createSqliteEventStore({ file });
+    expect(await store.append('dossier-1', [ev(1)], { expectedRevision: 'no_stream', commandId: 'cmd-1' })).toEqual({
+      ...first,
+      duplicate: true,
+    });
+    expect(await store.streamRevision('dossier-1')).toBe(1);
+    await store.close();
+  });
+
+  it('two stores on one file (two connections) see each other and conflict on one stream', async () => {
+    const a = await createSqliteEventStore({ file });
+    const b = await createSqliteEventStore({ file, pollIntervalMs: 20 });
+    await a.append('dossier-2', [ev(0)], { expectedRevision: 'no_stream' });
+    await expect(b.append('dossier-2', [ev(1)], { expectedRevision: 'no_stream' })).rejects.toMatchObject({
+      constructor: WrongExpectedRevisionError,
+      expected: 'no_stream',
+      actual: 0,
+    });
+    // b's subscriber hears of a's appends only through the poll fallback (no shared emitter).
+    const got: RecordedEvent[] = [];
+    const sub = b.subscribeToAll((events) => void got.push(...events));
+    for (let i = 1; i <= 20; i++) await a.append('dossier-2', [ev(i)], { expectedRevision: i - 1 });
+    const deadline = Date.now() + 5000;
+    while (got.length < 21 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await sub.close();
+    expect(got.map((e) => e.revision)).toEqual(Array.from({ length: 21 }, (_, i) => i));
+    expect(verifyStreamChain(await b.readStream('dossier-2'))).toEqual({ ok: true });
+    await a.close();
+    await b.close();
+  });
+
+  it('refuses UPDATE and DELETE on events (append-only triggers)', async () => {
+    const store = await createSqliteEventStore({ file });
+    await store.append('dossier-3', [ev(0)]);
+    await store.close();
+    const db = new Database(file);
+    expect(() => db.prepare("UPDATE events SET data = '{}'").run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM events').run()).toThrow(/append-only/);
+    db.close();
+  });
+
+  it('honours a configured maxEventBytes', async () => {
+    const store = await createSqliteEventStore({ file, maxEventBytes: 1000 });
+    await expect(store.append('dossier-4', [{ ...ev(0), data: { s: 'x'.repeat(2000) } }])).rejects.toMatchObject({
+      code: 'INVALID_EVENT',
+    });
+    await store.close();
+  });
+
+  it('works on :memory: too', async () => {
+    const store = await createSqliteEventStore({ file: ':memory:' });
+    await store.append('dossier-5', [ev(0), ev(1)]);
+    expect((await store.readAll()).map((e) => e.position)).toEqual(['1', '2']);
+    await store.close();
+  });
+
+  it('reports a closed store as unavailable', async () => {
+    const store = await createSqliteEventStore({ file });
+    await store.close();
+    await expect(store.readAll()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await expect(store.append('dossier-6', [ev(0)])).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  });
+});
