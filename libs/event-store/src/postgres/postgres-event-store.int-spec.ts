@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
+import { describeEventStoreContract } from '../contract/event-store.contract';
 import { StoreUnavailableError, WrongExpectedRevisionError } from '../errors';
 import { verifyStreamChain } from '../hash';
 import { comparePositions, type AppendResult, type NewEvent, type RecordedEvent } from '../port';
@@ -63,6 +64,28 @@ afterEach(async () => {
 
 afterAll(async () => {
   await admin.end();
+});
+
+describeEventStoreContract('postgres', async () => {
+  const schema = `es_contract_${randomBytes(6).toString('hex')}`;
+  const store = createPostgresEventStore({ connectionString: CONNECTION, schema, poolSize: 4, pollIntervalMs: 50 });
+  await store.init();
+  const pool = new Pool({ connectionString: CONNECTION, max: 1 });
+  return {
+    store,
+    tamper: async (streamId, revision, newDataJson) => {
+      await pool.query(`UPDATE "${schema}".events SET data = $3::json WHERE stream_id = $1 AND revision = $2`, [
+        streamId,
+        revision,
+        newDataJson,
+      ]);
+    },
+    cleanup: async () => {
+      await store.close();
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool.end();
+    },
+  };
 });
 
 describe('PostgreSQL event store: basics', () => {
