@@ -3,6 +3,7 @@ import {
   DOSSIER_EVENT_TYPES,
   assertDossierEvent,
   isDossierEventType,
+  parseDossierEvent,
   upcast,
   validateDossierEvent,
 } from './events';
@@ -89,6 +90,18 @@ describe('event registry', () => {
 
   it('upcast is the identity while every type is at v1', () => {
     expect(upcast('dossier.received.v1', received)).toEqual({ type: 'dossier.received.v1', data: received });
+  });
+
+  it('parseDossierEvent upcasts then checks a stored event', () => {
+    expect(parseDossierEvent('dossier.received.v1', received)).toEqual({ type: 'dossier.received.v1', data: received });
+    expect(() => parseDossierEvent('dossier.received.v1', { ...received, dueAt: 'soon' })).toThrow(InvalidDossierEventError);
+    // A future v2 -> v1-compatible rename would live in an upcaster like this one.
+    const renamed = (type: string, data: unknown) =>
+      type === 'dossier.returned.v0' ? { type: 'dossier.result-returned.v1', data } : { type, data };
+    expect(parseDossierEvent('dossier.returned.v0', { occurredAt: T }, renamed)).toEqual({
+      type: 'dossier.result-returned.v1',
+      data: { occurredAt: T },
+    });
   });
 });
 

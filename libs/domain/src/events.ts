@@ -356,3 +356,13 @@ export function assertDossierEvent(type: string, data: unknown): asserts data is
 export type Upcaster = (type: string, data: unknown) => { type: string; data: unknown };
 
 export const upcast: Upcaster = (type, data) => ({ type, data });
+
+/**
+ * A stored event as a typed domain event: upcast, then schema-checked. Throws
+ * `InvalidDossierEventError` for unknown types or bad data. Use it on everything read from the store.
+ */
+export function parseDossierEvent(type: string, data: unknown, upcaster: Upcaster = upcast): DossierEvent {
+  const current = upcaster(type, data);
+  assertDossierEvent(current.type, current.data);
+  return { type: current.type, data: current.data } as DossierEvent;
+}
