@@ -5,11 +5,10 @@
  * (/work/shared/domain/one-stop-shop.md, "Scale"). Pure: no I/O, no clock; the same options give the same
  * rows, byte for byte. Dossiers are yielded one at a time (a province-year never sits in memory).
  */
-import type { DeadlineRules, WorkingCalendar } from '@motcua/calendar';
+import { createWorkingCalendar, type DeadlineRules, type WorkingCalendar } from '@motcua/calendar';
 import type { AgencyLevel, AgencyRow, Channel, DeadlineUnit, DossierRow, ProcedureRow, ReportLevel } from './csv-format';
 import { addDays, formatLocal, localMidnight } from './local-time';
 import { createRng, type Rng } from './prng';
-import { createSimpleCalendar } from './simple-calendar';
 
 const HOUR = 3_600_000;
 const WORKING_DAY = 8 * HOUR;
@@ -38,8 +37,9 @@ export interface ProvinceOptions {
   /** Late rate per level (share of completed dossiers finished after their due date). */
   lateRates?: Partial<Record<ReportLevel, number>>;
   /**
-   * The working calendar used to compute due dates and working-hour timestamps. Pass the real
-   * `createWorkingCalendar()` so due_at matches what the domain computes; default: a small built-in one.
+   * The working calendar used for due dates and working-hour timestamps (every generated agency has the
+   * default hours). Default: `createWorkingCalendar()`, the one the domain decides with, so due_at in the
+   * file equals the due date the domain computes at import.
    */
   calendar?: WorkingCalendar;
 }
@@ -262,7 +262,7 @@ function resolveOptions(options: ProvinceOptions): GeneratedProvince['options'] 
 
 export function generateProvince(options: ProvinceOptions): GeneratedProvince {
   const o = resolveOptions(options);
-  const calendar = options.calendar ?? createSimpleCalendar();
+  const calendar = options.calendar ?? createWorkingCalendar();
   const root = createRng(o.seed);
   const agencies = buildAgencies(o, root.fork('agencies'));
   const procedures = buildProcedures(o, root.fork('procedures'));
@@ -370,7 +370,7 @@ function dossier(
   const allowed = Math.max(HOUR, cal.workingTimeBetween(clockStart, dueAt));
 
   // Supplementations: each request inside the remaining time, each supply 1-5 working days later;
-  // the effective due date moves out by the paused working time (the spec's clock rule).
+  // the due date moves out by the paused working time (spec "The clock").
   const supplementRoll = rng.next();
   const supplements = supplementRoll < 0.008 ? 2 : supplementRoll < 0.07 ? 1 : 0;
   const requested: number[] = [];
@@ -381,7 +381,9 @@ function dossier(
     const left = Math.max(HOUR, cal.workingTimeBetween(cursor, effectiveDue));
     const req = cal.addWorkingTime(cursor, Math.floor((left * (0.1 + 0.4 * rng.next())) / 60000) * 60000);
     const sup = cal.addWorkingTime(req, rng.int(1, 5) * WORKING_DAY - rng.int(0, 240) * 60000);
-    effectiveDue = cal.addWorkingTime(effectiveDue, cal.workingTimeBetween(req, sup));
+    // Resuming: the working time left at the request counts again from the supply (a request made
+    // after the due date cannot move it).
+    if (req < effectiveDue) effectiveDue = cal.addWorkingTime(cal.nextWorkingInstant(sup), cal.workingTimeBetween(req, effectiveDue));
     requested.push(req);
     supplied.push(sup);
     cursor = sup;

@@ -1,6 +1,9 @@
 export * from './csv-format';
 export * from './prng';
 export * from './local-time';
-export { createSimpleCalendar } from './simple-calendar';
 export * from './generator';
 export * from './write-files';
+export * from './reference';
+export * from './row-to-commands';
+export * from './importer';
+export * from './testing/expected-figures';

@@ -21,7 +21,7 @@ export interface WriteProvinceResult {
   elapsedMs: number;
 }
 
-export async function writeCsv<T extends Record<string, string>>(
+export async function writeCsv<T extends object>(
   file: string,
   columns: readonly string[],
   rows: Iterable<T>,
@@ -33,7 +33,7 @@ export async function writeCsv<T extends Record<string, string>>(
   let count = 0;
   for (const row of rows) {
     count++;
-    if (!csv.write(columns.map((c) => row[c] ?? ''))) await once(csv, 'drain');
+    if (!csv.write(columns.map((c) => String((row as Record<string, unknown>)[c] ?? '')))) await once(csv, 'drain');
     if (onRow && count % 10_000 === 0) onRow(count);
   }
   csv.end();
