@@ -2,6 +2,8 @@
  * The hand-computed scenario (src/testing/scenario.ts, docs/projections.md) on real stores: every
  * figure per agency, per level, per procedure and rolled up along the tree as it stood each day.
  */
+jest.setTimeout(120_000);
+
 import { ProjectionRunner } from './runner';
 import { SlaQueryService, type SlaFigures } from './query';
 import { makeEnv, type Env, type Engine } from './testing/fixtures';

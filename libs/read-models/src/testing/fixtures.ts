@@ -15,19 +15,21 @@ export type Engine = 'sqlite' | 'postgres';
 
 export interface Env {
   engine: Engine;
+  id: string;
   dir: string;
   schema: string;
   store: EventStore;
   db: SqlDb;
-  /** Another connection to the same read-model store (a second process would have its own). */
-  openDb(): SqlDb;
+  /** Another connection to the read-model store, or to a separate one named `name` (reference runs). */
+  openDb(name?: string): SqlDb;
   /** Another event store handle on the same log. */
   openStore(): Promise<EventStore>;
   cleanup(): Promise<void>;
 }
 
-export async function makeEnv(engine: Engine, label: string): Promise<Env> {
-  const id = `${label}_${randomBytes(4).toString('hex')}`;
+/** A fresh environment; `existingId` reopens one (a child process reopening its parent's stores). */
+export async function makeEnv(engine: Engine, label: string, existingId?: string): Promise<Env> {
+  const id = existingId ?? `${label}_${randomBytes(4).toString('hex')}`;
   const dir = join(__dirname, '../../../../.tmp/read-models', id);
   mkdirSync(dir, { recursive: true });
   const schema = `rm_${id}`.toLowerCase();
@@ -40,8 +42,8 @@ export async function makeEnv(engine: Engine, label: string): Promise<Env> {
     opened.push(s);
     return s;
   };
-  const openDb = (): SqlDb => {
-    const d = engine === 'sqlite' ? createSqliteDb({ file: join(dir, 'read.sqlite') }) : createPostgresDb({ connectionString: PG_URL, schema: `${schema}_rm` });
+  const openDb = (name = 'rm'): SqlDb => {
+    const d = engine === 'sqlite' ? createSqliteDb({ file: join(dir, `${name}.sqlite`) }) : createPostgresDb({ connectionString: PG_URL, schema: `${schema}_${name}` });
     opened.push(d);
     return d;
   };
@@ -49,6 +51,7 @@ export async function makeEnv(engine: Engine, label: string): Promise<Env> {
   const db = openDb();
   return {
     engine,
+    id,
     dir,
     schema,
     store,
@@ -60,7 +63,8 @@ export async function makeEnv(engine: Engine, label: string): Promise<Env> {
       if (engine === 'postgres') {
         const admin = new Pool({ connectionString: PG_URL, max: 1 });
         await admin.query(`DROP SCHEMA IF EXISTS "${schema}_es" CASCADE`);
-        await admin.query(`DROP SCHEMA IF EXISTS "${schema}_rm" CASCADE`);
+        const { rows } = await admin.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE $1`, [`${schema}_%`]);
+        for (const r of rows) await admin.query(`DROP SCHEMA IF EXISTS "${r.nspname}" CASCADE`);
         await admin.end();
       }
       rmSync(dir, { recursive: true, force: true });
