@@ -92,7 +92,7 @@ function occurredAt(action: string, v: unknown, state: DossierState): EpochMs {
  * opening); with a procedure cut-off, a receipt after that local time starts the next working day
  * (spec "The clock": e.g. certification received after 15:00).
  */
-export function clockStartAt(calendar: WorkingCalendar, receivedAt: EpochMs, cutoffTime?: string): EpochMs {
+export function computeClockStart(calendar: WorkingCalendar, receivedAt: EpochMs, cutoffTime?: string): EpochMs {
   let start = calendar.nextWorkingInstant(receivedAt);
   if (cutoffTime) {
     const nextDay = startOfNextLocalDay(receivedAt, calendar.hours.utcOffsetMinutes);
@@ -182,7 +182,7 @@ export function decide(command: DossierCommand, state: DossierState, context: De
             procedureCode,
             channel,
             occurredAt: iso(t),
-            clockStartAt: iso(clockStartAt(calendar, t, p.cutoffTime)),
+            clockStartAt: iso(computeClockStart(calendar, t, p.cutoffTime)),
             dueAt: iso(calendar.dueAt(t, rules)),
             deadline: { value: p.deadline.value, unit: p.deadline.unit },
             calendarVersion: calendar.version,

@@ -35,11 +35,6 @@ export function parseInstant(action: string, field: string, value: unknown): num
   return Date.parse(value);
 }
 
-/** Local `YYYY-MM-DD` of an instant at a fixed UTC offset (Viet Nam has had no DST since 1975). */
-export function localDateAt(epochMs: number, utcOffsetMinutes: number): string {
-  return new Date(epochMs + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
-}
-
 /** Start (local midnight) of the local day after the one containing `epochMs`. */
 export function startOfNextLocalDay(epochMs: number, utcOffsetMinutes: number): number {
   const offset = utcOffsetMinutes * 60_000;
