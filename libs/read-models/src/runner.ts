@@ -154,8 +154,10 @@ export class ProjectionRunner {
     void old?.close().catch(() => undefined);
     setTimeout(() => {
       if (this.stopped) return;
-      this.chain = this.chain.then(() => {
+      this.chain = this.chain.then(async () => {
         this.projection.discard();
+        // Another writer may have moved the checkpoint: start again from what is committed.
+        this.committedPosition = (await readCheckpoint(this.o.db, this.set.name))?.position ?? '';
         this.stagedPosition = this.committedPosition;
         this.firstStaged = '';
         this.subscribe();
