@@ -64,6 +64,11 @@ export interface WorkingCalendar {
   isWorkingInstant(t: EpochMs): boolean;
   /** `t` itself when working, else the start of the next working period. */
   nextWorkingInstant(t: EpochMs): EpochMs;
+  /**
+   * When the clock of a dossier received at `receivedAt` starts: the next working instant, or the next
+   * working day's opening when received after the procedure's cut-off time on a working day.
+   */
+  clockStart(receivedAt: EpochMs, cutoffTime?: LocalTime): EpochMs;
   /** Working milliseconds in [a, b); 0 when b <= a. */
   workingTimeBetween(a: EpochMs, b: EpochMs): number;
   /** The instant at which `workingMs` of working time has elapsed counting from `from`. */

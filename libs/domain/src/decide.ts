@@ -12,7 +12,7 @@ import { ALLOWED_FROM, DOSSIER_ACTIONS, type DossierAction } from './status';
 import type { DossierState, ClockPause } from './state';
 import { isValidDossierCode } from './dossier-code';
 import { DEFAULT_SCORING_RULE_VERSION, SCORING_RULES, overdueFrom } from './classification';
-import { iso, ms, parseInstant, startOfNextLocalDay } from './time';
+import { iso, ms, parseInstant } from './time';
 
 // ---- value checks ----
 
@@ -86,23 +86,6 @@ function occurredAt(action: string, v: unknown, state: DossierState): EpochMs {
 }
 
 // ---- clock arithmetic (calendar-backed, results go into events) ----
-
-/**
- * When the clock starts: the next working instant (after hours: next morning; lunch: afternoon
- * opening); with a procedure cut-off, a receipt after that local time starts the next working day
- * (spec "The clock": e.g. certification received after 15:00).
- */
-export function computeClockStart(calendar: WorkingCalendar, receivedAt: EpochMs, cutoffTime?: string): EpochMs {
-  let start = calendar.nextWorkingInstant(receivedAt);
-  if (cutoffTime) {
-    const nextDay = startOfNextLocalDay(receivedAt, calendar.hours.utcOffsetMinutes);
-    const dayStart = nextDay - 86_400_000;
-    const [h, m] = cutoffTime.split(':').map(Number);
-    const cutoff = dayStart + (h * 60 + m) * 60_000;
-    if (receivedAt > cutoff) start = calendar.nextWorkingInstant(nextDay);
-  }
-  return start;
-}
 
 /** Working time left until the due date when the clock pauses at `t` (0 when already due). */
 function remainingAt(calendar: WorkingCalendar, t: EpochMs, dueAt: string): number {
@@ -182,7 +165,7 @@ export function decide(command: DossierCommand, state: DossierState, context: De
             procedureCode,
             channel,
             occurredAt: iso(t),
-            clockStartAt: iso(computeClockStart(calendar, t, p.cutoffTime)),
+            clockStartAt: iso(calendar.clockStart(t, p.cutoffTime)),
             dueAt: iso(calendar.dueAt(t, rules)),
             deadline: { value: p.deadline.value, unit: p.deadline.unit },
             calendarVersion: calendar.version,
