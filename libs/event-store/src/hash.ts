@@ -27,12 +27,15 @@ const MAX_DEPTH = 64;
  * `undefined` object properties are omitted, as JSON.stringify does.
  */
 export function canonicalJson(value: unknown, what = 'value'): string {
-  const path: (string | number)[] = [];
   let text: string;
   try {
-    text = write(value, [], path);
+    text = write(value, 0);
   } catch (err) {
-    if (err instanceof NotJson) throw new InvalidEventError(`${what}${formatPath(path)}: ${err.message}`);
+    if (err instanceof NotJson) {
+      // A cycle shows up as runaway depth (checking ancestors on every object would cost more).
+      const why = err.deep && hasCycle(value) ? 'circular reference' : err.message;
+      throw new InvalidEventError(`${what}${formatPath(err.path)}: ${why}`);
+    }
     throw err;
   }
   // JSON.stringify escapes NUL as \u0000 and a lone surrogate as \udXXX (a valid pair stays raw), so
@@ -48,9 +51,14 @@ export function canonicalJson(value: unknown, what = 'value'): string {
 
 const BAD_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
 
-class NotJson extends Error {}
+class NotJson extends Error {
+  readonly path: (string | number)[] = [];
+  constructor(message: string, readonly deep = false) {
+    super(message);
+  }
+}
 
-function write(v: unknown, ancestors: object[], path: (string | number)[]): string {
+function write(v: unknown, depth: number): string {
   switch (typeof v) {
     case 'string':
       return JSON.stringify(v);
@@ -61,43 +69,52 @@ function write(v: unknown, ancestors: object[], path: (string | number)[]): stri
       return v ? 'true' : 'false';
     case 'object': {
       if (v === null) return 'null';
-      if (ancestors.includes(v)) throw new NotJson('circular reference');
-      if (ancestors.length >= MAX_DEPTH) throw new NotJson(`nested deeper than ${MAX_DEPTH}`);
-      ancestors.push(v);
-      let out: string;
+      if (depth >= MAX_DEPTH) throw new NotJson(`nested deeper than ${MAX_DEPTH}`, true);
       if (Array.isArray(v)) {
-        out = '[';
+        let out = '[';
         for (let i = 0; i < v.length; i++) {
-          path.push(i);
-          if (v[i] === undefined) throw new NotJson('undefined (or a hole) in an array');
-          out += (i ? ',' : '') + write(v[i], ancestors, path);
-          path.pop();
+          try {
+            if (v[i] === undefined) throw new NotJson('undefined (or a hole) in an array');
+            out += (i ? ',' : '') + write(v[i], depth + 1);
+          } catch (err) {
+            if (err instanceof NotJson) err.path.unshift(i);
+            throw err;
+          }
         }
-        out += ']';
-      } else {
-        const proto = Object.getPrototypeOf(v);
-        if (proto !== Object.prototype && proto !== null) {
-          throw new NotJson(`not a plain object (${(v as object).constructor?.name ?? 'unknown prototype'})`);
-        }
-        const keys = Object.keys(v).sort();
-        out = '{';
-        for (let i = 0; i < keys.length; i++) {
-          const k = keys[i];
-          const val = (v as Record<string, unknown>)[k];
-          if (val === undefined) continue;
-          path.push(k);
-          out += (out.length > 1 ? ',' : '') + JSON.stringify(k) + ':' + write(val, ancestors, path);
-          path.pop();
-        }
-        out += '}';
+        return out + ']';
       }
-      ancestors.pop();
-      return out;
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) {
+        throw new NotJson(`not a plain object (${(v as object).constructor?.name ?? 'unknown prototype'})`);
+      }
+      const keys = Object.keys(v).sort();
+      let out = '{';
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i];
+        const val = (v as Record<string, unknown>)[k];
+        if (val === undefined) continue;
+        try {
+          out += (out.length > 1 ? ',' : '') + JSON.stringify(k) + ':' + write(val, depth + 1);
+        } catch (err) {
+          if (err instanceof NotJson) err.path.unshift(k);
+          throw err;
+        }
+      }
+      return out + '}';
     }
     default:
       // undefined at top level, function, symbol, bigint
       throw new NotJson(`${typeof v} is not a JSON value`);
   }
+}
+
+function hasCycle(v: unknown, ancestors: object[] = []): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (ancestors.includes(v)) return true;
+  ancestors.push(v);
+  for (const x of Object.values(v)) if (hasCycle(x, ancestors)) return true;
+  ancestors.pop();
+  return false;
 }
 
 function formatPath(path: (string | number)[]): string {
