@@ -66,6 +66,7 @@ export async function startTestApp(opts: StartOptions): Promise<TestApp> {
     AUTH_JWT_SECRET: secret,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     REFERENCE_POLL_MS: '0',
+    REDIS_KEY_PREFIX: `e2e:${randomBytes(6).toString('hex')}:`,
     EVENT_STORE: opts.store,
     ...(opts.store === 'postgres' ? { EVENT_STORE_URL: PG_URL, EVENT_STORE_SCHEMA: schema } : {}),
     ...opts.env,

@@ -13,6 +13,8 @@ export interface AppConfig {
   port: number;
   dataDir: string;
   redisUrl: string;
+  /** Prefix of every Redis key this deployment writes (REDIS_KEY_PREFIX): several deployments may share a Redis. */
+  redisKeyPrefix: string;
   eventStore:
     | { kind: 'sqlite'; file: string }
     | { kind: 'postgres'; connectionString: string; schema?: string }
@@ -147,6 +149,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     devSecretGenerated = dev.generated;
   }
 
+  const redisKeyPrefix = env.REDIS_KEY_PREFIX ?? 'motcua:';
+  if (!/^[A-Za-z0-9:_.-]{0,64}$/.test(redisKeyPrefix)) throw new ConfigError('REDIS_KEY_PREFIX', 'up to 64 characters of A-Z a-z 0-9 : _ . -');
+
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `expected fatal|error|warn|info|debug|trace|silent, got '${logLevel}'`);
@@ -157,6 +162,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port,
     dataDir,
     redisUrl,
+    redisKeyPrefix,
     eventStore,
     auth: {
       jwtSecret,

@@ -14,7 +14,7 @@ export interface StoredResponse {
 }
 
 /**
- * First responses of keyed commands, in Redis under `idem:<sha256(sub, key)>` with a TTL
+ * First responses of keyed commands, in Redis under `<REDIS_KEY_PREFIX>idem:<sha256(sub, key)>` with a TTL
  * (IDEMPOTENCY_TTL_SECONDS, default 24 h). This is the fast path only: the guarantee of "one event per
  * command" is the event store's (commandId per stream), and a handler that sees `duplicate: true`
  * rebuilds the same answer from the stream at the revision that command wrote. So losing Redis (it keeps
@@ -31,7 +31,7 @@ export class IdempotencyStore {
   async get(key: string): Promise<StoredResponse | undefined> {
     if (this.redis.status !== 'ready') return undefined;
     try {
-      const raw = await this.redis.get(key);
+      const raw = await this.redis.get(this.config.redisKeyPrefix + key);
       return raw ? (JSON.parse(raw) as StoredResponse) : undefined;
     } catch (err) {
       this.logger.warn({ err: { message: (err as Error).message } }, 'idempotency cache read failed');
@@ -42,7 +42,7 @@ export class IdempotencyStore {
   async put(key: string, value: StoredResponse): Promise<void> {
     if (this.redis.status !== 'ready') return;
     try {
-      await this.redis.set(key, JSON.stringify(value), 'EX', this.config.idempotencyTtlSeconds);
+      await this.redis.set(this.config.redisKeyPrefix + key, JSON.stringify(value), 'EX', this.config.idempotencyTtlSeconds);
     } catch (err) {
       this.logger.warn({ err: { message: (err as Error).message } }, 'idempotency cache write failed');
     }

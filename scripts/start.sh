@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `npm start`: build, make sure Redis runs, start the API and the worker on the embedded default
+# (SQLite in $DATA_DIR; PostgreSQL is not needed), print where to look, stop both on Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/services.sh
+
+export DATA_DIR="${DATA_DIR:-./data}" PORT="${PORT:-3000}"
+mkdir -p "$DATA_DIR"
+
+echo "== build"
+npm run -s build
+
+echo "== services"
+ensure_redis || echo "start: continuing without Redis: /api/health will say so; deadline alerts need it" >&2
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo
+  echo "== stopping"
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+node scripts/run.js dist/apps/api/src/main.js &
+pids+=($!)
+node scripts/run.js dist/apps/worker/src/main.js &
+pids+=($!)
+
+# Wait until the API answers (or died), then say where to look.
+for _ in $(seq 1 100); do
+  if ! kill -0 "${pids[0]}" 2>/dev/null; then echo "start: the API exited; see its log above" >&2; exit 1; fi
+  listening "$PORT" && break
+  sleep 0.1
+done
+
+cat <<MSG
+
+  Motcua is running (embedded: SQLite in $DATA_DIR/events.sqlite, Redis ${REDIS_URL:-redis://127.0.0.1:6379})
+    API        http://localhost:$PORT/api
+    OpenAPI    http://localhost:$PORT/api/docs
+    health     http://localhost:$PORT/api/health
+    metrics    http://localhost:$PORT/metrics
+
+  A development admin token (signed with the secret in $DATA_DIR unless AUTH_JWT_SECRET is set):
+    TOKEN=\$(npm run -s cli -- token --role admin)
+    curl -H "Authorization: Bearer \$TOKEN" http://localhost:$PORT/api/agencies
+  Reference data:  npm run cli -- import agencies FILE.csv   |   npm run cli -- import procedures FILE.csv
+
+  Ctrl-C stops the API and the worker.
+
+MSG
+
+# Exit when either process ends (and stop the other one).
+wait -n "${pids[@]}" || true
