@@ -38,6 +38,8 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** How long a writer waits for another connection's write lock before failing (default 5000 ms). */
   busyTimeoutMs?: number;
+  /** Source of `recordedAt` (default the system clock); tests inject one to record events at chosen instants. */
+  clock?: () => Date;
 }
 
 const SCHEMA = `
@@ -133,6 +135,7 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly maxEventBytes: number | undefined;
   private readonly pollIntervalMs: number;
+  private readonly clock: () => Date;
   private readonly appended = new EventEmitter();
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
@@ -152,6 +155,7 @@ export class SqliteEventStore implements EventStore {
   constructor(options: SqliteEventStoreOptions) {
     this.maxEventBytes = options.maxEventBytes;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.clock = options.clock ?? (() => new Date());
     try {
       this.db = new Database(options.file);
     } catch (err) {
@@ -210,7 +214,7 @@ export class SqliteEventStore implements EventStore {
     }
     const current = revision ?? -1;
     assertExpectedRevision(a.streamId, a.expectedRevision, current);
-    const sealed = sealEvents(a, current, lastHash ?? GENESIS_HASH, new Date().toISOString());
+    const sealed = sealEvents(a, current, lastHash ?? GENESIS_HASH, this.clock().toISOString());
     const commandId = a.commandId ?? null;
     let position = 0;
     for (const e of sealed) {
