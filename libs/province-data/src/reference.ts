@@ -27,6 +27,7 @@ export interface ReferenceLookups {
   calendarFor(agency: AgencyRef): WorkingCalendar;
   /** Every agency (for figures per level). */
   agencies(): Iterable<AgencyRef>;
+  procedures(): Iterable<ProcedureRules>;
 }
 
 export function createLookups(agencies: Iterable<AgencyRef>, procedures: Iterable<ProcedureRules>): ReferenceLookups {
@@ -49,6 +50,7 @@ export function createLookups(agencies: Iterable<AgencyRef>, procedures: Iterabl
       return cal;
     },
     agencies: () => agencyMap.values(),
+    procedures: () => procedureMap.values(),
   };
 }
 
