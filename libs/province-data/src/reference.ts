@@ -22,7 +22,8 @@ export interface AgencyRef {
 
 export interface ReferenceLookups {
   agency(code: string): AgencyRef | undefined;
-  procedure(code: string): ProcedureRules | undefined;
+  /** The rules in force on `date` (local `YYYY-MM-DD` of the receipt), for time-versioned reference data. */
+  procedure(code: string, date?: string): ProcedureRules | undefined;
   /** The calendar the domain decides with for this agency's dossiers. */
   calendarFor(agency: AgencyRef): WorkingCalendar;
   /** Every agency (for figures per level). */

@@ -156,7 +156,7 @@ export function rowToCommands(row: Partial<Record<string, string | undefined>>, 
   if ((agency.validFrom && receivedDate < agency.validFrom) || (agency.validTo && receivedDate > agency.validTo)) {
     fail(line, 'agency_not_valid', `agency '${agency.code}' did not exist on ${receivedDate} (valid ${agency.validFrom ?? '…'}..${agency.validTo ?? '…'})`, 'agency_code', code);
   }
-  const procedure = lookups.procedure(cell('procedure_code'));
+  const procedure = lookups.procedure(cell('procedure_code'), receivedDate);
   if (!procedure) fail(line, 'unknown_procedure', `unknown procedure '${cell('procedure_code')}'`, 'procedure_code', code);
 
   const at = (t: number) => formatLocal(t, calendar.hours.utcOffsetMinutes);
