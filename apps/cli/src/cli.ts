@@ -11,11 +11,13 @@ import { parseTtl, signDevToken } from '../../api/src/shared/auth/jwt';
 import { createLogger, PinoNestLogger } from '../../api/src/shared/logging/logger';
 import { parseArgs } from './args';
 import { CliModule } from './cli.module';
+import { generateCmd, importDossiersCmd, PROVINCE_DATA_USAGE, ProvinceDataUsageError } from './province-data/commands';
 
 const USAGE = `usage:
   npm run cli -- token --role clerk|monitor|auditor|admin [--agency CODE] [--sub NAME] [--ttl 8h]
   npm run cli -- import agencies FILE.csv|FILE.json
   npm run cli -- import procedures FILE.csv|FILE.json [--effective-from YYYY-MM-DD]
+${PROVINCE_DATA_USAGE}
 Configuration is read from the environment like the API (DATA_DIR, EVENT_STORE, EVENT_STORE_URL, AUTH_JWT_SECRET).`;
 
 class UsageError extends Error {}
@@ -42,6 +44,7 @@ function printReport(r: ImportReport): void {
 
 async function importCmd(positional: string[], flags: Record<string, string | true>): Promise<number> {
   const [kind, file] = positional;
+  if (kind === 'dossiers') return importDossiersCmd(file, flags);
   if ((kind !== 'agencies' && kind !== 'procedures') || !file) throw new UsageError('import needs: agencies|procedures FILE');
   const ext = extname(file).toLowerCase();
   const format = ext === '.json' ? 'json' : ext === '.csv' ? 'csv' : undefined;
@@ -87,10 +90,11 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     if (cmd === 'token') return await token(flags);
     if (cmd === 'import') return await importCmd(rest, flags);
+    if (cmd === 'generate') return await generateCmd(flags);
     process.stderr.write(USAGE + '\n');
     return cmd === undefined || flags.help ? 0 : 2;
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ProvinceDataUsageError) {
       process.stderr.write(`${e.message}\n${USAGE}\n`);
       return 2;
     }
