@@ -32,6 +32,21 @@ export class HealthController {
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
+  /** Ping, first waiting for a connection in progress (just after start, or reconnecting). */
+  private async redisPing(): Promise<void> {
+    if (this.redis.status !== 'ready') {
+      await new Promise<void>((resolve, reject) => {
+        const onReady = () => (clearTimeout(t), resolve());
+        const t = setTimeout(() => {
+          this.redis.off('ready', onReady);
+          reject(new Error(`redis ${this.redis.status}`));
+        }, TIMEOUT_MS - 100);
+        this.redis.once('ready', onReady);
+      });
+    }
+    await this.redis.ping();
+  }
+
   @Public()
   @Get()
   async health(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
@@ -40,7 +55,7 @@ export class HealthController {
         () => ({ status: 'ok' as const, engine: this.store.engine }),
         (e: Error) => ({ status: 'down' as const, engine: this.store.engine, error: e.message }),
       ),
-      (this.redis.status === 'ready' ? withTimeout(this.redis.ping(), TIMEOUT_MS) : Promise.reject(new Error(`redis ${this.redis.status}`))).then(
+      withTimeout(this.redisPing(), TIMEOUT_MS).then(
         () => ({ status: 'ok' as const }),
         (e: Error) => ({ status: 'down' as const, error: e.message }),
       ),

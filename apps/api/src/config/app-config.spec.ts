@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './app-config';
+
+const secret = 'x'.repeat(32);
+
+describe('loadConfig', () => {
+  it('defaults to the embedded store in DATA_DIR', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const c = loadConfig({ DATA_DIR: dir, AUTH_JWT_SECRET: secret });
+    expect(c.port).toBe(3000);
+    expect(c.eventStore).toEqual({ kind: 'sqlite', file: join(dir, 'events.sqlite') });
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.rateLimitPerMinute).toBe(0);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ EVENT_STORE: 'mongo' }, 'EVENT_STORE'],
+    [{ EVENT_STORE: 'postgres' }, 'EVENT_STORE_URL'],
+    [{ EVENT_STORE: 'postgres', EVENT_STORE_URL: 'mysql://x' }, 'EVENT_STORE_URL'],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL'],
+    [{ AUTH_JWT_SECRET: 'short' }, 'AUTH_JWT_SECRET'],
+    [{ RATE_LIMIT_PER_MINUTE: '-1' }, 'RATE_LIMIT_PER_MINUTE'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ NODE_ENV: 'production', AUTH_JWT_SECRET: '' }, 'AUTH_JWT_SECRET'],
+  ])('%j fails naming %s', (env, variable) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    try {
+      loadConfig({ DATA_DIR: dir, AUTH_JWT_SECRET: secret, ...env });
+      throw new Error('no error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).variable).toBe(variable);
+      expect((e as Error).message).toContain(variable);
+    }
+  });
+
+  it('generates a development secret once, private to the user, and reuses it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const a = loadConfig({ DATA_DIR: dir });
+    expect(a.auth).toMatchObject({ secretSource: 'dev-file', devSecretGenerated: true });
+    expect(statSync(join(dir, 'dev-jwt-secret')).mode & 0o777).toBe(0o600);
+    const b = loadConfig({ DATA_DIR: dir });
+    expect(b.auth.jwtSecret).toBe(a.auth.jwtSecret);
+    expect(b.auth.devSecretGenerated).toBe(false);
+    expect(readFileSync(join(dir, 'dev-jwt-secret'), 'utf8').trim()).toBe(a.auth.jwtSecret);
+  });
+
+  it('postgres with a schema; never echoes a password', () => {
+    const c = loadConfig({ AUTH_JWT_SECRET: secret, EVENT_STORE: 'postgres', EVENT_STORE_URL: 'postgres://u:pw@h/db', EVENT_STORE_SCHEMA: 'es' });
+    expect(c.eventStore).toEqual({ kind: 'postgres', connectionString: 'postgres://u:pw@h/db', schema: 'es' });
+    expect(() => loadConfig({ AUTH_JWT_SECRET: secret, EVENT_STORE: 'postgres', EVENT_STORE_URL: 'nope://u:pw@' })).toThrow(/EVENT_STORE_URL/);
+  });
+});

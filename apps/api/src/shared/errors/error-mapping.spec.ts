@@ -1,0 +1,38 @@
+import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { StoreUnavailableError, WrongExpectedRevisionError } from '@motcua/event-store';
+import { IllegalTransitionError } from '@motcua/domain';
+import { ApiError } from './api-error';
+import { mapError } from './error-mapping';
+
+describe('mapError', () => {
+  const m = (e: unknown) => mapError(e, 'cid');
+
+  it('maps the store errors: conflict 409, unavailable 503 with Retry-After', () => {
+    expect(m(new WrongExpectedRevisionError('s', 3, 4))).toMatchObject({ status: 409, body: { error: { code: 'CONCURRENCY_CONFLICT', correlationId: 'cid' } } });
+    const u = m(new StoreUnavailableError('down'));
+    expect(u.status).toBe(503);
+    expect(u.headers['Retry-After']).toMatch(/^\d+$/);
+  });
+
+  it('maps domain errors by their code, naming state and action', () => {
+    const r = m(new IllegalTransitionError('completed', 'request_supplement'));
+    expect(r.status).toBe(422);
+    expect(r.body.error).toMatchObject({ code: 'ILLEGAL_TRANSITION', state: 'completed', action: 'request_supplement' });
+  });
+
+  it('maps body-parser and Nest errors', () => {
+    expect(m(Object.assign(new Error('too large'), { type: 'entity.too.large', status: 413, limit: 65536 })).status).toBe(413);
+    expect(m(Object.assign(new SyntaxError('Unexpected token'), { type: 'entity.parse.failed', status: 400 })).body.error.code).toBe('MALFORMED_JSON');
+    expect(m(new NotFoundException('Cannot GET /x')).body.error).toMatchObject({ code: 'NOT_FOUND', message: 'no such route' });
+    expect(m(new BadRequestException('x')).status).toBe(400);
+    expect(m(ApiError.forbidden('no')).status).toBe(403);
+  });
+
+  it('network errors are 503, anything unknown 500 flagged unexpected', () => {
+    expect(m(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })).status).toBe(503);
+    const u = m(new TypeError('undefined is not a function'));
+    expect(u).toMatchObject({ status: 500, unexpected: true });
+    expect(u.body.error.message).not.toContain('undefined');
+    expect(m(Object.assign(new Error('x'), { code: 'SOMETHING_NEW' })).status).toBe(500);
+  });
+});
