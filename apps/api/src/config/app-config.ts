@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -95,8 +95,19 @@ export function readOrCreateDevSecret(dataDir: string): { secret: string; file: 
   }
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, secret + '\n', { mode: 0o600 });
-  chmodSync(file, 0o600);
+  // The API, the worker and the CLI may start together: write aside, then link (atomic, fails if
+  // another process won), so all of them end up with the same secret.
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, secret + '\n', { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  try {
+    linkSync(tmp, file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    return { secret: readFileSync(file, 'utf8').trim(), file, generated: false };
+  } finally {
+    unlinkSync(tmp);
+  }
   return { secret, file, generated: true };
 }
 
