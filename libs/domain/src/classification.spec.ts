@@ -2,8 +2,8 @@
  * Classification by hand, on the real calendar. Dossier received Mon 3 Mar 2025 09:00 (UTC+7),
  * 3 working days: due Thu 6 Mar 2025 09:00.
  */
-import { createWorkingCalendar } from '@motcua/calendar';
-import { classify, compareToDueDate, openTimeliness, overdueFrom, scoringRule, SCORING_RULES } from './classification';
+import { createWorkingCalendar, localInstant } from '@motcua/calendar';
+import { classify, compareToDueDate, openTimeliness, overdueFrom, scoringRule, SCORING_RULES, timelinessAt } from './classification';
 import type { DecideContext, DossierCommand } from './commands';
 import { decide } from './decide';
 import { UnknownScoringRuleError } from './errors';
@@ -147,5 +147,21 @@ describe('scoring rules', () => {
     // 2025-03-06 23:30 local is still 6 March locally but 16:30Z; 2025-03-07 06:00 local is 6 March in UTC.
     expect(compareToDueDate(vn('2025-03-06 23:30'), DUE, calendar)).toBe('on_time');
     expect(compareToDueDate(vn('2025-03-07 06:00'), DUE, calendar)).toBe('late');
+  });
+});
+
+describe('deadlines counted in working hours are late past the due instant', () => {
+  const cal = createWorkingCalendar();
+  const due = localInstant('2025-03-12', '10:00');
+  it('by date for working days, by instant for working hours', () => {
+    const sameDayLater = localInstant('2025-03-12', '16:00');
+    expect(timelinessAt(sameDayLater, due, 'working_days', cal)).toBe('on_time');
+    expect(timelinessAt(sameDayLater, due, 'working_hours', cal)).toBe('late');
+    expect(timelinessAt(due, due, 'working_hours', cal)).toBe('on_time');
+    expect(timelinessAt(localInstant('2025-03-11', '16:00'), due, 'working_hours', cal)).toBe('early');
+  });
+  it('overdueFrom: next local midnight for days, due instant + 1 ms for hours', () => {
+    expect(overdueFrom(due, cal, 'working_days')).toBe(localInstant('2025-03-13', '00:00'));
+    expect(overdueFrom(due, cal, 'working_hours')).toBe(due + 1);
   });
 });

@@ -4,13 +4,15 @@
  *   and dossiers refused at intake (never received: no due date) are not classified;
  * - compared by LOCAL DATE with the statutory `dueAt` (never the apology's `promisedAt`):
  *   before the due date = early (trước hạn), on it = on time (đúng hạn), after = late (trễ hạn);
+ *   except for deadlines counted in working hours, which are late from the first instant past
+ *   `dueAt` (the date rule would give a 4-working-hour procedure up to a whole extra day);
  * - stopped while the clock was paused: measured to the pause (spec: "if the applicant never comes
  *   back, the clock is measured to the request"; applied to payment pauses alike, as the clock was
  *   not running either);
  * - national scoring rule (versioned, recorded at receipt): more than one supplementation request
  *   counts the dossier as late (spec marks this rule "unverified, reverse-engineered formula").
  */
-import type { EpochMs, WorkingCalendar } from '@motcua/calendar';
+import type { DeadlineUnit, EpochMs, WorkingCalendar } from '@motcua/calendar';
 import type { DossierState } from './state';
 import { UnknownScoringRuleError } from './errors';
 import { ms, iso, startOfNextLocalDay } from './time';
@@ -63,6 +65,21 @@ export function compareToDueDate(at: EpochMs | string, dueAt: EpochMs | string, 
   return a < d ? 'early' : a === d ? 'on_time' : 'late';
 }
 
+/**
+ * Timeliness of finishing at `at` against `dueAt` under the deadline's unit: by local date, except
+ * working-hour deadlines, which are late past the due instant (see the header).
+ */
+export function timelinessAt(
+  at: EpochMs | string,
+  dueAt: EpochMs | string,
+  unit: DeadlineUnit | undefined,
+  calendar: LocalDater,
+): Timeliness {
+  const byDate = compareToDueDate(at, dueAt, calendar);
+  if (unit === 'working_hours' && byDate === 'on_time' && toMs(at) > toMs(dueAt)) return 'late';
+  return byDate;
+}
+
 export type ClassificationBasis = 'completed' | 'returned' | 'stopped' | 'stopped_while_paused';
 
 export interface Classification {
@@ -104,7 +121,7 @@ export function classify(state: DossierState, calendar: LocalDater): Classificat
   if (measuredAt === null) return null;
   const version = state.scoringRuleVersion ?? DEFAULT_SCORING_RULE_VERSION;
   const rule = scoringRule(version);
-  const clockTimeliness = compareToDueDate(measuredAt, state.dueAt, calendar);
+  const clockTimeliness = timelinessAt(measuredAt, state.dueAt, state.deadline?.unit, calendar);
   const tooMany = state.supplementRequestCount > rule.maxSupplementRequests;
   const timeliness: Timeliness = tooMany ? 'late' : clockTimeliness;
   return {
@@ -131,9 +148,15 @@ export function isOpen(state: DossierState): boolean {
 
 /**
  * The instant an unpaused dossier with this due date becomes overdue: local midnight after the due
- * date, since finishing any time on the due date is still on time. The deadline watcher schedules on it.
+ * date, since finishing any time on the due date is still on time; for deadlines counted in working
+ * hours, the first millisecond past `dueAt`. The deadline watcher schedules on it.
  */
-export function overdueFrom(dueAt: EpochMs | string, calendar: Pick<WorkingCalendar, 'hours'>): EpochMs {
+export function overdueFrom(
+  dueAt: EpochMs | string,
+  calendar: Pick<WorkingCalendar, 'hours'>,
+  unit?: DeadlineUnit,
+): EpochMs {
+  if (unit === 'working_hours') return toMs(dueAt) + 1;
   return startOfNextLocalDay(toMs(dueAt), calendar.hours.utcOffsetMinutes);
 }
 
@@ -148,13 +171,14 @@ export function openTimeliness(
   calendar: Pick<WorkingCalendar, 'localDate'>,
 ): OpenTimeliness | null {
   if (!isOpen(state) || state.dueAt === null) return null;
+  const unit = state.deadline?.unit;
   if (state.paused) {
-    return compareToDueDate(state.paused.since, state.dueAt, calendar) === 'late' ? 'overdue' : 'paused';
+    return timelinessAt(state.paused.since, state.dueAt, unit, calendar) === 'late' ? 'overdue' : 'paused';
   }
-  return compareToDueDate(at, state.dueAt, calendar) === 'late' ? 'overdue' : 'within_deadline';
+  return timelinessAt(at, state.dueAt, unit, calendar) === 'late' ? 'overdue' : 'within_deadline';
 }
 
 /** ISO form of `overdueFrom`, for event data. */
-export function overdueFromIso(dueAt: string, calendar: Pick<WorkingCalendar, 'hours'>): string {
-  return iso(overdueFrom(dueAt, calendar));
+export function overdueFromIso(dueAt: string, calendar: Pick<WorkingCalendar, 'hours'>, unit?: DeadlineUnit): string {
+  return iso(overdueFrom(dueAt, calendar, unit));
 }

@@ -323,7 +323,7 @@ export function decide(command: DossierCommand, state: DossierState, context: De
       const now = parseInstant(action, 'now', command.now);
       const dueAt = state.dueAt!;
       if (state.deadlineMissedFor.includes(dueAt)) return []; // idempotent per dueAt
-      const lateFrom = overdueFrom(dueAt, calendar);
+      const lateFrom = overdueFrom(dueAt, calendar, state.deadline?.unit);
       if (now < lateFrom) throw new DeadlineNotPassedError(dueAt, iso(now));
       return [{ type: 'dossier.deadline-missed.v1', data: { occurredAt: iso(lateFrom), dueAt, detectedAt: iso(now) } }];
     }
