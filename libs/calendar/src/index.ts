@@ -21,3 +21,4 @@ export type { DayOverride } from './holidays';
 export { DEFAULT_WORKING_HOURS, parseWorkingHours, formatWorkingHours, validateWorkingHours } from './working-hours';
 export { createWorkingCalendar } from './working-calendar';
 export type { CreateWorkingCalendarOptions, VnWorkingCalendar, DayInfo } from './working-calendar';
+export { calendarForVersion, calendarForHours, parseCanonicalWorkingHours, UnknownCalendarVersionError } from './calendar-version';
