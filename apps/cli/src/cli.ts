@@ -11,6 +11,7 @@ import { parseTtl, signDevToken } from '../../api/src/shared/auth/jwt';
 import { createLogger, PinoNestLogger } from '../../api/src/shared/logging/logger';
 import { parseArgs } from './args';
 import { CliModule } from './cli.module';
+import { AUDIT_USAGE, AuditUsageError, runAudit } from './audit/audit-cli';
 import { generateCmd, importDossiersCmd, PROVINCE_DATA_USAGE, ProvinceDataUsageError } from './province-data/commands';
 
 const USAGE = `usage:
@@ -18,6 +19,7 @@ const USAGE = `usage:
   npm run cli -- import agencies FILE.csv|FILE.json
   npm run cli -- import procedures FILE.csv|FILE.json [--effective-from YYYY-MM-DD]
 ${PROVINCE_DATA_USAGE}
+${AUDIT_USAGE}
 Configuration is read from the environment like the API (DATA_DIR, EVENT_STORE, EVENT_STORE_URL, AUTH_JWT_SECRET).`;
 
 class UsageError extends Error {}
@@ -90,11 +92,12 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     if (cmd === 'token') return await token(flags);
     if (cmd === 'import') return await importCmd(rest, flags);
+    if (cmd === 'audit') return await runAudit(rest, flags);
     if (cmd === 'generate') return await generateCmd(flags);
     process.stderr.write(USAGE + '\n');
     return cmd === undefined || flags.help ? 0 : 2;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ProvinceDataUsageError) {
+    if (e instanceof UsageError || e instanceof ProvinceDataUsageError || e instanceof AuditUsageError) {
       process.stderr.write(`${e.message}\n${USAGE}\n`);
       return 2;
     }

@@ -296,7 +296,7 @@ export class NoLiveReadModelError extends Error {}
 /** Full audit replay: scratch rebuild up to the live checkpoint, then the row-by-row diff. */
 export async function auditReplay(o: AuditReplayOptions): Promise<AuditReplayReport> {
   const started = performance.now();
-  const active = await activeSet(o.live);
+  const active = await activeSet(o.live).catch(() => undefined); // no control tables: never projected
   if (!active) throw new NoLiveReadModelError('the live SLA read model does not exist yet (no active table set)');
   const livePosition = (await readCheckpoint(o.live, active.tableSet))?.position ?? '';
   const replay = livePosition
