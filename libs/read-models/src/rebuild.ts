@@ -3,8 +3,9 @@
  * secondary indexes once caught up, then swaps it in with one UPDATE of `projection_active`. Until
  * that commit every query and the live runner use the old set; a live runner that is not pinned
  * notices the swap at its next batch and continues on the new set from the new set's checkpoint.
- * The rebuild keeps dossier state in memory (terminal dossiers dropped after each write) and writes
- * in big transactions with their checkpoint, so an interrupted rebuild loses at most one chunk.
+ * The rebuild keeps dossier state in memory (terminal dossiers dropped after each write), writes
+ * summary rows in big transactions and the day counters once at the end (or when too many are held).
+ * An interrupted rebuild is simply started again: its table set is dropped and recreated.
  */
 import type { EventStore } from '@motcua/event-store';
 import type { SqlDb } from './sql/driver';
@@ -29,6 +30,8 @@ export interface RebuildOptions {
   readBatch?: number;
   /** Events per write transaction. */
   flushEvery?: number;
+  /** Day-counter rows held in memory before an intermediate write (default 400 000). */
+  maxHeldCounters?: number;
   /** Swap the new set in when caught up (default true). */
   swap?: boolean;
   onProgress?: (p: RebuildProgress) => void;
@@ -45,6 +48,8 @@ export interface RebuildResult {
   eventsPerSecond: number;
   /** Peak resident memory (bytes) seen during the rebuild. */
   peakRssBytes: number;
+  /** Where the time went (ms): reading the log, applying in memory, writing. */
+  timings: { readMs: number; applyMs: number; writeMs: number };
 }
 
 export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
@@ -73,10 +78,12 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
     const elapsedMs = performance.now() - started;
     o.onProgress({ phase, tableSet: set.name, events, position, headPosition: await store.headPosition(), elapsedMs, eventsPerSecond: events / (elapsedMs / 1000 || 1) });
   };
-  const flush = async (extra?: (tx: Parameters<Parameters<SqlDb['transaction']>[0]>[0]) => Promise<void>) => {
+  const timings = { readMs: 0, applyMs: 0, writeMs: 0 };
+  const flush = async (final: boolean, extra?: (tx: Parameters<Parameters<SqlDb['transaction']>[0]>[0]) => Promise<void>) => {
     const n = projection.stagedEvents;
+    const w0 = performance.now();
     await db.transaction(async (tx) => {
-      await projection.flush(tx);
+      await projection.flush(tx, { counters: final || projection.counterKeys > (o.maxHeldCounters ?? 400_000) });
       const changed = await tx.run(
         `UPDATE ${tx.table('projection_checkpoints')} SET position = ?, events = events + ?, updated_at = ? WHERE name = ? AND position = ?`,
         [position, n, Date.now(), set.name, committed],
@@ -85,6 +92,7 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
       await extra?.(tx);
     });
     projection.committed();
+    timings.writeMs += performance.now() - w0;
     committed = position;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   };
@@ -92,13 +100,17 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
   const catchUp = async () => {
     for (;;) {
       if (o.signal?.aborted) throw new Error('rebuild aborted');
+      const r0 = performance.now();
       const batch = await store.readAll({ after: position || undefined, maxCount: readBatch });
+      const a0 = performance.now();
+      timings.readMs += a0 - r0;
       if (batch.length > 0) {
-        await projection.stage(db, batch);
+        await projection.stage(db, store, batch);
+        timings.applyMs += performance.now() - a0;
         position = batch[batch.length - 1].position;
         events += batch.length;
         if (projection.stagedEvents >= flushEvery) {
-          await flush();
+          await flush(false);
           await progress('replaying');
         }
       }
@@ -107,20 +119,20 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
   };
 
   await catchUp();
-  await flush();
+  await flush(true);
   await progress('indexing');
   await createIndexes(db, set);
   // Events appended meanwhile, then the swap in the same transaction as the last of them.
   await catchUp();
   if (o.swap ?? true) {
-    await flush(async (tx) => {
+    await flush(true, async (tx) => {
       await tx.run(`UPDATE ${tx.table('projection_active')} SET table_set = ?, generation = ?, swapped_at = ? WHERE projection = ?`, [set.name, gen, Date.now(), SLA_PROJECTION]);
       await tx.run(`UPDATE ${tx.table('projection_sets')} SET state = 'retired' WHERE projection = ? AND state = 'active'`, [SLA_PROJECTION]);
       await tx.run(`UPDATE ${tx.table('projection_sets')} SET state = 'active' WHERE table_set = ?`, [set.name]);
     });
     await progress('swapped');
   } else {
-    await flush();
+    await flush(true);
     await db.run(`UPDATE ${db.table('projection_sets')} SET state = 'standby' WHERE table_set = ?`, [set.name]);
   }
   await progress('done');
@@ -133,6 +145,7 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
     elapsedMs,
     eventsPerSecond: events / (elapsedMs / 1000 || 1),
     peakRssBytes: peakRss,
+    timings,
   };
 }
 

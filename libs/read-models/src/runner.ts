@@ -174,7 +174,7 @@ export class ProjectionRunner {
         ? events.filter((e) => comparePositions(e.position, this.stagedPosition) > 0)
         : events;
       if (fresh.length > 0) {
-        await this.projection.stage(this.o.db, fresh);
+        await this.projection.stage(this.o.db, this.o.store, fresh);
         if (!this.firstStaged) this.firstStaged = fresh[0].position;
         this.stagedPosition = fresh[fresh.length - 1].position;
       }

@@ -5,11 +5,11 @@
  * libs/domain/src/classification.ts), so the read models never re-derive a clock rule.
  *
  * Work is split in two so the runner can make a batch atomic: `stage(events)` applies events in
- * memory (one batched SELECT for dossiers not in the cache, never one per event), `flush(tx)` writes
+ * memory (a dossier not in memory is refolded from its own stream, never a SELECT per event), `flush(tx)` writes
  * everything staged inside the caller's transaction, and `committed()` / `discard()` settle the cache
  * after COMMIT / ROLLBACK.
  */
-import type { RecordedEvent } from '@motcua/event-store';
+import type { EventStore, RecordedEvent } from '@motcua/event-store';
 import {
   classify,
   evolve,
@@ -67,17 +67,14 @@ export interface SlaProjectionOptions {
   processingTime?: ProcessingTimeFn;
   /** Dossiers kept in memory between batches (terminal ones are dropped after each commit). */
   cacheLimit?: number;
-  /**
-   * Rebuild into empty tables: a creating event (submitted online / received / refused) for a
-   * dossier not in memory is a new dossier, no SELECT needed.
-   */
+  /** Rebuild into empty tables: kept for the cache policy (open dossiers evicted are refolded). */
   freshTables?: boolean;
 }
 
 const TERMINAL = new Set(['refused', 'withdrawn', 'stopped', 'result_returned']);
-const CREATING = new Set(['dossier.submitted-online.v1', 'dossier.received.v1', 'dossier.refused.v1']);
 const SEP = '\u0001';
 
+const noCount = (_dayMs: number, _s: DossierState, _counter: number, _n?: number): void => undefined;
 const toMs = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
 
 export function dossierCodeOf(e: RecordedEvent): string {
@@ -87,7 +84,6 @@ export function dossierCodeOf(e: RecordedEvent): string {
 export class SlaProjection {
   private readonly cache = new Map<string, DossierEntry>();
   private readonly dirty = new Set<string>();
-  private readonly evictedOpen = new Set<string>();
   private daily = new Map<string, number[]>();
   private hist = new Map<string, number>();
   private agencies = new Map<string, AgencyVersionRow[]>();
@@ -118,6 +114,8 @@ export class SlaProjection {
     return d;
   }
 
+  private readonly countFn = (dayMs: number, s: DossierState, counter: number, n = 1) => this.count(dayMs, s, counter, n);
+
   private count(dayMs: number, s: DossierState, counter: number, n = 1): void {
     const key = this.day(dayMs) + SEP + (s.agencyCode ?? '') + SEP + (s.procedureCode ?? '');
     let row = this.daily.get(key);
@@ -128,8 +126,8 @@ export class SlaProjection {
     row[counter] += n;
   }
 
-  /** Loads what `stage` needs from the tables: the agency tree, and dossiers not in memory. */
-  private async load(db: SqlExecutor, codes: string[]): Promise<void> {
+  /** Loads the agency tree from the tables (once), and dossiers not in memory from their own streams. */
+  private async load(db: SqlExecutor, store: EventStore, missing: Map<string, RecordedEvent>): Promise<void> {
     if (!this.agenciesLoaded) {
       const rows = await db.all<{ code: string; valid_from: string; valid_to: string | null; name: string | null; level: string | null; parent_code: string | null }>(
         `SELECT code, valid_from, valid_to, name, level, parent_code FROM ${db.table(this.tables.agencies)}`,
@@ -142,40 +140,40 @@ export class SlaProjection {
       for (const list of this.agencies.values()) list.sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1));
       this.agenciesLoaded = true;
     }
-    for (let i = 0; i < codes.length; i += 500) {
-      const chunk = codes.slice(i, i + 500);
-      const rows = await db.all<{ code: string; state: string; pauses: string | null; timeliness: string | null; processing_ms: number | null }>(
-        `SELECT code, state, pauses, timeliness, processing_ms FROM ${db.table(this.tables.dossiers)} WHERE code IN (${chunk.map(() => '?').join(',')})`,
-        chunk,
-      );
-      for (const r of rows) {
-        this.cache.set(r.code, {
-          code: r.code,
-          state: JSON.parse(r.state) as DossierState,
-          pauses: r.pauses ? (JSON.parse(r.pauses) as PauseSpan[]) : [],
-          timeliness: r.timeliness,
-          processingMs: r.processing_ms === null ? null : Number(r.processing_ms),
-        });
-        this.evictedOpen.delete(r.code);
-      }
-    }
+    // A dossier's state before the event is the fold of its stream up to the previous revision:
+    // exact whatever the checkpoint, and it keeps the summary rows small (no serialised state).
+    await Promise.all(
+      [...missing].map(async ([code, first]) => {
+        if (first.revision === 0) return;
+        const prior = await store.readStream(first.streamId, { toRevision: first.revision - 1 });
+        const entry = this.entry(code);
+        for (const e of prior) this.applyDossier(e, true);
+        return entry;
+      }),
+    );
   }
 
-  /** Applies events in memory. `db` is read only for dossiers not in memory. */
-  async stage(db: SqlExecutor, events: RecordedEvent[]): Promise<void> {
-    const missing: string[] = [];
-    const seen = new Set<string>();
+  /** Applies events in memory; dossiers not in memory are refolded from their streams first. */
+  async stage(db: SqlExecutor, store: EventStore, events: RecordedEvent[]): Promise<void> {
+    const missing = new Map<string, RecordedEvent>();
     for (const e of events) {
       if (!e.type.startsWith('dossier.')) continue;
       const code = dossierCodeOf(e);
-      if (this.cache.has(code) || seen.has(code)) continue;
-      seen.add(code);
-      if (this.options.freshTables && CREATING.has(e.type) && !this.evictedOpen.has(code)) continue;
-      missing.push(code);
+      if (this.cache.has(code) || missing.has(code)) continue;
+      missing.set(code, e);
     }
-    if (missing.length > 0 || !this.agenciesLoaded) await this.load(db, missing);
+    if (missing.size > 0 || !this.agenciesLoaded) await this.load(db, store, missing);
     for (const e of events) this.apply(e);
     this.stagedEvents += events.length;
+  }
+
+  private entry(code: string): DossierEntry {
+    let entry = this.cache.get(code);
+    if (!entry) {
+      entry = { code, state: initialState, pauses: [], timeliness: null, processingMs: null };
+      this.cache.set(code, entry);
+    }
+    return entry;
   }
 
   private apply(e: RecordedEvent): void {
@@ -195,13 +193,10 @@ export class SlaProjection {
     }
   }
 
-  private applyDossier(e: RecordedEvent): void {
+  /** `replay`: rebuilding a dossier's state from its stream, nothing is counted or marked dirty. */
+  private applyDossier(e: RecordedEvent, replay = false): void {
     const code = dossierCodeOf(e);
-    let entry = this.cache.get(code);
-    if (!entry) {
-      entry = { code, state: initialState, pauses: [], timeliness: null, processingMs: null };
-      this.cache.set(code, entry);
-    }
+    const entry = this.entry(code);
     const up = upcast(e.type, e.data) as DossierEvent;
     const before = entry.state;
     let s: DossierState;
@@ -211,20 +206,21 @@ export class SlaProjection {
       return; // a dossier event type this projection version does not know: ignored, never half-applied
     }
     entry.state = s;
-    this.dirty.add(code);
+    if (!replay) this.dirty.add(code);
+    const count = replay ? noCount : this.countFn;
     const t = Date.parse((up.data as { occurredAt: string }).occurredAt);
     switch (up.type) {
       case 'dossier.submitted-online.v1':
-        this.count(t, s, C.submitted_online);
+        count(t, s, C.submitted_online);
         break;
       case 'dossier.received.v1':
-        this.count(t, s, s.channel === 'online' ? C.received_online : s.channel === 'postal' ? C.received_postal : C.received_counter);
+        count(t, s, s.channel === 'online' ? C.received_online : s.channel === 'postal' ? C.received_postal : C.received_counter);
         break;
       case 'dossier.refused.v1':
-        this.count(t, s, C.refused);
+        count(t, s, C.refused);
         break;
       case 'dossier.supplement-requested.v1':
-        this.count(t, s, C.supplement_requests);
+        count(t, s, C.supplement_requests);
         entry.pauses = [...entry.pauses, [t, null, null]];
         break;
       case 'dossier.payment-requested.v1':
@@ -234,55 +230,70 @@ export class SlaProjection {
       case 'dossier.payment-recorded.v1':
         if (before.paused) entry.pauses = closePause(entry.pauses, t, toMs(s.dueAt));
         if (up.type === 'dossier.payment-recorded.v1' && before.paidOnline === null) {
-          this.count(t, s, C.paid);
-          if (up.data.online) this.count(t, s, C.paid_online);
+          count(t, s, C.paid);
+          if (up.data.online) count(t, s, C.paid_online);
         }
         break;
       case 'dossier.apology-issued.v1':
-        this.count(t, s, C.apologies);
+        count(t, s, C.apologies);
         break;
       case 'dossier.completed.v1': {
         const c = classify(s, VN_DATER);
         entry.timeliness = c?.timeliness ?? null;
-        this.count(t, s, C.completed);
-        if (c) this.count(t, s, c.timeliness === 'early' ? C.early : c.timeliness === 'on_time' ? C.on_time : C.late);
-        if (up.data.electronicResult) this.count(t, s, C.electronic_results);
+        count(t, s, C.completed);
+        if (c) count(t, s, c.timeliness === 'early' ? C.early : c.timeliness === 'on_time' ? C.on_time : C.late);
+        if (up.data.electronicResult) count(t, s, C.electronic_results);
         const p = this.processingTime(s, t);
         entry.processingMs = p;
         if (p !== null) {
-          this.count(t, s, C.processing_ms, Math.round(p));
-          this.count(t, s, C.processing_count);
+          count(t, s, C.processing_ms, Math.round(p));
+          count(t, s, C.processing_count);
           const b = Math.min(HIST_MAX_BUCKET, Math.ceil((p / WORKING_DAY_MS) * HIST_BUCKETS_PER_DAY));
+          if (!replay) {
           const key = this.day(t) + SEP + (s.agencyCode ?? '') + SEP + (s.procedureCode ?? '') + SEP + b;
           this.hist.set(key, (this.hist.get(key) ?? 0) + 1);
+          }
         }
         break;
       }
       case 'dossier.result-returned.v1':
-        this.count(t, s, C.returned);
+        count(t, s, C.returned);
         if (before.status === 'completed') break;
         entry.timeliness = classify(s, VN_DATER)?.timeliness ?? null;
         break;
       case 'dossier.withdrawn.v1':
-        this.count(t, s, C.withdrawn);
+        count(t, s, C.withdrawn);
         if (before.paused) entry.pauses = closePause(entry.pauses, t, null);
         break;
       case 'dossier.stopped.v1':
-        this.count(t, s, C.stopped);
+        count(t, s, C.stopped);
         if (before.paused) entry.pauses = closePause(entry.pauses, t, null);
         entry.timeliness = classify(s, VN_DATER)?.timeliness ?? null;
         break;
       case 'dossier.deadline-missed.v1':
-        this.count(t, s, C.deadline_missed);
+        count(t, s, C.deadline_missed);
         break;
     }
   }
 
-  /** Writes everything staged since the last flush, inside the caller's transaction. */
-  async flush(tx: SqlExecutor): Promise<void> {
+  /** Day x agency x procedure counter rows held in memory. */
+  get counterKeys(): number {
+    return this.daily.size + this.hist.size;
+  }
+
+  /**
+   * Writes everything staged since the last flush, inside the caller's transaction. A rebuild may
+   * hold the day counters back (`counters: false`) and write them once: its log is not in time
+   * order per dossier, so every chunk would touch most day rows again.
+   */
+  async flush(tx: SqlExecutor, options: { counters?: boolean } = {}): Promise<void> {
     const rows: SqlValue[][] = [];
     for (const code of this.dirty) rows.push(summaryRow(this.cache.get(code)!));
     await tx.upsert(this.tables.dossiers, [...DOSSIER_COLUMNS], ['code'], rows, 'replace');
+    if (options.counters === false) {
+      await this.flushReference(tx);
+      return;
+    }
     const daily: SqlValue[][] = [];
     for (const [key, counts] of this.daily) daily.push([...key.split(SEP), ...counts]);
     await tx.upsert(this.tables.daily, ['day', 'agency_code', 'procedure_code', ...DAILY_COUNTERS], ['day', 'agency_code', 'procedure_code'], daily, 'add');
@@ -292,6 +303,13 @@ export class SlaProjection {
       hist.push([day, a, p, Number(b), n]);
     }
     await tx.upsert(this.tables.hist, ['day', 'agency_code', 'procedure_code', 'bucket', 'n'], ['day', 'agency_code', 'procedure_code', 'bucket'], hist, 'add');
+    this.countersWritten = true;
+    await this.flushReference(tx);
+  }
+
+  private countersWritten = false;
+
+  private async flushReference(tx: SqlExecutor): Promise<void> {
     for (const code of this.dirtyAgencies) {
       await tx.run(`DELETE FROM ${tx.table(this.tables.agencies)} WHERE code = ?`, [code]);
       const vs = this.agencies.get(code) ?? [];
@@ -316,10 +334,9 @@ export class SlaProjection {
     }
     if (this.cache.size > this.cacheLimit) {
       let excess = this.cache.size - Math.floor(this.cacheLimit * 0.8);
-      for (const [code, entry] of this.cache) {
+      for (const code of this.cache.keys()) {
         if (excess-- <= 0) break;
         this.cache.delete(code);
-        if (this.options.freshTables && !TERMINAL.has(entry.state.status)) this.evictedOpen.add(code);
       }
     }
     this.resetStaged();
@@ -328,7 +345,7 @@ export class SlaProjection {
   /** After ROLLBACK: memory no longer matches the tables; start again from them. */
   discard(): void {
     this.cache.clear();
-    this.evictedOpen.clear();
+    this.countersWritten = true;
     this.agencies.clear();
     this.agenciesLoaded = false;
     this.resetStaged();
@@ -336,8 +353,11 @@ export class SlaProjection {
 
   private resetStaged(): void {
     this.dirty.clear();
-    this.daily = new Map();
-    this.hist = new Map();
+    if (this.countersWritten) {
+      this.daily = new Map();
+      this.hist = new Map();
+      this.countersWritten = false;
+    }
     this.dirtyAgencies.clear();
     this.procedures.clear();
     this.stagedEvents = 0;
@@ -383,6 +403,5 @@ function summaryRow(e: DossierEntry): SqlValue[] {
     s.paidOnline === null ? null : s.paidOnline ? 1 : 0,
     e.processingMs === null ? null : Math.round(e.processingMs),
     e.pauses.length ? JSON.stringify(e.pauses) : null,
-    JSON.stringify(s),
   ];
 }

@@ -86,7 +86,6 @@ export const DOSSIER_COLUMNS = [
   'paid_online',
   'processing_ms',
   'pauses',
-  'state',
 ] as const;
 
 /** `open_until` of a dossier whose clock still runs: the largest Date, so one range test selects it. */
@@ -143,8 +142,7 @@ export async function createTableSet(db: SqlExecutor, set: TableSet, withIndexes
       supplement_count INTEGER NOT NULL,
       paid_online INTEGER,
       processing_ms BIGINT,
-      pauses TEXT,
-      state TEXT NOT NULL
+      pauses TEXT
     );
     CREATE TABLE IF NOT EXISTS ${t(set.daily)} (
       day TEXT NOT NULL,

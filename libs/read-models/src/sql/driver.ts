@@ -107,8 +107,16 @@ export function createSqliteDb(options: SqliteDbOptions): SqlDb {
     },
     async upsert(table, columns, key, rows, mode) {
       if (rows.length === 0) return;
-      const s = prep(upsertSql(ident(table), columns, key, mode, `(${columns.map(() => '?').join(', ')})`));
-      for (const r of rows) s.run(...r);
+      // Multi-row statements: one VM call per 64 rows instead of per row.
+      const tuple = `(${columns.map(() => '?').join(', ')})`;
+      const PER = 64;
+      let i = 0;
+      if (rows.length >= PER) {
+        const many = prep(upsertSql(ident(table), columns, key, mode, Array(PER).fill(tuple).join(', ')));
+        for (; i + PER <= rows.length; i += PER) many.run(...rows.slice(i, i + PER).flat());
+      }
+      const one = prep(upsertSql(ident(table), columns, key, mode, tuple));
+      for (; i < rows.length; i++) one.run(...rows[i]);
     },
   };
   const mutex = new Mutex();
