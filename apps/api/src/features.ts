@@ -1,7 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
+import { DossiersModule } from './modules/dossiers/dossiers.module';
 
-/**
- * Feature modules mounted in the HTTP app besides reference data and health. The dossier module
- * (apps/api/src/modules/dossiers) is added here when it exists.
- */
-export const DossiersFeature: NonNullable<DynamicModule['imports']> = [];
+/** Feature modules mounted in the HTTP app besides reference data and health. */
+export const DossiersFeature: NonNullable<DynamicModule['imports']> = [DossiersModule];

@@ -1,0 +1,188 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ulid } from 'ulid';
+import { calendarForHours, type WorkingCalendar } from '@motcua/calendar';
+import {
+  ALLOWED_FROM,
+  decide,
+  dossierStreamId,
+  DossierState,
+  evolve,
+  IllegalTransitionError,
+  InvalidCommandError,
+  type DossierCommand,
+  type ProcedureRules,
+} from '@motcua/domain';
+import { EVENT_STORE, EventStore, RecordedEvent, WrongExpectedRevisionError } from '@motcua/event-store';
+import { CLOCK, Clock, vnDate } from '../../infrastructure/clock';
+import { AgencyScope } from '../../shared/auth/agency-scope.service';
+import { checkExpectedRevision, CommandContext, eventMetadata } from '../../shared/command/command-context';
+import { ApiError } from '../../shared/errors/api-error';
+import { ReferenceDataService } from '../reference-data/reference-data.service';
+import type { ReferenceData } from '../reference-data/model/reference-data';
+import { agencyCalendar, agencyOn, dossierCalendar, procedureOn, recordedProcedureRules } from './model/dossier-reference';
+import { commandResponse, DossierCommandResponse, foldRecorded } from './model/views';
+
+/** Domain field names that the wire calls otherwise. */
+const WIRE_FIELD: Record<string, string> = { dossierCode: 'code' };
+
+/** What a handler of an action on an existing dossier provides. */
+export interface ActionSpec {
+  /** The domain command, built from the DTO (and the state, where it needs it). */
+  command: (state: DossierState) => DossierCommand;
+  /** request_payment: needs the procedure rules recorded at receipt. */
+  needsProcedure?: boolean;
+}
+
+/** What a handler of a command that may start a dossier (receive, submit online, refuse) provides. */
+export interface StartSpec {
+  code: string;
+  agencyCode: string;
+  procedureCode: string;
+  occurredAt: string;
+  command: DossierCommand;
+  /** Refusal at intake may name a procedure that is not (or no longer) in force: that can be the reason. */
+  procedureMustExist: boolean;
+}
+
+/**
+ * The one path every dossier command takes: load the stream, fold, check scope, answer retries from the
+ * stream, check If-Match, decide with the calendar and rules recorded at receipt, append with the expected
+ * revision and the command id. Handlers only translate their DTO into a domain command.
+ */
+@Injectable()
+export class DossierCommandRunner {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly scope: AgencyScope,
+    private readonly ref: ReferenceDataService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** An action on an existing dossier: 404 when unknown, 403 outside the clerk's agency subtree. */
+  async act(code: string, ctx: CommandContext, spec: ActionSpec): Promise<DossierCommandResponse> {
+    const streamId = dossierStreamId(code);
+    const events = await this.store.readStream(streamId);
+    if (events.length === 0) throw ApiError.notFound(`dossier '${code}' does not exist`);
+    const state = foldRecorded(events);
+    this.assertCanWrite(ctx, state.agencyCode!);
+    const replay = this.answerRetry(code, events, ctx);
+    if (replay) return replay;
+    const expected = checkExpectedRevision(ctx, state.revision);
+    const command = spec.command(state);
+    // Before any reference lookup: a refused dossier has no receipt to take rules from, and the answer
+    // to an action the state does not allow is 422 ILLEGAL_TRANSITION whatever the reference data says.
+    if (!ALLOWED_FROM[command.type].includes(state.status)) throw new IllegalTransitionError(state.status, command.type);
+    const model = this.ref.ready();
+    const calendar = dossierCalendar(state) ?? this.calendarOf(model, state.agencyCode!, (command as { occurredAt: string }).occurredAt);
+    const procedure = spec.needsProcedure ? recordedProcedureRules(model, state, calendar.localDate(Date.parse(state.receivedAt!))) : undefined;
+    return this.decideAndAppend(code, streamId, state, expected, command, calendar, procedure, ctx);
+  }
+
+  /** Receive / submit online / refuse: the stream may not exist yet. An existing code is 409 DUPLICATE. */
+  async start(ctx: CommandContext, spec: StartSpec): Promise<DossierCommandResponse> {
+    this.assertCanWrite(ctx, spec.agencyCode);
+    const streamId = dossierStreamId(spec.code);
+    const events = await this.store.readStream(streamId);
+    const state = foldRecorded(events);
+    if (events.length > 0) {
+      this.assertCanWrite(ctx, state.agencyCode!);
+      const replay = this.answerRetry(spec.code, events, ctx);
+      if (replay) return replay;
+      if (!ALLOWED_FROM[spec.command.type].includes(state.status)) {
+        throw new ApiError(409, 'DUPLICATE', `dossier '${spec.code}' already exists (state '${state.status}')`, undefined, undefined, {
+          state: state.status,
+          action: spec.command.type,
+        });
+      }
+      if (state.agencyCode !== spec.agencyCode) {
+        const message = `must be the agency of the online submission ('${state.agencyCode}')`;
+        throw new ApiError(422, 'INVALID_COMMAND', `agencyCode ${message}`, [{ field: 'agencyCode', message }], undefined, { action: spec.command.type, field: 'agencyCode' });
+      }
+    }
+    const expected = checkExpectedRevision(ctx, state.revision);
+    const model = this.ref.ready();
+    const date = vnDate(new Date(spec.occurredAt));
+    const calendar = agencyCalendar(agencyOn(model, spec.agencyCode, date));
+    let procedure: ProcedureRules | undefined;
+    if (spec.procedureMustExist) procedure = procedureOn(model, spec.procedureCode, date);
+    try {
+      return await this.decideAndAppend(spec.code, streamId, state, expected, spec.command, calendar, procedure, ctx);
+    } catch (err) {
+      // Two counters receiving the same code at once: the loser sees the stream created under it.
+      if (err instanceof WrongExpectedRevisionError && expected === -1) {
+        const now = await this.store.readStream(streamId);
+        const replay = this.answerRetry(spec.code, now, ctx);
+        if (replay) return replay;
+        throw new ApiError(409, 'DUPLICATE', `dossier '${spec.code}' was just created by another request`, undefined, undefined, { action: spec.command.type });
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * A new opaque reference for the applicant. TODO(issue 10): store the applicant's personal data
+   * encrypted under a per-applicant key, keyed by this ref (crypto-shredding); until then nothing but
+   * the ref is kept, and the personal data is neither stored nor logged.
+   */
+  newApplicantRef(applicant: object | undefined): string | undefined {
+    return applicant ? ulid() : undefined;
+  }
+
+  private calendarOf(model: ReferenceData, agencyCode: string, occurredAt: string | undefined): WorkingCalendar {
+    const at = occurredAt && Number.isFinite(Date.parse(occurredAt)) ? new Date(occurredAt) : this.clock.now();
+    const agency = model.agencyAsOf(agencyCode, vnDate(at));
+    return agency ? agencyCalendar(agency) : calendarForHours(null);
+  }
+
+  private assertCanWrite(ctx: CommandContext, agencyCode: string): void {
+    if (!this.scope.canWrite(ctx.actor, agencyCode)) {
+      throw ApiError.forbidden(`${ctx.actor.role} '${ctx.actor.sub}' may not write for agency '${agencyCode}'`);
+    }
+  }
+
+  /** A command already applied (same command id): the same answer as the first time, from the stream. */
+  private answerRetry(code: string, events: RecordedEvent[], ctx: CommandContext): DossierCommandResponse | undefined {
+    for (let i = events.length - 1; i >= 0; i--) {
+      if (events[i].metadata.commandId === ctx.commandId) {
+        return commandResponse(code, foldRecorded(events.slice(0, i + 1)), events[i].revision);
+      }
+    }
+    return undefined;
+  }
+
+  private async decideAndAppend(
+    code: string,
+    streamId: string,
+    state: DossierState,
+    expected: number,
+    command: DossierCommand,
+    calendar: WorkingCalendar,
+    procedure: ProcedureRules | undefined,
+    ctx: CommandContext,
+  ): Promise<DossierCommandResponse> {
+    let decided;
+    try {
+      decided = decide(command, state, { calendar, ...(procedure ? { procedure } : {}) });
+    } catch (err) {
+      if (err instanceof InvalidCommandError) {
+        const field = WIRE_FIELD[err.field] ?? err.field;
+        throw new ApiError(422, 'INVALID_COMMAND', `${field} ${err.reason}`, [{ field, message: err.reason }], undefined, { action: err.action, field });
+      }
+      throw err; // IllegalTransitionError etc.: mapped by code (422 with state and action)
+    }
+    const metadata = { ...eventMetadata(ctx, state.agencyCode ?? (command as { agencyCode?: string }).agencyCode), causationId: ctx.commandId };
+    const res = await this.store.append(
+      streamId,
+      decided.map((e) => ({ type: e.type, data: e.data as unknown as Record<string, unknown>, metadata })),
+      { expectedRevision: expected < 0 ? 'no_stream' : expected, commandId: ctx.commandId },
+    );
+    if (res.duplicate) {
+      // A concurrent retry of this very command got there first: answer what it wrote.
+      const upTo = await this.store.readStream(streamId, { toRevision: res.nextExpectedRevision });
+      return commandResponse(code, foldRecorded(upTo), res.nextExpectedRevision);
+    }
+    let next = state;
+    for (const e of decided) next = evolve(next, e);
+    return commandResponse(code, next, res.nextExpectedRevision);
+  }
+}
