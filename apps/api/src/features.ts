@@ -1,5 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { DossiersModule } from './modules/dossiers/dossiers.module';
+import { AuditModule } from './modules/audit/audit.module';
 
 /** Feature modules mounted in the HTTP app besides reference data and health. */
-export const DossiersFeature: NonNullable<DynamicModule['imports']> = [DossiersModule];
+export const DossiersFeature: NonNullable<DynamicModule['imports']> = [DossiersModule, AuditModule];

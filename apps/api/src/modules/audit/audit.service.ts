@@ -1,0 +1,87 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import {
+  auditReplay,
+  DossierNotFoundError,
+  dossierStateAt,
+  InvalidPointInTimeError,
+  NoLiveReadModelError,
+  readDossierHistory,
+  recordAccess,
+  slaReport,
+  verifyStore,
+  verifyStream,
+  type AccessRecord,
+  type PointInTime,
+  type SlaReportQuery,
+} from '@motcua/audit';
+import { EVENT_STORE, type EventStore } from '@motcua/event-store';
+import { InvalidQueryError, type SqlDb } from '@motcua/read-models';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { CLOCK, type Clock } from '../../infrastructure/clock';
+import type { AuthUser } from '../../shared/auth/auth.types';
+import { ApiError } from '../../shared/errors/api-error';
+import { currentCorrelationId } from '../../shared/logging/request-context';
+import { loadAuditConfig, openLiveReadModels, scratchFor, type AuditConfig } from './audit-config';
+
+/**
+ * The auditors' use cases over the audit library. Reads only, except the access record each one
+ * appends first (libs/audit/src/access-log.ts): a look that could not be recorded is refused.
+ */
+@Injectable()
+export class AuditService implements OnApplicationShutdown {
+  private readonly config: AuditConfig;
+  private live?: SqlDb;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) app: AppConfig,
+  ) {
+    this.config = loadAuditConfig(app.dataDir);
+  }
+
+  private liveDb(): SqlDb {
+    return (this.live ??= openLiveReadModels(this.config));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.live?.close();
+  }
+
+  async record(user: AuthUser, rec: Omit<AccessRecord, 'actor' | 'role' | 'correlationId'>): Promise<void> {
+    await recordAccess(this.store, { ...rec, actor: user.sub, role: user.role, correlationId: currentCorrelationId() }, this.clock.now());
+  }
+
+  history(code: string) {
+    return readDossierHistory(this.store, code).catch(mapError);
+  }
+
+  state(code: string, at: PointInTime) {
+    return dossierStateAt(this.store, code, at).catch(mapError);
+  }
+
+  verify(stream?: string) {
+    return stream ? verifyStream(this.store, stream) : verifyStore(this.store);
+  }
+
+  async replay() {
+    const live = this.liveDb();
+    const scratch = await scratchFor(live, this.config)('replay');
+    try {
+      return await auditReplay({ store: this.store, live, scratch: scratch.db }).catch(mapError);
+    } finally {
+      await scratch.dispose();
+    }
+  }
+
+  sla(query: SlaReportQuery) {
+    return slaReport({ store: this.store, scratch: scratchFor(this.liveDb(), this.config), query }).catch(mapError);
+  }
+}
+
+function mapError(err: unknown): never {
+  if (err instanceof DossierNotFoundError) throw ApiError.notFound(err.message);
+  if (err instanceof InvalidPointInTimeError || err instanceof InvalidQueryError) throw ApiError.validation([{ field: 'query', message: err.message }]);
+  if (err instanceof NoLiveReadModelError) throw ApiError.notFound(err.message);
+  throw err;
+}

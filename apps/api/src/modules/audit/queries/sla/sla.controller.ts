@@ -1,0 +1,62 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
+import { slaSheets } from '@motcua/audit';
+import type { SlaBy } from '@motcua/read-models';
+import { CurrentUser, Roles } from '../../../../shared/auth/decorators';
+import type { AuthUser } from '../../../../shared/auth/auth.types';
+import { AuditService } from '../../audit.service';
+import { exportFile, type ExportFormat } from '../../export-format';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export class SlaAuditQuery {
+  @ApiProperty({ example: '2025-06-01' })
+  @Matches(DATE, { message: 'from must be YYYY-MM-DD' })
+  from!: string;
+
+  @ApiProperty({ example: '2025-06-30' })
+  @Matches(DATE, { message: 'to must be YYYY-MM-DD' })
+  to!: string;
+
+  @ApiPropertyOptional({ description: 'As known at this instant (events recorded by then): reproduces a report published then' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  knownAt?: string;
+
+  @ApiPropertyOptional({ enum: ['agency', 'level', 'procedure'], default: 'agency' })
+  @IsOptional()
+  @IsIn(['agency', 'level', 'procedure'])
+  by?: SlaBy;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  agency?: string;
+
+  @ApiPropertyOptional({ enum: ['json', 'csv', 'xlsx'], default: 'json' })
+  @IsOptional()
+  @IsIn(['json', 'csv', 'xlsx'])
+  format?: ExportFormat;
+}
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit/sla')
+export class SlaAuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  /** SLA figures re-derived from the events; with knownAt, also as known then and the differences. */
+  @Get()
+  @Roles('auditor', 'admin')
+  async sla(@Query() q: SlaAuditQuery, @CurrentUser() user: AuthUser) {
+    const format = q.format ?? 'json';
+    await this.audit.record(user, {
+      action: format === 'json' ? 'sla' : 'export',
+      details: { from: q.from, to: q.to, knownAt: q.knownAt ?? null, by: q.by ?? 'agency', agency: q.agency ?? null, format },
+    });
+    const r = await this.audit.sla({ from: q.from, to: q.to, knownAt: q.knownAt, by: q.by, agency: q.agency });
+    if (format === 'json') return r;
+    return exportFile(slaSheets(r), format, `sla-${q.from}-${q.to}`, `SLA ${q.from}..${q.to}`);
+  }
+}
