@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { DashboardModule } from './modules/dashboard/dashboard.module';
 import { HealthController } from './modules/health/health.controller';
 import { ReferenceDataModule } from './modules/reference-data/reference-data.module';
 import { SharedHttpModule } from './shared/shared.module';
@@ -17,7 +18,7 @@ export class AppModule {
   static forRoot(config: AppConfig, logger: Logger, features: DynamicModule['imports'] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config, logger), CqrsModule.forRoot(), InfrastructureModule, SharedHttpModule, ReferenceDataModule, ...(features ?? [])],
+      imports: [ConfigModule.forRoot(config, logger), CqrsModule.forRoot(), InfrastructureModule, SharedHttpModule, ReferenceDataModule, DashboardModule, ...(features ?? [])],
       controllers: [HealthController],
     };
   }

@@ -1,0 +1,25 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { ReferenceDataCoreModule } from '../reference-data/reference-data.module';
+import { DashboardController } from './dashboard.controller';
+import { chartJsFile, findDashboardDir, staticHandler } from './static-files';
+
+export const DASHBOARD_PATH = '/dashboard';
+
+/**
+ * The monitor dashboard (issue 8): static page at `/dashboard/` (outside the `/api` prefix, so it
+ * is mounted on the HTTP adapter directly, not as a Nest route) and `GET /api/dashboard/config`.
+ * The page itself talks to the public API with the pasted token; the static files carry no data
+ * and need none.
+ */
+@Module({ imports: [ReferenceDataCoreModule], controllers: [DashboardController] })
+export class DashboardModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    const http = this.adapterHost.httpAdapter;
+    if (!http) return;
+    const app = http.getInstance<{ use: (path: string, h: unknown) => void }>();
+    app.use(DASHBOARD_PATH, staticHandler(DASHBOARD_PATH, findDashboardDir(), { '/vendor/chart.umd.min.js': chartJsFile() }));
+  }
+}

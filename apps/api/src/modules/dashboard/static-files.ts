@@ -1,0 +1,95 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { dirname, extname, join, resolve, sep } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Content types of the few kinds of file the dashboard ships. */
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+};
+
+/**
+ * The page sources (apps/dashboard) are found by walking up from this file, so the same code serves
+ * them from `src` under ts-jest and from `dist` after `npm run build` (tsc copies no static files).
+ */
+export function findDashboardDir(start = __dirname): string {
+  let dir = start;
+  for (;;) {
+    const candidate = join(dir, 'apps', 'dashboard');
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`dashboard: apps/dashboard/index.html not found above ${start}`);
+    dir = up;
+  }
+}
+
+/** chart.js's UMD build, resolved through the package (its `exports` hide dist/ from require.resolve). */
+export function chartJsFile(): string {
+  return join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
+}
+
+type Handler = (req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/**
+ * A minimal static handler (GET/HEAD only): files under `root`, never outside it (a `..` escape
+ * is a 404), plus fixed extra files (vendor libraries from node_modules). `no-cache` + a weak ETag
+ * so a redeploy is seen on the next load without stale tabs on the monitors' screens.
+ */
+export function staticHandler(mount: string, root: string, extra: Record<string, string>): Handler {
+  const base = resolve(root) + sep;
+  return (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const url = new URL(req.url ?? '/', 'http://x');
+    let rel: string;
+    try {
+      rel = decodeURIComponent(url.pathname);
+    } catch {
+      return next();
+    }
+    if (rel === '' || rel === '/') {
+      // `/dashboard` -> `/dashboard/`, so the page's relative module URLs resolve under the mount.
+      const orig = new URL(req.originalUrl ?? req.url ?? '/', 'http://x');
+      if (!orig.pathname.endsWith('/')) {
+        res.statusCode = 301;
+        res.setHeader('Location', `${mount}/${orig.search}`);
+        return void res.end();
+      }
+      rel = '/index.html';
+    }
+    let file: string | undefined = extra[rel];
+    if (!file) {
+      const abs = resolve(root, '.' + rel);
+      if (!abs.startsWith(base)) return next();
+      file = abs;
+    }
+    let st;
+    try {
+      st = statSync(file);
+    } catch {
+      return next();
+    }
+    if (!st.isFile()) return next();
+    const etag = `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('ETag', etag);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (req.headers['if-none-match'] === etag) {
+      res.statusCode = 304;
+      return void res.end();
+    }
+    res.statusCode = 200;
+    res.setHeader('Content-Type', TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
+    res.setHeader('Content-Length', String(st.size));
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(file)
+      .on('error', (e) => (res.headersSent ? res.destroy(e) : next(e)))
+      .pipe(res);
+  };
+}
