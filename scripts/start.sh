@@ -39,6 +39,7 @@ done
 cat <<MSG
 
   Motcua is running (embedded: SQLite in $DATA_DIR/events.sqlite, Redis ${REDIS_URL:-redis://127.0.0.1:6379})
+    dashboard  http://localhost:$PORT/dashboard/   (paste a token: npm run -s cli -- token --role monitor --agency CODE)
     API        http://localhost:$PORT/api
     OpenAPI    http://localhost:$PORT/api/docs
     health     http://localhost:$PORT/api/health
