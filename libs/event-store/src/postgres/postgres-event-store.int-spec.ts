@@ -139,6 +139,36 @@ describe('PostgreSQL event store: basics', () => {
     await expect(b.append('e', [ev(0)], { commandId: 'cmd-1' })).resolves.toMatchObject({ duplicate: false });
   });
 
+  it('a head one store remembers and another store moved: the one-statement path falls back, chain and rules intact', async () => {
+    const schema = newSchema();
+    const a = store(schema);
+    const b = store(schema);
+    await a.append('d', [ev(0)], { expectedRevision: 'no_stream', commandId: 'k0' }); // a remembers head 0
+    await b.append('d', [ev(1)], { expectedRevision: 0, commandId: 'k1' }); // b moves it to 1
+    // a's remembered head is stale: an exact expectation from it is a conflict naming the real head ...
+    await expect(a.append('d', [ev(9)], { expectedRevision: 0 })).rejects.toMatchObject({
+      constructor: WrongExpectedRevisionError,
+      expected: 0,
+      actual: 1,
+    });
+    await b.append('d', [ev(2)], { expectedRevision: 1, commandId: 'k2' });
+    // ... 'any' chains onto the real head, not the remembered one ...
+    await expect(a.append('d', [ev(3)], { expectedRevision: 'any', commandId: 'k3' })).resolves.toMatchObject({
+      nextExpectedRevision: 3,
+      duplicate: false,
+    });
+    // ... a retry of b's command through a (head remembered and current) is still a duplicate ...
+    await expect(a.append('d', [ev(2)], { commandId: 'k2' })).resolves.toMatchObject({ nextExpectedRevision: 2, duplicate: true });
+    // ... and a no_stream creator racing a stream another store created is refused.
+    await b.append('n', [ev(0)], { expectedRevision: 'no_stream' });
+    await expect(a.append('n', [ev(0)], { expectedRevision: 'no_stream' })).rejects.toMatchObject({ expected: 'no_stream', actual: 0 });
+    const events = await a.readStream('d');
+    expect(events.map((e) => e.revision)).toEqual([0, 1, 2, 3]);
+    expect(verifyStreamChain(events)).toEqual({ ok: true });
+    const log = await readWholeLog(a);
+    expect(log.filter((e) => e.streamId === 'd').map((e) => e.revision)).toEqual([0, 1, 2, 3]);
+  });
+
   it('reads as known at an instant, and keeps stream metadata', async () => {
     let now = Date.parse('2025-03-01T02:00:00.000Z');
     const s = store(newSchema(), { clock: () => new Date(now) });

@@ -153,6 +153,14 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
   /** Commits seen (locally or by NOTIFY): subscribers compare it to avoid a lost wake-up. */
   private generation = 0;
+  /**
+   * Committed heads (revision, hash) of streams this store wrote or locked recently, most recent last.
+   * Only a hint: the one-statement write checks it against the streams row and falls back to the locking
+   * path when another process moved the stream (see writeFast).
+   */
+  private readonly heads = new Map<string, { revision: number; hash: string }>();
+  /** SQL text -> prepared statement name (per store; pg prepares it once per connection). */
+  private readonly statementNames = new Map<string, string>();
 
   constructor(private readonly options: PostgresEventStoreOptions) {
     this.schema = options.schema ?? 'event_store';
@@ -200,10 +208,20 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  /** Named (prepared once per connection, then only bound and executed): these statements recur. */
+  private statementName(text: string): string {
+    let name = this.statementNames.get(text);
+    if (name === undefined) {
+      name = `es_${this.schema}_${this.statementNames.size}`;
+      this.statementNames.set(text, name);
+    }
+    return name;
+  }
+
   private async query<R extends object>(text: string, values?: unknown[]): Promise<R[]> {
     await this.init();
     try {
-      const res = await this.pool.query(text, values);
+      const res = await this.pool.query({ name: this.statementName(text), text, values });
       return res.rows as R[];
     } catch (err) {
       throw mapPgError(err);
@@ -254,6 +272,30 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async runBatch(batch: PendingAppend[]): Promise<void> {
+    let rest = batch;
+    if (!this.beforeCommit) {
+      try {
+        rest = await this.writeFast(batch);
+      } catch (err) {
+        for (const p of batch) this.heads.delete(p.streamId);
+        const mapped = mapPgError(err);
+        const code = String((err as { code?: unknown })?.code ?? '');
+        if (mapped instanceof StoreUnavailableError || code.startsWith('42')) {
+          // A connection lost mid-statement leaves its outcome unknown: never re-run it. A syntax or
+          // access error (class 42) is a defect to surface, not to hide behind the other path.
+          for (const p of batch) p.reject(mapped);
+          return;
+        }
+        // A race (unique key, deadlock) or an engine refusal rolled the single statement back, nothing
+        // was written: the locking path decides these appends (one by one if the engine refuses again).
+        rest = batch;
+      }
+      if (rest.length === 0) return;
+    }
+    await this.runLocked(rest);
+  }
+
+  private async runLocked(batch: PendingAppend[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         const outcomes = await this.writeBatch(batch);
@@ -261,11 +303,12 @@ export class PostgresEventStore implements EventStore {
         outcomes.forEach((o, i) => (o instanceof Error ? batch[i].reject(o) : batch[i].resolve(o)));
         return;
       } catch (err) {
+        for (const p of batch) this.heads.delete(p.streamId);
         if (isRetryable(err) && attempt < 5) continue;
         const mapped = mapPgError(err);
         if (batch.length > 1 && !(mapped instanceof StoreUnavailableError)) {
           // One append the engine refuses must not fail the others: re-run them one by one.
-          for (const one of batch) await this.runBatch([one]);
+          for (const one of batch) await this.runLocked([one]);
           return;
         }
         for (const p of batch) p.reject(mapped);
@@ -273,6 +316,119 @@ export class PostgresEventStore implements EventStore {
       }
     }
   }
+
+  private rememberHead(streamId: string, revision: number, hash: string): void {
+    this.heads.delete(streamId); // re-insert: most recently used last
+    this.heads.set(streamId, { revision, hash });
+    if (this.heads.size > MAX_CACHED_HEADS) this.heads.delete(this.heads.keys().next().value!);
+  }
+
+  /**
+   * The common case in ONE statement and one round trip (an autocommit statement is its own transaction,
+   * so no BEGIN/COMMIT trips): appends to a stream whose head this store knows (it wrote or locked it
+   * last) or that must not exist yet (`no_stream`). The events are chained in JS onto the remembered
+   * head; the statement moves the stream row only if it still holds exactly that head (revision AND
+   * hash) and the command id is not yet recorded, or creates it only if it is absent, and writes the
+   * events and commands of exactly the streams it moved or created. An append it did not write
+   * (another process moved the stream, a duplicate, a conflict, a stream not remembered) is returned
+   * and takes the locking path, which decides it with the head read under the row lock: same
+   * guarantees, one round trip instead of three when nothing raced.
+   * Resolves the appends it wrote; returns the others.
+   */
+  private async writeFast(batch: PendingAppend[]): Promise<PendingAppend[]> {
+    const perStream = new Map<string, number>();
+    for (const p of batch) perStream.set(p.streamId, (perStream.get(p.streamId) ?? 0) + 1);
+    const fast: PendingAppend[] = [];
+    const rest: PendingAppend[] = [];
+    const g = { id: [] as string[], oldRev: [] as number[], oldHash: [] as string[], rev: [] as number[], hash: [] as string[], cmd: [] as (string | null)[] };
+    const e = { stream: [] as string[], rev: [] as number[], type: [] as string[], data: [] as string[], meta: [] as string[], hash: [] as string[], prev: [] as string[] };
+    const recordedAt = this.clock().toISOString();
+    for (const p of batch) {
+      // Several appends to one stream in a batch chain onto each other: the locking path handles those.
+      const head = perStream.get(p.streamId) === 1 ? this.heads.get(p.streamId) : undefined;
+      let from: { revision: number; hash: string };
+      if (head !== undefined && expectationHolds(p, head.revision)) from = head;
+      else if (head === undefined && perStream.get(p.streamId) === 1 && p.expectedRevision === 'no_stream') from = { revision: -1, hash: GENESIS_HASH };
+      else {
+        rest.push(p);
+        continue;
+      }
+      const sealed = sealEvents(p, from.revision, from.hash, recordedAt);
+      for (const s of sealed) {
+        e.stream.push(p.streamId);
+        e.rev.push(s.revision);
+        e.type.push(s.type);
+        e.data.push(s.dataJson);
+        e.meta.push(s.metadataJson);
+        e.hash.push(s.hash);
+        e.prev.push(s.prevHash);
+      }
+      const last = sealed[sealed.length - 1];
+      g.id.push(p.streamId);
+      g.oldRev.push(from.revision);
+      g.oldHash.push(from.hash);
+      g.rev.push(last.revision);
+      g.hash.push(last.hash);
+      g.cmd.push(p.commandId ?? null);
+      fast.push(p);
+    }
+    if (fast.length === 0) return rest;
+    await this.init();
+    const { rows } = await this.pool.query<{ stream_id: string; revision: string; seq: string; txid: string }>({
+      name: this.statementName(this.fastSql),
+      text: this.fastSql,
+      values: [g.id, g.oldRev, g.oldHash, g.rev, g.hash, g.cmd, e.stream, e.rev, e.type, e.data, e.meta, recordedAt, e.hash, e.prev],
+    });
+    const written = new Map(rows.map((r) => [r.stream_id, encodePosition(r.txid, r.seq)]));
+    if (written.size > 0) this.signalCommit();
+    fast.forEach((p, i) => {
+      const position = written.get(p.streamId);
+      if (position === undefined) {
+        this.heads.delete(p.streamId);
+        rest.push(p);
+        return;
+      }
+      this.rememberHead(p.streamId, g.rev[i], g.hash[i]);
+      p.resolve({ streamId: p.streamId, nextExpectedRevision: g.rev[i], position, duplicate: false });
+    });
+    return rest;
+  }
+
+  private get fastSql(): string {
+    return (this._fastSql ??= `WITH g AS (
+        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[])
+          AS g(id, old_rev, old_hash, rev, hash, command_id)
+      ), moved AS (
+        UPDATE ${this.t.streams} AS s SET revision = g.rev, last_hash = g.hash
+          FROM g
+         WHERE g.old_rev >= 0 AND s.stream_id = g.id AND s.revision = g.old_rev AND s.last_hash = g.old_hash
+           AND NOT EXISTS (SELECT 1 FROM ${this.t.commands} c WHERE c.stream_id = g.id AND c.command_id = g.command_id)
+        RETURNING s.stream_id
+      ), created AS (
+        INSERT INTO ${this.t.streams} (stream_id, revision, last_hash)
+        SELECT g.id, g.rev, g.hash FROM g WHERE g.old_rev = -1
+        ON CONFLICT (stream_id) DO NOTHING
+        RETURNING stream_id
+      ), ok AS (
+        SELECT ARRAY(SELECT stream_id FROM moved UNION ALL SELECT stream_id FROM created) AS ids
+      ), ev AS (
+        INSERT INTO ${this.t.events} (stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash)
+        SELECT e.stream_id, e.revision, e.type, e.data::json, e.metadata::json, $12::timestamptz, e.hash, e.prev_hash
+          FROM unnest($7::text[], $8::bigint[], $9::text[], $10::text[], $11::text[], $13::text[], $14::text[]) WITH ORDINALITY
+            AS e(stream_id, revision, type, data, metadata, hash, prev_hash, n)
+         WHERE e.stream_id = ANY ((SELECT ids FROM ok)::text[])
+         ORDER BY e.n -- seq follows revision order inside a stream
+        RETURNING stream_id, revision, seq, transaction_id
+      ), cmd AS (
+        INSERT INTO ${this.t.commands} (stream_id, command_id, next_expected_revision)
+        SELECT g.id, g.command_id, g.rev FROM g WHERE g.command_id IS NOT NULL AND g.id = ANY ((SELECT ids FROM ok)::text[])
+      ), n AS (
+        SELECT pg_notify('${this.channel}', '') AS x WHERE EXISTS (SELECT 1 FROM ev)
+      )
+      SELECT DISTINCT ON (stream_id) stream_id, revision, seq, transaction_id::text AS txid, (SELECT count(*) FROM n) AS notified
+        FROM ev ORDER BY stream_id, revision DESC`);
+  }
+  private _fastSql?: string;
 
   /**
    * One transaction for the whole batch, in two round trips (on a loaded host each round trip costs about
@@ -398,6 +554,8 @@ export class PostgresEventStore implements EventStore {
         await client.query('COMMIT');
       }
 
+      // Committed: every head read or written under the locks is now the stream's latest.
+      for (const [id, h] of head) this.rememberHead(id, h.revision, h.hash);
       const results: (AppendResult | Error)[] = [];
       plans.forEach((plan, i) => {
         const p = batch[i];
@@ -627,6 +785,15 @@ export class PostgresEventStore implements EventStore {
   async dropSchema(): Promise<void> {
     await this.pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(this.schema)} CASCADE`);
   }
+}
+
+/** Heads remembered for the one-statement path (about 200 bytes each). */
+const MAX_CACHED_HEADS = 10_000;
+
+/** Whether an append's expected revision accepts a stream whose head is `revision` (-1: none). */
+function expectationHolds(p: PreparedAppend, revision: number): boolean {
+  const x = p.expectedRevision;
+  return x === 'any' || (x === 'no_stream' ? revision === -1 : x === 'stream_exists' ? revision >= 0 : x === revision);
 }
 
 function commandKey(streamId: string, commandId: string): string {
