@@ -26,6 +26,12 @@ export interface Receive {
   applicantRef?: string;
   /** Defaults to `DEFAULT_SCORING_RULE_VERSION`. */
   scoringRuleVersion?: string;
+  /**
+   * A due date already promised by the system the dossier comes from (legacy import). The promise made
+   * to the applicant is a fact: it is kept as `dueAt`, and the date this calendar computes is recorded
+   * beside it (`computedDueAt`) so auditors see the difference.
+   */
+  recordedDueAt?: string;
 }
 
 export interface Refuse {

@@ -7,7 +7,7 @@ import type { DecideContext, DossierCommand, ProcedureRules } from './commands';
 import { decide } from './decide';
 import { DeadlineNotPassedError, DomainError, IllegalTransitionError, InvalidCommandError } from './errors';
 import type { DossierEvent, DossierEventType } from './events';
-import { fold, type DossierState } from './state';
+import { fold, initialState, type DossierState } from './state';
 import { DOSSIER_ACTIONS, type DossierAction, type DossierStateName } from './status';
 
 const calendar = createWorkingCalendar();
@@ -636,5 +636,23 @@ describe('transition matrix', () => {
 
   it.each(cases.filter((c) => !c.legal))('$label + $action -> IllegalTransitionError, no event', ({ status, events, context, action }) => {
     given(...events).when(sample[action], context).thenThrows(IllegalTransitionError, { code: 'ILLEGAL_TRANSITION', state: status, action });
+  });
+});
+
+describe('receive with a legacy recorded due date', () => {
+  const calendar = createWorkingCalendar();
+  const procedure = { code: '2.000815', deadline: { value: 3, unit: 'working_days' as const }, paymentPausesClock: false, version: 'p1' };
+  const base = { type: 'receive' as const, dossierCode: 'H30.1-250310-0001', agencyCode: 'H30.1', procedureCode: '2.000815', channel: 'counter' as const, occurredAt: '2025-03-10T10:00:00+07:00' };
+  it('keeps the recorded promise and the computed date beside it when they differ', () => {
+    const [e] = decide({ ...base, recordedDueAt: '2025-03-14T17:00:00+07:00' }, initialState, { calendar, procedure });
+    expect(e.data).toMatchObject({ dueAt: '2025-03-14T10:00:00.000Z', dueAtSource: 'legacy', computedDueAt: '2025-03-13T03:00:00.000Z' });
+  });
+  it('records nothing extra when they agree', () => {
+    const [e] = decide({ ...base, recordedDueAt: '2025-03-13T10:00:00+07:00' }, initialState, { calendar, procedure });
+    expect(e.data).not.toHaveProperty('dueAtSource');
+    expect(e.data).toMatchObject({ dueAt: '2025-03-13T03:00:00.000Z' });
+  });
+  it('refuses a recorded due date before the receipt', () => {
+    expect(() => decide({ ...base, recordedDueAt: '2025-03-09T10:00:00+07:00' }, initialState, { calendar, procedure })).toThrow(InvalidCommandError);
   });
 });

@@ -166,7 +166,7 @@ export function decide(command: DossierCommand, state: DossierState, context: De
             channel,
             occurredAt: iso(t),
             clockStartAt: iso(calendar.clockStart(t, p.cutoffTime)),
-            dueAt: iso(calendar.dueAt(t, rules)),
+            ...dueAtOf(action, command.recordedDueAt, t, calendar.dueAt(t, rules)),
             deadline: { value: p.deadline.value, unit: p.deadline.unit },
             calendarVersion: calendar.version,
             procedureRulesVersion: p.version,
@@ -328,6 +328,18 @@ export function decide(command: DossierCommand, state: DossierState, context: De
       return [{ type: 'dossier.deadline-missed.v1', data: { occurredAt: iso(lateFrom), dueAt, detectedAt: iso(now) } }];
     }
   }
+}
+
+/**
+ * The received event's due date: the computed one, or a legacy system's recorded promise (kept, with the
+ * computed date beside it when they differ).
+ */
+function dueAtOf(action: string, recorded: unknown, receivedAt: EpochMs, computed: EpochMs) {
+  if (recorded === undefined) return { dueAt: iso(computed) };
+  const kept = parseInstant(action, 'recordedDueAt', recorded);
+  if (kept < receivedAt) throw new InvalidCommandError(action, 'recordedDueAt', 'must not be before the receipt');
+  if (kept === computed) return { dueAt: iso(computed) };
+  return { dueAt: iso(kept), dueAtSource: 'legacy' as const, computedDueAt: iso(computed) };
 }
 
 /** `{ [key]: value }` when value is defined, else `{}`: keeps absent optionals out of event data. */

@@ -44,6 +44,9 @@ export interface ReceivedData {
   procedureRulesVersion: string;
   scoringRuleVersion: string;
   applicantRef?: string;
+  /** Present when `dueAt` was taken from a legacy system (`legacy`) and differs from `computedDueAt`. */
+  dueAtSource?: 'legacy';
+  computedDueAt?: string;
 }
 
 export interface RefusedData {
@@ -215,6 +218,8 @@ const SPECS: Record<DossierEventType, Spec> = {
     procedureRulesVersion: req(nonEmpty, 'a non-empty string'),
     scoringRuleVersion: req(nonEmpty, 'a non-empty string'),
     applicantRef: opt(nonEmpty, 'a non-empty string'),
+    dueAtSource: opt(oneOf(['legacy'] as const), "'legacy'"),
+    computedDueAt: opt(instant, 'an ISO-8601 UTC instant'),
   },
   'dossier.refused.v1': {
     dossierCode: req(code, 'a dossier code'),

@@ -78,7 +78,6 @@ function toNewEvents(d: DecidedDossier, correlationId: string, source: string): 
       correlationId,
       commandId,
       source: `${source}:${d.parsed.line}`,
-      ...(i === 0 && d.dueAtOverride ? { dueAtSource: 'legacy', computedDueAt: d.dueAtOverride.computed } : {}),
     },
   }));
 }

@@ -4,8 +4,8 @@
  * times. Nothing here writes: the importer appends what `rowToEvents` returns.
  *
  * Choices for facts a legacy row does not carry (docs/province-data.md, "Row to commands"):
- * - due_at given: the legacy promised date is a fact; it is kept as the received event's `dueAt` (the
- *   domain's computed one goes to the importer's metadata when it differs). Later clock arithmetic
+ * - due_at given: the legacy promised date is a fact; it is passed to the domain as `recordedDueAt`,
+ *   which keeps it as the received event's `dueAt` and records its own computed date as `computedDueAt`. Later clock arithmetic
  *   (pauses) starts from the kept date because the domain reads it from the state.
  * - paid_online=true: a payment request and an online payment at the receipt instant (no pause: the
  *   file has no payment times, and a zero-length pause moves no due date).
@@ -19,7 +19,6 @@ import {
   decide,
   evolve,
   initialState,
-  validateDossierEvent,
   type DossierCommand,
   type DossierEvent,
   type DossierState,
@@ -169,6 +168,7 @@ export function rowToCommands(row: Partial<Record<string, string | undefined>>, 
     procedureCode: procedure.code,
     channel,
     occurredAt: at(receivedAt),
+    ...(dueAt !== undefined ? { recordedDueAt: new Date(dueAt).toISOString() } : {}),
   });
   if (paidOnline) {
     add(receivedAt, { type: 'request_payment', occurredAt: at(receivedAt) });
@@ -230,18 +230,10 @@ export function commandsToEvents(parsed: ParsedDossierRow): DecidedDossier {
       const when = 'occurredAt' in command ? ` at ${command.occurredAt}` : '';
       fail(parsed.line, 'impossible_sequence', `${command.type}${when}: ${err.message}`, undefined, parsed.dossierCode);
     }
-    if (command.type === 'receive' && parsed.dueAt !== undefined) {
-      const received = produced[0];
-      if (received?.type === 'dossier.received.v1') {
-        const kept = new Date(parsed.dueAt).toISOString();
-        if (received.data.dueAt !== kept) {
-          dueAtOverride = { computed: received.data.dueAt, kept };
-          // The legacy promised date is a fact: it replaces the computed one (see the header comment).
-          produced = [{ ...received, data: { ...received.data, dueAt: kept } }];
-          const problems = validateDossierEvent(received.type, produced[0].data);
-          if (problems.length > 0) fail(parsed.line, 'bad_value', `due_at: ${problems.join('; ')}`, 'due_at', parsed.dossierCode);
-        }
-      }
+    // A legacy due date differing from the computed one is kept by the domain itself (recordedDueAt).
+    const received = produced[0];
+    if (received?.type === 'dossier.received.v1' && received.data.computedDueAt) {
+      dueAtOverride = { computed: received.data.computedDueAt, kept: received.data.dueAt };
     }
     for (const e of produced) state = evolve(state, e);
     events.push(...produced);
