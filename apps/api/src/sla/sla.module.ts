@@ -1,0 +1,112 @@
+/**
+ * SLA read API (issue 5): a thin Nest shell over `SlaQueryService` (libs/read-models). Monitors
+ * see their agency's subtree (as the tree stands today); auditors and admins see everything.
+ * Read-model store from READ_MODELS_* (apps/worker/src/projections/projections.ts).
+ */
+import {
+  BadRequestException,
+  Controller,
+  ForbiddenException,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationShutdown,
+  Param,
+  Query,
+} from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@motcua/event-store';
+import { createReadModelDb, InvalidQueryError, SlaQueryService, type AgencyLevel, type SqlDb } from '@motcua/read-models';
+import { readModelConfigFromEnv } from '../../../worker/src/projections/projections';
+import { CurrentUser, Roles } from '../shared/auth/decorators';
+import type { AuthUser } from '../shared/auth/auth.types';
+
+export const READ_MODEL_DB = Symbol.for('motcua.ReadModelDb');
+
+@Injectable()
+class SlaAccess implements OnApplicationShutdown {
+  readonly q: SlaQueryService;
+  constructor(@Inject(READ_MODEL_DB) private readonly db: SqlDb, @Inject(EVENT_STORE) store: EventStore) {
+    this.q = new SlaQueryService({ db, store });
+  }
+  /** The agency a user may query: the one asked for if within their subtree, else theirs. */
+  async scope(user: AuthUser, asked?: string): Promise<string | undefined> {
+    if (user.role === 'auditor' || user.role === 'admin') return asked;
+    if (!user.agency) throw new ForbiddenException('no agency in token');
+    if (!asked || asked === user.agency) return user.agency;
+    const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+    if (!(await this.q.subtree(user.agency, today)).includes(asked)) throw new ForbiddenException(`agency ${asked} is outside your scope`);
+    return asked;
+  }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof InvalidQueryError) throw new BadRequestException(e.message);
+      throw e;
+    }
+  }
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+const by = (v?: string) => {
+  if (v === undefined || v === 'agency' || v === 'level' || v === 'procedure') return v ?? 'agency';
+  throw new BadRequestException('by must be agency, level or procedure');
+};
+
+@Controller()
+@Roles('monitor', 'auditor', 'admin')
+class SlaController {
+  constructor(private readonly a: SlaAccess) {}
+
+  @Get('sla')
+  async sla(@CurrentUser() user: AuthUser, @Query('from') from: string, @Query('to') to: string, @Query('by') b?: string, @Query('agency') agency?: string) {
+    const scoped = await this.a.scope(user, agency);
+    return this.a.run(() => this.a.q.sla({ from, to, by: by(b), agency: scoped }));
+  }
+
+  @Get('agencies/:code/sla')
+  async agencySla(@CurrentUser() user: AuthUser, @Param('code') code: string, @Query('from') from: string, @Query('to') to: string) {
+    await this.a.scope(user, code);
+    return this.a.run(() => this.a.q.agencySla(code, { from, to }));
+  }
+
+  @Get('rankings')
+  async rankings(@CurrentUser() user: AuthUser, @Query('from') from: string, @Query('to') to: string, @Query('level') level?: AgencyLevel, @Query('parent') parent?: string) {
+    const scoped = await this.a.scope(user, parent);
+    return this.a.run(() => this.a.q.ranking({ from, to, level, parent: scoped }));
+  }
+
+  /** `GET /api/dossiers?agency=&status=&overdue=&dueBefore=&cursor=&limit=` (no `:code`: the command module owns that). */
+  @Get('dossiers')
+  @Roles('clerk', 'monitor', 'auditor', 'admin')
+  async dossiers(
+    @CurrentUser() user: AuthUser,
+    @Query('agency') agency?: string,
+    @Query('status') status?: string,
+    @Query('overdue') overdue?: string,
+    @Query('dueBefore') dueBefore?: string,
+    @Query('cursor') cursor?: string,
+    @Query('limit') limit?: string,
+  ) {
+    const scoped = user.role === 'clerk' ? await this.a.scope({ ...user, role: 'monitor' }, agency) : await this.a.scope(user, agency);
+    return this.a.run(() =>
+      this.a.q.dossiers({
+        agency: scoped,
+        status,
+        overdue: overdue === undefined ? undefined : overdue === 'true' || overdue === '1',
+        dueBefore,
+        cursor,
+        limit: limit ? Number(limit) : undefined,
+      }),
+    );
+  }
+}
+
+@Module({
+  controllers: [SlaController],
+  providers: [{ provide: READ_MODEL_DB, useFactory: () => createReadModelDb(readModelConfigFromEnv()) }, SlaAccess],
+})
+export class SlaModule {}
