@@ -13,6 +13,8 @@ export interface SubmitOnline {
   procedureCode: string;
   occurredAt: string;
   applicantRef?: string;
+  /** Encrypted identity fields (opaque; needs `applicantRef`, which the ciphertext is bound to). */
+  applicantSealed?: string;
 }
 
 /** Receipt at the counter, by post, or of an online submission. Needs `context.procedure`. */
@@ -24,6 +26,8 @@ export interface Receive {
   channel: Channel;
   occurredAt: string;
   applicantRef?: string;
+  /** Encrypted identity fields (opaque; needs `applicantRef` in the same command). */
+  applicantSealed?: string;
   /** Defaults to `DEFAULT_SCORING_RULE_VERSION`. */
   scoringRuleVersion?: string;
   /**

@@ -6,7 +6,7 @@
 import type { DeadlineRules, EpochMs, WorkingCalendar } from '@motcua/calendar';
 import type { DecideContext, DossierCommand, ProcedureRules } from './commands';
 import type { DossierEvent } from './events';
-import { CHANNELS, DEADLINE_UNITS, OUTCOMES, STEP_KINDS } from './events';
+import { CHANNELS, DEADLINE_UNITS, MAX_SEALED_LENGTH, OUTCOMES, STEP_KINDS } from './events';
 import { DeadlineNotPassedError, IllegalTransitionError, InvalidCommandError } from './errors';
 import { ALLOWED_FROM, DOSSIER_ACTIONS, type DossierAction } from './status';
 import type { DossierState, ClockPause } from './state';
@@ -21,6 +21,16 @@ function text(action: string, field: string, v: unknown, optional = false): stri
   if (typeof v !== 'string' || v.trim().length === 0 || v.length > 2000) {
     throw new InvalidCommandError(action, field, 'must be a non-empty string (at most 2000 characters)');
   }
+  return v;
+}
+
+/** Ciphertext travels only with the ref it was sealed under (the ref is its associated data). */
+function sealedApplicant(action: string, v: unknown, ref: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_SEALED_LENGTH || !/^[\x21-\x7e]+$/.test(v)) {
+    throw new InvalidCommandError(action, 'applicantSealed', `must be printable ASCII without spaces (at most ${MAX_SEALED_LENGTH} characters)`);
+  }
+  if (ref === undefined) throw new InvalidCommandError(action, 'applicantSealed', 'needs applicantRef in the same command');
   return v;
 }
 
@@ -132,6 +142,7 @@ export function decide(command: DossierCommand, state: DossierState, context: De
             procedureCode: text(action, 'procedureCode', command.procedureCode)!,
             occurredAt: iso(t),
             ...optional('applicantRef', text(action, 'applicantRef', command.applicantRef, true)),
+            ...optional('applicantSealed', sealedApplicant(action, command.applicantSealed, command.applicantRef)),
           },
         },
       ];
@@ -172,6 +183,7 @@ export function decide(command: DossierCommand, state: DossierState, context: De
             procedureRulesVersion: p.version,
             scoringRuleVersion,
             ...optional('applicantRef', applicantRef),
+            ...optional('applicantSealed', sealedApplicant(action, command.applicantSealed, command.applicantRef)),
           },
         },
       ];

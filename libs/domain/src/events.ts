@@ -20,6 +20,9 @@ export const STEP_KINDS: readonly StepKind[] = ['transfer', 'appraisal', 'approv
 export type Outcome = 'approved' | 'rejected';
 export const OUTCOMES: readonly Outcome[] = ['approved', 'rejected'];
 
+/** Upper bound of `applicantSealed` (the identity fields are bounded by the API; base64 grows them by 4/3). */
+export const MAX_SEALED_LENGTH = 16384;
+
 export const DEADLINE_UNITS: readonly DeadlineUnit[] = ['working_days', 'working_hours', 'calendar_days'];
 
 export interface SubmittedOnlineData {
@@ -28,6 +31,8 @@ export interface SubmittedOnlineData {
   procedureCode: string;
   occurredAt: string;
   applicantRef?: string;
+  /** The applicant's identity fields, encrypted under a per-applicant key kept outside the store (opaque here; see libs/personal-data). */
+  applicantSealed?: string;
 }
 
 export interface ReceivedData {
@@ -44,6 +49,8 @@ export interface ReceivedData {
   procedureRulesVersion: string;
   scoringRuleVersion: string;
   applicantRef?: string;
+  /** See `SubmittedOnlineData.applicantSealed`: ciphertext; erasing the applicant destroys its key, never this event. */
+  applicantSealed?: string;
   /** Present when `dueAt` was taken from a legacy system (`legacy`) and differs from `computedDueAt`. */
   dueAtSource?: 'legacy';
   computedDueAt?: string;
@@ -181,6 +188,8 @@ type Spec = Record<string, { check: FieldCheck; optional?: boolean; what: string
 const nonEmpty: FieldCheck = (v) => typeof v === 'string' && v.trim().length > 0 && v.length <= 2000;
 const code: FieldCheck = (v) => isValidDossierCode(v);
 const instant: FieldCheck = (v) => isIsoUtcInstant(v);
+/** Opaque ciphertext of personal data: printable ASCII without spaces, bounded. */
+const sealed: FieldCheck = (v) => typeof v === 'string' && v.length > 0 && v.length <= MAX_SEALED_LENGTH && /^[\x21-\x7e]+$/.test(v);
 const bool: FieldCheck = (v) => typeof v === 'boolean';
 const nonNegInt: FieldCheck = (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const nonNegNumber: FieldCheck = (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
@@ -204,6 +213,7 @@ const SPECS: Record<DossierEventType, Spec> = {
     procedureCode: req(nonEmpty, 'a non-empty string'),
     occurredAt: req(instant, 'an ISO-8601 UTC instant'),
     applicantRef: opt(nonEmpty, 'a non-empty string'),
+    applicantSealed: opt(sealed, `printable ASCII without spaces, at most ${MAX_SEALED_LENGTH} characters`),
   },
   'dossier.received.v1': {
     dossierCode: req(code, 'a dossier code'),
@@ -218,6 +228,7 @@ const SPECS: Record<DossierEventType, Spec> = {
     procedureRulesVersion: req(nonEmpty, 'a non-empty string'),
     scoringRuleVersion: req(nonEmpty, 'a non-empty string'),
     applicantRef: opt(nonEmpty, 'a non-empty string'),
+    applicantSealed: opt(sealed, `printable ASCII without spaces, at most ${MAX_SEALED_LENGTH} characters`),
     dueAtSource: opt(oneOf(['legacy'] as const), "'legacy'"),
     computedDueAt: opt(instant, 'an ISO-8601 UTC instant'),
   },
