@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../../../shared/auth/decorators';
 import { CommandContext, Ctx } from '../../../../shared/command/command-context';
+import { ReservedKeysInterceptor } from '../../reserved-keys.interceptor';
 import { DossierCommandResponse } from '../../model/views';
 import { RefuseDossierCommand } from './refuse.command';
 import { RefuseDossierDto } from './refuse.dto';
@@ -10,6 +11,7 @@ import { RefuseDossierDto } from './refuse.dto';
 @ApiTags('dossiers')
 @ApiBearerAuth()
 @Controller('dossiers')
+@UseInterceptors(ReservedKeysInterceptor)
 export class RefuseDossierController {
   constructor(private readonly commands: CommandBus) {}
 
