@@ -8,6 +8,7 @@ import { DashboardModule } from './modules/dashboard/dashboard.module';
 import { HealthController } from './modules/health/health.controller';
 import { ReferenceDataModule } from './modules/reference-data/reference-data.module';
 import { SharedHttpModule } from './shared/shared.module';
+import { SlaModule } from './sla/sla.module';
 
 /**
  * The HTTP application. Feature modules go in `features` (one module per feature, each with its
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(config: AppConfig, logger: Logger, features: DynamicModule['imports'] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config, logger), CqrsModule.forRoot(), InfrastructureModule, SharedHttpModule, ReferenceDataModule, DashboardModule, ...(features ?? [])],
+      imports: [ConfigModule.forRoot(config, logger), CqrsModule.forRoot(), InfrastructureModule, SharedHttpModule, ReferenceDataModule, DashboardModule, SlaModule, ...(features ?? [])],
       controllers: [HealthController],
     };
   }

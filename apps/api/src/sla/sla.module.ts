@@ -21,13 +21,18 @@ import { readModelConfigFromEnv } from '../../../worker/src/projections/projecti
 import { CurrentUser, Roles } from '../shared/auth/decorators';
 import type { AuthUser } from '../shared/auth/auth.types';
 
-export const READ_MODEL_DB = Symbol.for('motcua.ReadModelDb');
-
 @Injectable()
 class SlaAccess implements OnApplicationShutdown {
-  readonly q: SlaQueryService;
-  constructor(@Inject(READ_MODEL_DB) private readonly db: SqlDb, @Inject(EVENT_STORE) store: EventStore) {
-    this.q = new SlaQueryService({ db, store });
+  private db?: SqlDb;
+  private service?: SlaQueryService;
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  /** Opened on first use, so the API starts even before the worker created the read store. */
+  get q(): SlaQueryService {
+    if (!this.service) {
+      this.db = createReadModelDb(readModelConfigFromEnv());
+      this.service = new SlaQueryService({ db: this.db, store: this.store });
+    }
+    return this.service;
   }
   /** The agency a user may query: the one asked for if within their subtree, else theirs. */
   async scope(user: AuthUser, asked?: string): Promise<string | undefined> {
@@ -47,7 +52,7 @@ class SlaAccess implements OnApplicationShutdown {
     }
   }
   async onApplicationShutdown(): Promise<void> {
-    await this.db.close();
+    await this.db?.close();
   }
 }
 
@@ -107,6 +112,6 @@ class SlaController {
 
 @Module({
   controllers: [SlaController],
-  providers: [{ provide: READ_MODEL_DB, useFactory: () => createReadModelDb(readModelConfigFromEnv()) }, SlaAccess],
+  providers: [SlaAccess],
 })
 export class SlaModule {}

@@ -4,6 +4,8 @@
  * `excluded.`, which both engines accept). Bulk upserts are the only hot path; they get a
  * dialect-specific implementation (prepared statement loop on SQLite, multi-row VALUES on PostgreSQL).
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Pool, type PoolClient, types as pgTypes } from 'pg';
 
@@ -243,5 +245,7 @@ export function createReadModelDb(config: ReadModelDbConfig): SqlDb {
     if (!config.connectionString) throw new Error('read models on PostgreSQL need a connectionString');
     return createPostgresDb({ connectionString: config.connectionString, schema: config.schema ?? 'read_models' });
   }
-  return createSqliteDb({ file: config.sqliteFile ?? 'data/read-models.sqlite' });
+  const file = config.sqliteFile ?? 'data/read-models.sqlite';
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  return createSqliteDb({ file });
 }
