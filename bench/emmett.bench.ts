@@ -25,8 +25,9 @@ interface Subject {
   /** Appends one or more events to a stream at a known version (-1: new stream); returns the new version. */
   append(streamId: string, version: number, events: ReturnType<typeof sampleEvent>[]): Promise<number>;
   load(streamId: string): Promise<number>;
-  /** Reads the whole global log in pages; returns the number of events. */
-  readAll(onPage: (n: number) => void): Promise<number>;
+  close?(): Promise<void>;
+  /** A reader of the whole global log: each next() reads one page of READ_BATCH and returns its size (0 at the end). */
+  pages(): { next(): Promise<number> };
 }
 
 function motcua(store: EventStore): Subject {
@@ -39,16 +40,15 @@ function motcua(store: EventStore): Subject {
     async load(streamId) {
       return (await store.readStream(streamId)).length;
     },
-    async readAll(onPage) {
-      let n = 0;
+    pages() {
       let after: string | undefined;
-      for (;;) {
-        const page = await store.readAll({ after, maxCount: READ_BATCH });
-        if (page.length === 0) return n;
-        n += page.length;
-        onPage(page.length);
-        after = page[page.length - 1].position;
-      }
+      return {
+        async next() {
+          const page = await store.readAll({ after, maxCount: READ_BATCH });
+          if (page.length > 0) after = page[page.length - 1].position;
+          return page.length;
+        },
+      };
     },
   };
 }
@@ -69,22 +69,20 @@ function emmett(store: EmmettStore, url: string): Subject {
     async load(streamId) {
       return (await store.readStream(streamId)).events.length;
     },
-    async readAll(onPage) {
-      let n = 0;
+    pages() {
       let after = 0n;
-      try {
-        for (;;) {
+      let left = true;
+      return {
+        async next() {
+          if (!left) return 0;
           const b = await readMessagesBatch(executor.execute, { after, batchSize: READ_BATCH });
-          if (b.messages.length === 0) return n;
-          n += b.messages.length;
-          onPage(b.messages.length);
           after = b.currentGlobalPosition;
-          if (!b.areMessagesLeft) return n;
-        }
-      } finally {
-        await executor.close();
-      }
+          left = b.areMessagesLeft && b.messages.length > 0;
+          return b.messages.length;
+        },
+      };
     },
+    close: () => executor.close(),
   };
 }
 
@@ -97,50 +95,76 @@ interface Sizes {
 
 type Measured = Record<'single' | 'concurrent' | 'batched' | 'load' | 'read', number>;
 
-async function measure(ctx: BenchContext, s: Subject, sizes: Sizes): Promise<Measured> {
-  const streams = (prefix: string, n: number) => Array.from({ length: Math.ceil(n / STREAM_LENGTH) }, (_, i) => `${prefix}-${i}`);
-  for (let i = 0; i < 20; i++) await s.append(`warm-${i}`, -1, [sampleEvent(i, `w-${i}`)]); // warm-up
+/**
+ * Runs each phase for both stores in ROUNDS alternating rounds (A B, B A, A B, ...), summing each store's
+ * own time. The machine is shared and its load drifts over a run: measuring one store after the other
+ * hands each a different machine; alternating gives both the same one.
+ */
+const ROUNDS = 6;
 
-  let bar = ctx.progress(`${s.name}: single appends, sequential`, sizes.single);
+async function alternate(subjects: Subject[], work: (s: Subject, k: number, round: number) => Promise<unknown>): Promise<number[]> {
+  const ms = subjects.map(() => 0);
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? subjects.map((_, k) => k) : subjects.map((_, k) => subjects.length - 1 - k);
+    for (const k of order) ms[k] += await timed(() => work(subjects[k], k, round));
+  }
+  return ms;
+}
+
+/** [from, to) of round `round` when n items are split over ROUNDS rounds. */
+function slice(n: number, round: number): [number, number] {
+  return [Math.floor((n * round) / ROUNDS), Math.floor((n * (round + 1)) / ROUNDS)];
+}
+
+async function measure(ctx: BenchContext, subjects: Subject[], sizes: Sizes): Promise<Measured[]> {
+  const names = subjects.map((s) => s.name).join(' / ');
+  const streams = (prefix: string, n: number) => Array.from({ length: Math.ceil(n / STREAM_LENGTH) }, (_, i) => `${prefix}-${i}`);
+  for (const s of subjects) for (let i = 0; i < 20; i++) await s.append(`warm-${i}`, -1, [sampleEvent(i, `w-${i}`)]); // warm-up
+
+  let bar = ctx.progress(`${names}: single appends, sequential`, sizes.single * subjects.length);
   const singleStreams = streams('single', sizes.single);
-  const singleMs = await timed(async () => {
-    const version = new Map<string, number>();
-    for (let i = 0; i < sizes.single; i++) {
+  const versions = subjects.map(() => new Map<string, number>());
+  const singleMs = await alternate(subjects, async (s, k, round) => {
+    const [from, to] = slice(sizes.single, round);
+    for (let i = from; i < to; i++) {
       const id = singleStreams[i % singleStreams.length];
-      version.set(id, await s.append(id, version.get(id) ?? -1, [sampleEvent(i, `c-${i}`)]));
+      versions[k].set(id, await s.append(id, versions[k].get(id) ?? -1, [sampleEvent(i, `c-${i}`)]));
       bar.tick();
     }
   });
   bar.done();
 
   const per = Math.max(1, Math.floor(sizes.concurrent / CONCURRENCY));
-  bar = ctx.progress(`${s.name}: single appends, ${CONCURRENCY} concurrent`, per * CONCURRENCY);
-  const concMs = await timed(() =>
-    Promise.all(
+  bar = ctx.progress(`${names}: single appends, ${CONCURRENCY} concurrent`, per * CONCURRENCY * subjects.length);
+  const workerVersion = subjects.map(() => new Array<number>(CONCURRENCY).fill(-1));
+  const concMs = await alternate(subjects, (s, k, round) => {
+    const [from, to] = slice(per, round);
+    return Promise.all(
       Array.from({ length: CONCURRENCY }, async (_, w) => {
-        let v = -1;
-        for (let i = 0; i < per; i++) {
-          if (i % STREAM_LENGTH === 0) v = -1;
-          v = await s.append(`conc-${w}-${Math.floor(i / STREAM_LENGTH)}`, v, [sampleEvent(i, `k-${w}-${i}`)]);
+        for (let i = from; i < to; i++) {
+          if (i % STREAM_LENGTH === 0) workerVersion[k][w] = -1;
+          workerVersion[k][w] = await s.append(`conc-${w}-${Math.floor(i / STREAM_LENGTH)}`, workerVersion[k][w], [sampleEvent(i, `k-${w}-${i}`)]);
           bar.tick();
         }
       }),
-    ),
-  );
+    );
+  });
   bar.done();
 
-  bar = ctx.progress(`${s.name}: ${BATCH}-event appends`, sizes.batches * BATCH);
-  const batchMs = await timed(async () => {
-    for (let b = 0; b < sizes.batches; b++) {
+  bar = ctx.progress(`${names}: ${BATCH}-event appends`, sizes.batches * BATCH * subjects.length);
+  const batchMs = await alternate(subjects, async (s, _k, round) => {
+    const [from, to] = slice(sizes.batches, round);
+    for (let b = from; b < to; b++) {
       await s.append(`batch-${b}`, -1, Array.from({ length: BATCH }, (_, i) => sampleEvent(b * BATCH + i, `b-${b}`)));
       bar.tick(BATCH);
     }
   });
   bar.done();
 
-  bar = ctx.progress(`${s.name}: stream loads (${STREAM_LENGTH} events)`, sizes.loads);
-  const loadMs = await timed(async () => {
-    for (let i = 0; i < sizes.loads; i++) {
+  bar = ctx.progress(`${names}: stream loads (${STREAM_LENGTH} events)`, sizes.loads * subjects.length);
+  const loadMs = await alternate(subjects, async (s, _k, round) => {
+    const [from, to] = slice(sizes.loads, round);
+    for (let i = from; i < to; i++) {
       const n = await s.load(singleStreams[i % singleStreams.length]);
       if (n === 0) throw new Error(`${s.name}: stream ${singleStreams[i % singleStreams.length]} loaded empty`);
       bar.tick();
@@ -148,19 +172,33 @@ async function measure(ctx: BenchContext, s: Subject, sizes: Sizes): Promise<Mea
   });
   bar.done();
 
-  bar = ctx.progress(`${s.name}: global read`, 0);
-  let read = 0;
-  const readMs = await timed(async () => {
-    read = await s.readAll((n) => bar.tick(n));
-  });
+  // The global read alternates page by page (a whole-log read cannot be split into rounds).
+  bar = ctx.progress(`${names}: global read`, 0);
+  const cursors = subjects.map((s) => s.pages());
+  const readMs = subjects.map(() => 0);
+  const read = subjects.map(() => 0);
+  const finished = subjects.map(() => false);
+  for (let page = 0; finished.some((f) => !f); page++) {
+    const order = page % 2 === 0 ? subjects.map((_, k) => k) : subjects.map((_, k) => subjects.length - 1 - k);
+    for (const k of order) {
+      if (finished[k]) continue;
+      let n = 0;
+      readMs[k] += await timed(async () => {
+        n = await cursors[k].next();
+      });
+      if (n === 0) finished[k] = true;
+      read[k] += n;
+      bar.tick(n);
+    }
+  }
   bar.done();
-  return {
-    single: perSecond(sizes.single, singleMs),
-    concurrent: perSecond(per * CONCURRENCY, concMs),
-    batched: perSecond(sizes.batches * BATCH, batchMs),
-    load: perSecond(sizes.loads, loadMs),
-    read: perSecond(read, readMs),
-  };
+  return subjects.map((_, k) => ({
+    single: perSecond(sizes.single, singleMs[k]),
+    concurrent: perSecond(per * CONCURRENCY, concMs[k]),
+    batched: perSecond(sizes.batches * BATCH, batchMs[k]),
+    load: perSecond(sizes.loads, loadMs[k]),
+    read: perSecond(read[k], readMs[k]),
+  }));
 }
 
 registerBenchmark({
@@ -188,11 +226,11 @@ registerBenchmark({
     const theirs = getPostgreSQLEventStore(emmettUrl, { connectionOptions: { pool: theirPool as never } });
     let m: Measured;
     let e: Measured;
+    const them = emmett(theirs, emmettUrl);
     try {
-      // Emmett first, then Motcua: if anything, a warmer server favours the second.
-      e = await measure(ctx, emmett(theirs, emmettUrl), sizes);
-      m = await measure(ctx, motcua(ours), sizes);
+      [e, m] = await measure(ctx, [them, motcua(ours)], sizes);
     } finally {
+      await them.close?.().catch(() => undefined);
       await theirs.close().catch(() => undefined);
       await theirPool.end().catch(() => undefined);
       await ours.close().catch(() => undefined);
@@ -213,7 +251,8 @@ registerBenchmark({
       parameters: { ...sizes, concurrency: CONCURRENCY, batch: BATCH, streamLength: STREAM_LENGTH },
       notes: [
         `${sizes.single} sequential and ${sizes.concurrent} concurrent single appends, ${sizes.batches} × ${BATCH}-event appends, ${sizes.loads} stream loads, then one read of each store's whole log.`,
-        'Emmett runs first in a fresh database, Motcua second in a fresh schema of the same server; both with a pool of 34 connections.',
+        'Emmett in a fresh database, Motcua in a fresh schema of the same server; both with a pool of 34 connections.',
+        `Each phase runs in ${ROUNDS} alternating rounds (Emmett, Motcua, then Motcua, Emmett, ...; the global read alternates page by page), each store's time summed: both see the same machine load.`,
       ],
     };
   },

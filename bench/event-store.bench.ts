@@ -36,8 +36,8 @@ interface Engine {
 interface RawDriver {
   insertOne(row: RawRow): Promise<void>;
   insertMany(rows: RawRow[]): Promise<void>;
-  /** Reads the whole table in pages of READ_BATCH, parsing JSON; returns the row count. */
-  readAll(onPage: (n: number) => void): Promise<number>;
+  /** A reader of the whole table: each next() reads one page of READ_BATCH rows, parsing JSON, and returns its size (0 at the end). */
+  pages(): { next(): Promise<number> };
 }
 
 interface RawRow {
@@ -77,21 +77,19 @@ async function sqliteEngine(): Promise<Engine> {
     raw: {
       insertOne: async (r) => void insert(r),
       insertMany: async (rows) => void insertTx(rows),
-      async readAll(onPage) {
+      pages() {
         let after = 0;
-        let n = 0;
-        for (;;) {
-          const rows = page.all(after, READ_BATCH) as { position: number; data: string; metadata: string }[];
-          if (rows.length === 0) return n;
-          for (const r of rows) {
-            JSON.parse(r.data);
-            JSON.parse(r.metadata);
-          }
-          after = rows[rows.length - 1].position;
-          n += rows.length;
-          onPage(rows.length);
-          await Promise.resolve(); // like the adapter's async API, yield between pages
-        }
+        return {
+          async next() {
+            const rows = page.all(after, READ_BATCH) as { position: number; data: string; metadata: string }[];
+            for (const r of rows) {
+              JSON.parse(r.data);
+              JSON.parse(r.metadata);
+            }
+            if (rows.length > 0) after = rows[rows.length - 1].position;
+            return rows.length;
+          },
+        };
       },
     },
     async cleanup() {
@@ -132,18 +130,17 @@ async function postgresEngine(): Promise<Engine> {
       insertOne: async (r) => void (await conn.query({ name: 'raw-one', text: one, values: params(r) })),
       // One multi-row INSERT in one transaction: the cheapest way the driver writes 100 rows.
       insertMany: async (rows) => void (await conn.query({ name: `raw-many-${rows.length}`, text: many(rows.length), values: rows.flatMap(params) })),
-      async readAll(onPage) {
+      pages() {
         let after = '0';
-        let n = 0;
         const sql = `SELECT seq, stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash FROM ${rawSchema}.raw_events WHERE seq > $1 ORDER BY seq LIMIT ${READ_BATCH}`;
-        for (;;) {
-          // pg parses json columns with JSON.parse itself: the parse is in the measured time.
-          const { rows } = await conn.query({ name: 'raw-page', text: sql, values: [after] });
-          if (rows.length === 0) return n;
-          after = rows[rows.length - 1].seq;
-          n += rows.length;
-          onPage(rows.length);
-        }
+        return {
+          async next() {
+            // pg parses json columns with JSON.parse itself: the parse is in the measured time.
+            const { rows } = await conn.query({ name: 'raw-page', text: sql, values: [after] });
+            if (rows.length > 0) after = rows[rows.length - 1].seq;
+            return rows.length;
+          },
+        };
       },
     },
     async cleanup() {
@@ -166,6 +163,33 @@ interface Sizes {
   concurrent: number;
 }
 
+/**
+ * Each phase runs in ROUNDS alternating rounds (raw then adapter, then adapter then raw, ...), each side's
+ * time summed. The machine is shared and its load drifts over a run (and SQLite's WAL checkpoints land on
+ * whichever writer crosses the threshold): alternating gives both sides the same conditions.
+ */
+const ROUNDS = 6;
+
+async function alternate(raw: (round: number) => Promise<unknown>, adapter: (round: number) => Promise<unknown>): Promise<{ rawMs: number; ms: number }> {
+  let rawMs = 0;
+  let ms = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    if (round % 2 === 0) {
+      rawMs += await timed(() => raw(round));
+      ms += await timed(() => adapter(round));
+    } else {
+      ms += await timed(() => adapter(round));
+      rawMs += await timed(() => raw(round));
+    }
+  }
+  return { rawMs, ms };
+}
+
+/** [from, to) of round `round` when n items are split over ROUNDS rounds. */
+function slice(n: number, round: number): [number, number] {
+  return [Math.floor((n * round) / ROUNDS), Math.floor((n * (round + 1)) / ROUNDS)];
+}
+
 async function measureEngine(ctx: BenchContext, e: Engine, sizes: Sizes, figures: Figure[]): Promise<void> {
   const g = e.name;
   const streamsOf = (n: number) => Math.max(1, Math.floor(n / 10)); // dossier-sized streams of ~10 events
@@ -176,58 +200,62 @@ async function measureEngine(ctx: BenchContext, e: Engine, sizes: Sizes, figures
   }
 
   // Single appends, sequential.
-  let bar = ctx.progress(`${g}: raw single-row inserts`, sizes.single);
-  const rawSingleMs = await timed(async () => {
-    const revs = new Map<string, number>();
-    for (let i = 0; i < sizes.single; i++) {
-      const s = `single-${i % streamsOf(sizes.single)}`;
-      const r = (revs.get(s) ?? -1) + 1;
-      revs.set(s, r);
-      await e.raw.insertOne(rawRow(s, r, sampleEvent(i, `c-${i}`)));
-      bar.tick();
-    }
-  });
+  let bar = ctx.progress(`${g}: raw single-row inserts / single-event appends`, sizes.single * 2);
+  const rawRevs = new Map<string, number>();
+  const revs = new Map<string, number>();
+  const singles = await alternate(
+    async (round) => {
+      const [from, to] = slice(sizes.single, round);
+      for (let i = from; i < to; i++) {
+        const s = `single-${i % streamsOf(sizes.single)}`;
+        const r = (rawRevs.get(s) ?? -1) + 1;
+        rawRevs.set(s, r);
+        await e.raw.insertOne(rawRow(s, r, sampleEvent(i, `c-${i}`)));
+        bar.tick();
+      }
+    },
+    async (round) => {
+      const [from, to] = slice(sizes.single, round);
+      for (let i = from; i < to; i++) {
+        const s = `single-${i % streamsOf(sizes.single)}`;
+        const cur = revs.get(s) ?? -1;
+        const res = await e.store.append(s, [sampleEvent(i, `c-${i}`)], {
+          expectedRevision: cur === -1 ? 'no_stream' : cur,
+          commandId: `c-${i}`,
+        });
+        revs.set(s, res.nextExpectedRevision);
+        bar.tick();
+      }
+    },
+  );
   bar.done();
-  bar = ctx.progress(`${g}: single-event appends`, sizes.single);
-  const singleMs = await timed(async () => {
-    const revs = new Map<string, number>();
-    for (let i = 0; i < sizes.single; i++) {
-      const s = `single-${i % streamsOf(sizes.single)}`;
-      const cur = revs.get(s) ?? -1;
-      const res = await e.store.append(s, [sampleEvent(i, `c-${i}`)], {
-        expectedRevision: cur === -1 ? 'no_stream' : cur,
-        commandId: `c-${i}`,
-      });
-      revs.set(s, res.nextExpectedRevision);
-      bar.tick();
-    }
-  });
-  bar.done();
-  const rawSingle = perSecond(sizes.single, rawSingleMs);
-  const single = perSecond(sizes.single, singleMs);
+  const rawSingle = perSecond(sizes.single, singles.rawMs);
+  const single = perSecond(sizes.single, singles.ms);
   figures.push(compared({ group: g, name: 'single-event appends, sequential', unit: 'appends/s', value: single }, { name: 'raw single-row INSERT', value: rawSingle }, 0.5, '≥ 50 % of raw'));
 
   // 100-event appends.
-  bar = ctx.progress(`${g}: raw ${BATCH}-row transactions`, sizes.batches * BATCH);
-  const rawBatchMs = await timed(async () => {
-    for (let b = 0; b < sizes.batches; b++) {
-      const rows = Array.from({ length: BATCH }, (_, i) => rawRow(`batch-${b}`, i, sampleEvent(b * BATCH + i, `b-${b}`)));
-      await e.raw.insertMany(rows);
-      bar.tick(BATCH);
-    }
-  });
+  bar = ctx.progress(`${g}: raw ${BATCH}-row transactions / ${BATCH}-event appends`, sizes.batches * BATCH * 2);
+  const batches = await alternate(
+    async (round) => {
+      const [from, to] = slice(sizes.batches, round);
+      for (let b = from; b < to; b++) {
+        const rows = Array.from({ length: BATCH }, (_, i) => rawRow(`batch-${b}`, i, sampleEvent(b * BATCH + i, `b-${b}`)));
+        await e.raw.insertMany(rows);
+        bar.tick(BATCH);
+      }
+    },
+    async (round) => {
+      const [from, to] = slice(sizes.batches, round);
+      for (let b = from; b < to; b++) {
+        const events = Array.from({ length: BATCH }, (_, i) => sampleEvent(b * BATCH + i, `b-${b}`));
+        await e.store.append(`batch-${b}`, events, { expectedRevision: 'no_stream', commandId: `b-${b}` });
+        bar.tick(BATCH);
+      }
+    },
+  );
   bar.done();
-  bar = ctx.progress(`${g}: ${BATCH}-event appends`, sizes.batches * BATCH);
-  const batchMs = await timed(async () => {
-    for (let b = 0; b < sizes.batches; b++) {
-      const events = Array.from({ length: BATCH }, (_, i) => sampleEvent(b * BATCH + i, `b-${b}`));
-      await e.store.append(`batch-${b}`, events, { expectedRevision: 'no_stream', commandId: `b-${b}` });
-      bar.tick(BATCH);
-    }
-  });
-  bar.done();
-  const rawBatch = perSecond(sizes.batches * BATCH, rawBatchMs);
-  const batch = perSecond(sizes.batches * BATCH, batchMs);
+  const rawBatch = perSecond(sizes.batches * BATCH, batches.rawMs);
+  const batch = perSecond(sizes.batches * BATCH, batches.ms);
   figures.push(compared({ group: g, name: `${BATCH}-event appends`, unit: 'events/s', value: batch }, { name: `raw ${BATCH}-row transaction`, value: rawBatch }, 0.5, '≥ 50 % of raw'));
 
   // Concurrent single appends (PostgreSQL: group commit).
@@ -265,26 +293,46 @@ async function measureEngine(ctx: BenchContext, e: Engine, sizes: Sizes, figures
     );
   }
 
-  // Global read of everything written, in pages.
+  // Global read of everything written, in pages, alternating page by page.
   const total = await countAll(e.store);
-  bar = ctx.progress(`${g}: raw paged read + JSON parse`, total);
+  bar = ctx.progress(`${g}: raw paged read + JSON parse / readAll`, total * 2);
+  const rawPages = e.raw.pages();
+  let after: string | undefined;
   let rawRows = 0;
-  const rawReadMs = await timed(async () => {
-    rawRows = await e.raw.readAll((n) => bar.tick(n));
-  });
-  bar.done();
-  bar = ctx.progress(`${g}: readAll`, total);
   let read = 0;
-  const readMs = await timed(async () => {
-    let after: string | undefined;
-    for (;;) {
-      const page = await e.store.readAll({ after, maxCount: READ_BATCH });
-      if (page.length === 0) break;
-      read += page.length;
-      after = page[page.length - 1].position;
-      bar.tick(page.length);
+  let rawReadMs = 0;
+  let readMs = 0;
+  for (let page = 0, rawDone = false, done = false; !rawDone || !done; page++) {
+    const rawStep = async () => {
+      if (rawDone) return;
+      let n = 0;
+      rawReadMs += await timed(async () => {
+        n = await rawPages.next();
+      });
+      rawDone = n === 0;
+      rawRows += n;
+      bar.tick(n);
+    };
+    const step = async () => {
+      if (done) return;
+      let n = 0;
+      readMs += await timed(async () => {
+        const p = await e.store.readAll({ after, maxCount: READ_BATCH });
+        if (p.length > 0) after = p[p.length - 1].position;
+        n = p.length;
+      });
+      done = n === 0;
+      read += n;
+      bar.tick(n);
+    };
+    if (page % 2 === 0) {
+      await rawStep();
+      await step();
+    } else {
+      await step();
+      await rawStep();
     }
-  });
+  }
   bar.done();
   figures.push(
     compared(
@@ -335,6 +383,7 @@ registerBenchmark({
         `PostgreSQL: ${pgSizes.single} single appends, ${pgSizes.batches} × ${BATCH}-event appends, ${pgSizes.concurrent} appends by ${CONCURRENCY} concurrent writers; throw-away schemas, default server durability (every commit flushes the WAL).`,
         'Raw baselines use a table of the same shape (JSON text data + metadata, unique (stream, revision)) and do no hashing, no expected-revision check and no idempotency record.',
         'The global read covers every event written by the runs above (including the warm-up).',
+        `Raw and adapter alternate: each phase runs in ${ROUNDS} rounds (raw first, then adapter first, ...), the global read page by page; each side's time is summed, so both see the same machine load and WAL state.`,
       ],
     };
   },
