@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 source scripts/services.sh
 
 export DATA_DIR="${DATA_DIR:-./data}" PORT="${PORT:-3000}"
+# The worker writes the SLA read models and the API reads them: both from READ_MODELS_* (same DATA_DIR).
+export READ_MODELS_SQLITE_FILE="${READ_MODELS_SQLITE_FILE:-$DATA_DIR/read-models.sqlite}"
 mkdir -p "$DATA_DIR"
 
 echo "== build"
@@ -49,6 +51,8 @@ cat <<MSG
     TOKEN=\$(npm run -s cli -- token --role admin)
     curl -H "Authorization: Bearer \$TOKEN" http://localhost:$PORT/api/agencies
   Reference data:  npm run cli -- import agencies FILE.csv   |   npm run cli -- import procedures FILE.csv
+  SLA figures:     curl -H "Authorization: Bearer \$TOKEN" "http://localhost:$PORT/api/sla?from=2025-01-01&to=2025-12-31&by=level"
+  Rebuild:         npm run cli -- projections rebuild   (or POST /api/admin/projections/rebuild as admin)
 
   Ctrl-C stops the API and the worker.
 

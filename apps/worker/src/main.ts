@@ -1,12 +1,17 @@
 import 'reflect-metadata';
+import type { EventStore } from '@motcua/event-store';
 import { ConfigError, describeConfig, loadConfig } from '../../api/src/config/app-config';
+import { openEventStore } from '../../api/src/infrastructure/event-store.factory';
 import { createLogger } from '../../api/src/shared/logging/logger';
+import { startProjectionJob } from './run-projections';
 
 /**
- * The worker process: projections and the deadline scheduler run here (issues 5 and 6). For now it
- * only proves it runs with the same configuration as the API, and stops cleanly on a signal.
+ * The worker process: projections and the deadline scheduler run here (issues 5 and 6), with the
+ * same configuration as the API (EVENT_STORE, EVENT_STORE_URL, DATA_DIR; READ_MODELS_* for the
+ * read-model store, read by the API's SLA routes too). Stops cleanly on SIGINT/SIGTERM: each job's
+ * stop lets its current batch commit, then the store is closed.
  */
-function main(): void {
+async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
@@ -18,15 +23,48 @@ function main(): void {
     throw e;
   }
   const logger = createLogger(config.logLevel, 'worker');
-  logger.info({ config: describeConfig(config) }, 'worker running (no jobs registered yet)');
-  const beat = setInterval(() => logger.debug('worker alive'), 60_000);
-  const stop = (signal: string) => {
-    clearInterval(beat);
+  logger.info({ config: describeConfig(config) }, 'worker starting');
+
+  /** Jobs register their stop here; they are stopped in reverse order of start. */
+  const stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
+  const abort = new AbortController();
+  let store: EventStore | undefined;
+  let stopping = false;
+  const stop = async (signal: string, code = 0) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'worker stopping');
-    process.exit(0);
+    abort.abort();
+    const force = setTimeout(() => {
+      logger.error({ signal }, 'worker did not stop within 15 s; exiting');
+      process.exit(1);
+    }, 15_000);
+    force.unref();
+    for (const s of stoppers.reverse()) {
+      try {
+        await s.stop();
+      } catch (err) {
+        logger.error({ err, job: s.name }, 'job failed to stop cleanly');
+        code = code || 1;
+      }
+    }
+    await store?.close().catch((err) => logger.error({ err }, 'event store close failed'));
+    logger.info({ signal }, 'worker stopped');
+    process.exit(code);
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  try {
+    store = await openEventStore(config.eventStore);
+    const projections = await startProjectionJob({ store, logger, signal: abort.signal, progressEveryMs: Number(process.env.WORKER_PROGRESS_MS ?? 10_000) });
+    stoppers.push({ name: 'projections', stop: () => projections.stop() });
+    logger.info(await projections.status(), 'worker running: projections live');
+  } catch (err) {
+    if (stopping) return; // aborted by a signal during the first rebuild: stop() exits
+    logger.error({ err }, 'worker failed to start');
+    await stop('start-failure', 1);
+  }
 }
 
-main();
+void main();
