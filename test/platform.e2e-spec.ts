@@ -62,6 +62,36 @@ describe('API platform (SQLite)', () => {
     expect(fields).toEqual(expect.arrayContaining(['code', 'name', 'level', 'extra']));
   });
 
+  it('reserved keys (__proto__, constructor, Object.prototype names) are unknown fields on every route: 400 naming them', async () => {
+    // The global pipe would drop them silently (prototype-pollution guard, class-transformer): the platform refuses them.
+    const agency = (code: string) => JSON.stringify({ code, name: 'Sở Tư pháp', level: 'province' });
+    for (const k of ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty']) {
+      const code = `RK-${k.replace(/_/g, '')}`.toUpperCase();
+      const raw = agency(code).replace(/^\{/, `{"${k}":{"polluted":true},`);
+      const r = await t.request('POST', '/api/agencies', { token: admin, body: raw });
+      expect({ k, status: r.status }).toEqual({ k, status: 400 });
+      expectErrorShape(r.body, 'VALIDATION_FAILED');
+      expect(r.body.error.details).toEqual([{ field: k, message: expect.stringContaining(k) }]);
+      expect((await t.request('GET', `/api/agencies/${code}`, { token: admin })).status).toBe(404);
+    }
+    // Nested, on another module's route (procedures: PUT), named with its path.
+    const nested = await t.request('PUT', '/api/procedures/P-RK', { token: admin, body: '{"name":"x","extra":{"valueOf":1}}' });
+    expect(nested.status).toBe(400);
+    expect(nested.body.error.details.map((d: { field: string }) => d.field)).toEqual(['extra.valueOf']);
+    // Query DTOs too (reference data reads, audit).
+    const q = await t.request('GET', '/api/agencies?toString=1', { token: admin });
+    expect(q.status).toBe(400);
+    expect(q.body.error.details).toEqual([{ field: 'toString', message: expect.any(String) }]);
+    const auditor = await t.token('auditor');
+    const audit = await t.request('GET', '/api/audit/verify?constructor=x', { token: auditor });
+    expect(audit.status).toBe(400);
+    expect(audit.body.error.details.map((d: { field: string }) => d.field)).toEqual(['constructor']);
+    // Authentication still comes first.
+    expect((await t.request('POST', '/api/agencies', { body: agency('RK-ANON').replace(/^\{/, '{"__proto__":{},') })).status).toBe(401);
+    // An ordinary body still passes.
+    expect((await t.request('POST', '/api/agencies', { token: admin, body: agency('RK-OK') })).status).toBe(201);
+  });
+
   it('malformed JSON -> 400, oversized body -> 413, non-object JSON -> 400', async () => {
     const bad = await t.request('POST', '/api/agencies', { token: admin, body: '{"code": "A",' });
     expect(bad.status).toBe(400);

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ReferenceDataCoreModule } from '../reference-data/reference-data.module';
+import { ApplicantsModule } from '../applicants/applicants.module';
 import { ReceiveDossierController } from './commands/receive/receive.controller';
 import { ReceiveDossierHandler } from './commands/receive/receive.handler';
 import { SubmitOnlineController } from './commands/submit-online/submit-online.controller';
@@ -38,7 +39,7 @@ const commandHandlers = [ReceiveDossierHandler, SubmitOnlineHandler, RefuseDossi
 
 /** The dossier use cases of the Counter API: one folder per command, plus the two per-dossier reads. */
 @Module({
-  imports: [CqrsModule, ReferenceDataCoreModule],
+  imports: [CqrsModule, ReferenceDataCoreModule, ApplicantsModule],
   controllers: [...commandControllers, DossierQueriesController],
   providers: [DossierCommandRunner, DossierReader, ...commandHandlers, GetDossierHandler, GetDossierHistoryHandler],
 })

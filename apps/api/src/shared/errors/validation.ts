@@ -1,5 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiError, ErrorDetail } from './api-error';
+import { findReservedKeys } from './reserved-keys';
 
 /** Flattens class-validator's tree into `{ field: 'a.b[0].c', message }` details. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
@@ -12,9 +13,25 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return out;
 }
 
+/**
+ * The global pipe: Nest's ValidationPipe (whitelist, forbid unknown fields, transform) preceded by a check
+ * of the raw body and query for reserved keys (`__proto__`, `constructor`, `toString`…, see reserved-keys.ts),
+ * which the pipe itself would drop silently instead of reporting as unknown. Runs for every route and
+ * parameter the pipe sees, after the guards (so 401/403 come first, like any other validation error).
+ */
+export class PlatformValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if ((metadata.type === 'body' || metadata.type === 'query') && value !== null && typeof value === 'object') {
+      const reserved = findReservedKeys(value, metadata.data ?? '');
+      if (reserved.length > 0) throw ApiError.validation(reserved.map((field) => ({ field, message: `property ${field} should not exist` })));
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Global pipe: strips nothing silently: unknown fields are an error; values are transformed to DTO types. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new PlatformValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -1,9 +1,8 @@
-import { Body, Controller, HttpCode, Param, Post, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../../../shared/auth/decorators';
 import { CommandContext, Ctx } from '../../../../shared/command/command-context';
-import { ReservedKeysInterceptor } from '../../reserved-keys.interceptor';
 import { DossierCodePipe } from '../../dossier-code.pipe';
 import { DossierCommandResponse } from '../../model/views';
 import { CompleteDossierCommand } from './complete.command';
@@ -12,7 +11,6 @@ import { CompleteDossierDto } from './complete.dto';
 @ApiTags('dossiers')
 @ApiBearerAuth()
 @Controller('dossiers')
-@UseInterceptors(ReservedKeysInterceptor)
 export class CompleteDossierController {
   constructor(private readonly commands: CommandBus) {}
 

@@ -1,9 +1,8 @@
-import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../../../shared/auth/decorators';
 import { CommandContext, Ctx } from '../../../../shared/command/command-context';
-import { ReservedKeysInterceptor } from '../../reserved-keys.interceptor';
 import { DossierCommandResponse } from '../../model/views';
 import { SubmitOnlineCommand } from './submit-online.command';
 import { SubmitOnlineDto } from './submit-online.dto';
@@ -11,7 +10,6 @@ import { SubmitOnlineDto } from './submit-online.dto';
 @ApiTags('dossiers')
 @ApiBearerAuth()
 @Controller('dossiers')
-@UseInterceptors(ReservedKeysInterceptor)
 export class SubmitOnlineController {
   constructor(private readonly commands: CommandBus) {}
 
