@@ -1,0 +1,6 @@
+export * from './calendar-version';
+export * from './plan';
+export * from './events';
+export * from './config';
+export * from './projection';
+export * from './db';
