@@ -115,143 +115,114 @@ export interface EventEnvelope {
   metadata?: unknown;
 }
 
-function withStatus(state: DossierState, status: Exclude<DossierStateName, 'none'>): DossierState {
-  return { ...state, status, nationalStatusCode: NATIONAL_STATUS_CODE[status] };
+function setStatus(s: DossierState, status: Exclude<DossierStateName, 'none'>): DossierState {
+  s.status = status;
+  s.nationalStatusCode = NATIONAL_STATUS_CODE[status];
+  return s;
 }
 
+/**
+ * Pure: `state` is never modified. The next state is ONE shallow copy per event, filled in before
+ * anyone can see it (the projections replay millions of events; a chain of spreads of this ~40-field
+ * object per event was most of their apply time). Nested values are replaced, never mutated, so
+ * states may share them (`deadlineMissedFor` is copied only when it changes).
+ */
 export function evolve(state: DossierState, event: DossierEvent, _envelope?: EventEnvelope): DossierState {
-  const s: DossierState = { ...state, revision: state.revision + 1 };
+  const s: DossierState = { ...state };
+  s.revision = state.revision + 1;
   switch (event.type) {
     case 'dossier.submitted-online.v1': {
       const d = event.data;
-      return withStatus(
-        {
-          ...s,
-          dossierCode: d.dossierCode,
-          agencyCode: d.agencyCode,
-          procedureCode: d.procedureCode,
-          channel: 'online',
-          applicantRef: d.applicantRef ?? null,
-          submittedAt: d.occurredAt,
-        },
-        'submitted_online',
-      );
+      s.dossierCode = d.dossierCode;
+      s.agencyCode = d.agencyCode;
+      s.procedureCode = d.procedureCode;
+      s.channel = 'online';
+      s.applicantRef = d.applicantRef ?? null;
+      s.submittedAt = d.occurredAt;
+      return setStatus(s, 'submitted_online');
     }
     case 'dossier.received.v1': {
       const d = event.data;
-      return withStatus(
-        {
-          ...s,
-          dossierCode: d.dossierCode,
-          agencyCode: d.agencyCode,
-          procedureCode: d.procedureCode,
-          channel: d.channel,
-          applicantRef: d.applicantRef ?? s.applicantRef,
-          receivedAt: d.occurredAt,
-          clockStartAt: d.clockStartAt,
-          dueAt: d.dueAt,
-          originalDueAt: d.dueAt,
-          promisedAt: d.dueAt,
-          deadline: { ...d.deadline },
-          calendarVersion: d.calendarVersion,
-          procedureRulesVersion: d.procedureRulesVersion,
-          scoringRuleVersion: d.scoringRuleVersion,
-        },
-        'received',
-      );
+      s.dossierCode = d.dossierCode;
+      s.agencyCode = d.agencyCode;
+      s.procedureCode = d.procedureCode;
+      s.channel = d.channel;
+      s.applicantRef = d.applicantRef ?? state.applicantRef;
+      s.receivedAt = d.occurredAt;
+      s.clockStartAt = d.clockStartAt;
+      s.dueAt = d.dueAt;
+      s.originalDueAt = d.dueAt;
+      s.promisedAt = d.dueAt;
+      s.deadline = { ...d.deadline };
+      s.calendarVersion = d.calendarVersion;
+      s.procedureRulesVersion = d.procedureRulesVersion;
+      s.scoringRuleVersion = d.scoringRuleVersion;
+      return setStatus(s, 'received');
     }
     case 'dossier.refused.v1': {
       const d = event.data;
-      return withStatus(
-        {
-          ...s,
-          dossierCode: d.dossierCode,
-          agencyCode: d.agencyCode,
-          procedureCode: d.procedureCode,
-          channel: d.channel,
-          refusedAt: d.occurredAt,
-        },
-        'refused',
-      );
+      s.dossierCode = d.dossierCode;
+      s.agencyCode = d.agencyCode;
+      s.procedureCode = d.procedureCode;
+      s.channel = d.channel;
+      s.refusedAt = d.occurredAt;
+      return setStatus(s, 'refused');
     }
     case 'dossier.step-recorded.v1':
-      return withStatus({ ...s, stepCount: s.stepCount + 1, currentUnit: event.data.toUnit }, 'in_processing');
+      s.stepCount = state.stepCount + 1;
+      s.currentUnit = event.data.toUnit;
+      return setStatus(s, 'in_processing');
     case 'dossier.supplement-requested.v1':
-      return withStatus(
-        {
-          ...s,
-          supplementRequestCount: s.supplementRequestCount + 1,
-          paused: {
-            since: event.data.occurredAt,
-            reason: 'supplementation',
-            remainingWorkingMs: event.data.remainingWorkingMs,
-          },
-        },
-        'awaiting_supplement',
-      );
+      s.supplementRequestCount = state.supplementRequestCount + 1;
+      s.paused = { since: event.data.occurredAt, reason: 'supplementation', remainingWorkingMs: event.data.remainingWorkingMs };
+      return setStatus(s, 'awaiting_supplement');
     case 'dossier.supplement-supplied.v1':
-      return withStatus(
-        {
-          ...s,
-          paused: null,
-          dueAt: event.data.dueAt,
-          // An apology's promise stands; otherwise the promise follows the statutory due date.
-          promisedAt: s.apologies > 0 ? s.promisedAt : event.data.dueAt,
-          pausedWorkingMs: s.pausedWorkingMs + event.data.pausedWorkingMs,
-        },
-        'in_processing',
-      );
+      s.paused = null;
+      s.dueAt = event.data.dueAt;
+      // An apology's promise stands; otherwise the promise follows the statutory due date.
+      s.promisedAt = state.apologies > 0 ? state.promisedAt : event.data.dueAt;
+      s.pausedWorkingMs = state.pausedWorkingMs + event.data.pausedWorkingMs;
+      return setStatus(s, 'in_processing');
     case 'dossier.payment-requested.v1':
-      return withStatus(
-        {
-          ...s,
-          paymentRequestCount: s.paymentRequestCount + 1,
-          paymentRequestedAt: event.data.occurredAt,
-          paused: event.data.pausesClock
-            ? { since: event.data.occurredAt, reason: 'payment', remainingWorkingMs: event.data.remainingWorkingMs }
-            : null,
-        },
-        'awaiting_payment',
-      );
+      s.paymentRequestCount = state.paymentRequestCount + 1;
+      s.paymentRequestedAt = event.data.occurredAt;
+      s.paused = event.data.pausesClock
+        ? { since: event.data.occurredAt, reason: 'payment', remainingWorkingMs: event.data.remainingWorkingMs }
+        : null;
+      return setStatus(s, 'awaiting_payment');
     case 'dossier.payment-recorded.v1':
-      return withStatus(
-        {
-          ...s,
-          paused: null,
-          paidOnline: event.data.online,
-          dueAt: event.data.dueAt,
-          promisedAt: s.apologies > 0 ? s.promisedAt : event.data.dueAt,
-          pausedWorkingMs: s.pausedWorkingMs + event.data.pausedWorkingMs,
-        },
-        'in_processing',
-      );
+      s.paused = null;
+      s.paidOnline = event.data.online;
+      s.dueAt = event.data.dueAt;
+      s.promisedAt = state.apologies > 0 ? state.promisedAt : event.data.dueAt;
+      s.pausedWorkingMs = state.pausedWorkingMs + event.data.pausedWorkingMs;
+      return setStatus(s, 'in_processing');
     case 'dossier.apology-issued.v1':
       // Status unchanged: an apology is a letter, not a step.
-      return { ...s, apologies: s.apologies + 1, promisedAt: event.data.newPromisedAt };
+      s.apologies = state.apologies + 1;
+      s.promisedAt = event.data.newPromisedAt;
+      return s;
     case 'dossier.completed.v1':
-      return withStatus(
-        {
-          ...s,
-          completedAt: event.data.occurredAt,
-          outcome: event.data.outcome,
-          electronicResult: event.data.electronicResult,
-        },
-        'completed',
-      );
+      s.completedAt = event.data.occurredAt;
+      s.outcome = event.data.outcome;
+      s.electronicResult = event.data.electronicResult;
+      return setStatus(s, 'completed');
     case 'dossier.result-returned.v1':
-      return withStatus({ ...s, returnedAt: event.data.occurredAt }, 'result_returned');
+      s.returnedAt = event.data.occurredAt;
+      return setStatus(s, 'result_returned');
     case 'dossier.withdrawn.v1':
-      return withStatus(
-        { ...s, withdrawnAt: event.data.occurredAt, closedWhilePaused: s.paused, paused: null },
-        'withdrawn',
-      );
+      s.withdrawnAt = event.data.occurredAt;
+      s.closedWhilePaused = state.paused;
+      s.paused = null;
+      return setStatus(s, 'withdrawn');
     case 'dossier.stopped.v1':
-      return withStatus(
-        { ...s, stoppedAt: event.data.occurredAt, closedWhilePaused: s.paused, paused: null },
-        'stopped',
-      );
+      s.stoppedAt = event.data.occurredAt;
+      s.closedWhilePaused = state.paused;
+      s.paused = null;
+      return setStatus(s, 'stopped');
     case 'dossier.deadline-missed.v1':
-      return { ...s, deadlineMissedFor: [...s.deadlineMissedFor, event.data.dueAt] };
+      s.deadlineMissedFor = [...state.deadlineMissedFor, event.data.dueAt];
+      return s;
     default: {
       const unknown = event as { type: string };
       throw new InvalidDossierEventError(unknown.type, ['unknown event type']);
