@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'STORE_UNAVAILABLE'
   | 'SERVICE_UNAVAILABLE'
+  | 'UNKNOWN_CALENDAR_VERSION'
   | 'INTERNAL';
 
 export interface ErrorDetail {

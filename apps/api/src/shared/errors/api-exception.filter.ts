@@ -20,7 +20,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
       const e = exception as Error;
       this.logger.error({ correlationId, err: { name: e?.name, message: e?.message, stack: e?.stack } }, 'unexpected error');
     } else if (mapped.status >= 500) {
-      this.logger.warn({ correlationId, code: mapped.body.error.code }, 'dependency unavailable');
+      // A dependency down, or a server-side condition such as UNKNOWN_CALENDAR_VERSION (upgrade needed).
+      this.logger.warn({ correlationId, code: mapped.body.error.code, message: mapped.body.error.message }, 'service unavailable');
     }
     if (res.headersSent) {
       res.end();

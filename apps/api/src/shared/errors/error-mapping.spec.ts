@@ -1,8 +1,9 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { StoreUnavailableError, WrongExpectedRevisionError } from '@motcua/event-store';
 import { IllegalTransitionError } from '@motcua/domain';
+import { calendarForVersion, UnknownCalendarVersionError } from '@motcua/calendar';
 import { ApiError } from './api-error';
-import { mapError } from './error-mapping';
+import { mapError, registerErrorCode } from './error-mapping';
 
 describe('mapError', () => {
   const m = (e: unknown) => mapError(e, 'cid');
@@ -34,5 +35,28 @@ describe('mapError', () => {
     expect(u).toMatchObject({ status: 500, unexpected: true });
     expect(u.body.error.message).not.toContain('undefined');
     expect(m(Object.assign(new Error('x'), { code: 'SOMETHING_NEW' })).status).toBe(500);
+  });
+
+  it('a calendar version this build does not know is 503 UNKNOWN_CALENDAR_VERSION (server-side: retry after upgrade)', () => {
+    let thrown: unknown;
+    try {
+      calendarForVersion('vn-2099.1+hours:07:00-11:30,13:30-17:00/1-5');
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(UnknownCalendarVersionError);
+    const r = m(thrown);
+    expect(r).toMatchObject({ status: 503, unexpected: false });
+    expect(r.headers['Retry-After']).toMatch(/^\d+$/);
+    expect(r.body.error).toMatchObject({ code: 'UNKNOWN_CALENDAR_VERSION', calendarVersion: 'vn-2099.1+hours:07:00-11:30,13:30-17:00/1-5', correlationId: 'cid' });
+    expect(r.body.error.message).toMatch(/this build .* does not know calendar version 'vn-2099\.1\+hours:07:00-11:30,13:30-17:00\/1-5'/);
+    expect(r.body.error.message).toMatch(/upgrade/);
+  });
+
+  it('registerErrorCode adds a code with its status and optional wording', () => {
+    registerErrorCode('TEST_ONLY_GONE', 410, { message: () => 'gone for good' });
+    expect(m(Object.assign(new Error('internal wording'), { code: 'TEST_ONLY_GONE' }))).toMatchObject({ status: 410, body: { error: { code: 'TEST_ONLY_GONE', message: 'gone for good' } } });
+    registerErrorCode('TEST_ONLY_TEAPOT', 418);
+    expect(m(Object.assign(new Error('short and stout'), { code: 'TEST_ONLY_TEAPOT' })).body.error.message).toBe('short and stout');
   });
 });

@@ -13,27 +13,49 @@ export interface MappedError {
 /** Seconds a client should wait before retrying when a dependency is down. */
 export const RETRY_AFTER_SECONDS = 5;
 
+/** How an error carrying a string `code` maps: its status, and optionally its own wording. */
+export interface CodeMapping {
+  status: number;
+  /** The public message; default: the error's own message. */
+  message?: (err: Error & Record<string, unknown>) => string;
+  /** Extra public (non-personal) body fields, besides the domain ones (`state`, `action`…). */
+  extra?: (err: Error & Record<string, unknown>) => Record<string, unknown>;
+}
+
 /**
  * Status of errors that carry a string `code` but are not ours to import (domain errors, adapters'
  * errors): matched by code so that libs need not know about HTTP. Extend with `registerErrorCode`.
  */
-const CODE_STATUS = new Map<string, number>([
-  ['VALIDATION_FAILED', 400],
-  ['INVALID_COMMAND', 422],
-  ['ILLEGAL_TRANSITION', 422],
-  ['DEADLINE_NOT_PASSED', 422],
-  ['INVALID_EVENT', 422],
-  ['UNKNOWN_SCORING_RULE', 422],
-  ['NOT_FOUND', 404],
-  ['FORBIDDEN', 403],
-  ['UNAUTHENTICATED', 401],
-  ['DUPLICATE', 409],
-  ['CONCURRENCY_CONFLICT', 409],
-  ['STORE_UNAVAILABLE', 503],
+const CODE_STATUS = new Map<string, CodeMapping>([
+  ['VALIDATION_FAILED', { status: 400 }],
+  ['INVALID_COMMAND', { status: 422 }],
+  ['ILLEGAL_TRANSITION', { status: 422 }],
+  ['DEADLINE_NOT_PASSED', { status: 422 }],
+  ['INVALID_EVENT', { status: 422 }],
+  ['UNKNOWN_SCORING_RULE', { status: 422 }],
+  ['NOT_FOUND', { status: 404 }],
+  ['FORBIDDEN', { status: 403 }],
+  ['UNAUTHENTICATED', { status: 401 }],
+  ['DUPLICATE', { status: 409 }],
+  ['CONCURRENCY_CONFLICT', { status: 409 }],
+  ['STORE_UNAVAILABLE', { status: 503 }],
+  // @motcua/calendar: a dossier recorded a calendar version (official schedules) this build does not hold,
+  // typically written by a newer release. Nothing the client sent is wrong: the server must be upgraded.
+  [
+    'UNKNOWN_CALENDAR_VERSION',
+    {
+      status: 503,
+      message: (err) =>
+        `this build of the server does not know calendar version '${typeof err.version === 'string' ? err.version : 'unknown'}' ` +
+        'recorded on the dossier (a newer release wrote it); retry after the server is upgraded',
+      extra: (err) => (typeof err.version === 'string' ? { calendarVersion: err.version } : {}),
+    },
+  ],
 ]);
 
-export function registerErrorCode(code: string, status: number): void {
-  CODE_STATUS.set(code, status);
+/** Maps errors whose `code` is `code` to `status` (and, optionally, their own message and extra fields). */
+export function registerErrorCode(code: string, status: number, opts: Omit<CodeMapping, 'status'> = {}): void {
+  CODE_STATUS.set(code, { status, ...opts });
 }
 
 /** Node/driver network errors: a dependency is down, not a bug. */
@@ -117,9 +139,17 @@ export function mapError(err: unknown, correlationId: string): MappedError {
     return { status: 503, body: body('SERVICE_UNAVAILABLE', 'a dependency is unavailable, retry later', correlationId), headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) }, unexpected: false };
   }
   if (typeof e.code === 'string' && CODE_STATUS.has(e.code) && err instanceof Error) {
-    const status = CODE_STATUS.get(e.code)!;
+    const mapping = CODE_STATUS.get(e.code)!;
+    const { status } = mapping;
     const headers = status === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : none;
-    return { status, body: body(e.code, err.message, correlationId, undefined, domainExtra(e)), headers, unexpected: false };
+    const shown = err as Error & Record<string, unknown>;
+    const extra = { ...domainExtra(e), ...mapping.extra?.(shown) };
+    return {
+      status,
+      body: body(e.code, mapping.message ? mapping.message(shown) : err.message, correlationId, undefined, Object.keys(extra).length ? extra : undefined),
+      headers,
+      unexpected: false,
+    };
   }
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.message === 'string') {
     const status = e.status;
