@@ -4,6 +4,7 @@ import { ConfigError, describeConfig, loadConfig } from '../../api/src/config/ap
 import { openEventStore } from '../../api/src/infrastructure/event-store.factory';
 import { createLogger } from '../../api/src/shared/logging/logger';
 import { startProjectionJob } from './run-projections';
+import { startDeadlines } from './deadlines';
 
 /**
  * The worker process: projections and the deadline scheduler run here (issues 5 and 6), with the
@@ -57,6 +58,9 @@ async function main(): Promise<void> {
 
   try {
     store = await openEventStore(config.eventStore);
+    // Deadlines first: a long first projection rebuild must not delay deadlines that passed while down.
+    const deadlines = await startDeadlines(config, logger, { store });
+    stoppers.push({ name: 'deadlines', stop: () => deadlines.stop() });
     const projections = await startProjectionJob({ store, logger, signal: abort.signal, progressEveryMs: Number(process.env.WORKER_PROGRESS_MS ?? 10_000) });
     stoppers.push({ name: 'projections', stop: () => projections.stop() });
     logger.info(await projections.status(), 'worker running: projections live');
