@@ -1,13 +1,14 @@
 import { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
+import { PERSONAL_DATA_REDACT_PATHS } from '@motcua/personal-data';
 import { requestContext } from './request-context';
 
 /**
  * Structured JSON logs (pino). The correlation id and actor of the current request are mixed into
  * every line. Bodies are never logged: they carry applicants' personal data (Decree 13/2023).
  */
-export function createLogger(level: string, name = 'motcua'): Logger {
-  return pino({
+export function createLogger(level: string, name = 'motcua', destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     name,
     level,
     base: { pid: process.pid },
@@ -16,8 +17,10 @@ export function createLogger(level: string, name = 'motcua'): Logger {
       const ctx = requestContext.getStore();
       return ctx ? { correlationId: ctx.correlationId, ...(ctx.actor ? { actor: ctx.actor } : {}) } : {};
     },
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.password', '*.token'], censor: '[redacted]' },
-  });
+    // Applicant identity fields too (issue 10): a second line of defence should one reach a log call.
+    redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.password', '*.token', ...PERSONAL_DATA_REDACT_PATHS], censor: '[redacted]' },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Nest's logger port over pino, so framework messages are JSON lines too. */
