@@ -58,11 +58,12 @@ async function sqliteEngine(): Promise<Engine> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'motcua-bench-'));
   const store = await createSqliteEventStore({ file: path.join(dir, 'events.db') });
   const db = new Database(path.join(dir, 'raw.db'));
-  // Same durability settings as the adapter (WAL, synchronous NORMAL).
+  // Same durability settings as the adapter (WAL, synchronous NORMAL). The cheapest table that still
+  // keeps (stream, revision) unique: rowid positions without AUTOINCREMENT (as the adapter's), one index.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(`CREATE TABLE raw_events (
-    position INTEGER PRIMARY KEY AUTOINCREMENT, stream_id TEXT NOT NULL, revision INTEGER NOT NULL,
+    position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, revision INTEGER NOT NULL,
     type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at TEXT NOT NULL,
     hash TEXT NOT NULL, prev_hash TEXT NOT NULL, UNIQUE (stream_id, revision))`);
   const ins = db.prepare(

@@ -1,6 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { DossiersModule } from './modules/dossiers/dossiers.module';
 import { AuditModule } from './modules/audit/audit.module';
+import { AlertsModule } from './modules/alerts/alerts.module';
 
 /** Feature modules mounted in the HTTP app besides reference data and health. */
-export const DossiersFeature: NonNullable<DynamicModule['imports']> = [DossiersModule, AuditModule];
+export const DossiersFeature: NonNullable<DynamicModule['imports']> = [DossiersModule, AuditModule, AlertsModule];

@@ -15,6 +15,15 @@ describe('canonicalJson', () => {
     expect(canonicalJson('Nguyễn "x" \\ \n \u001f 😀')).toBe(JSON.stringify('Nguyễn "x" \\ \n \u001f 😀'));
   });
 
+  it('prints every string, as key or value, exactly as JSON.stringify does', () => {
+    const strings = ['', 'plain', 'Nguyễn Thị Ánh Tuyết', 'quote " and \\ backslash', 'tab\tnew\nline\r\b\f', '\u001f\u007f',
+      'emoji 👩‍💼', '\u2028\u2029', 'x\u00e9y', '/slash/', '😀 pair then text'];
+    for (const x of strings) {
+      expect(canonicalJson({ [x]: x })).toBe(`{${JSON.stringify(x)}:${JSON.stringify(x)}}`);
+      expect(canonicalJson([x])).toBe(`[${JSON.stringify(x)}]`);
+    }
+  });
+
   it('omits undefined properties like JSON, so stored and re-read forms hash alike', () => {
     const v = { a: 1, b: undefined, c: { d: undefined } };
     expect(canonicalJson(v)).toBe(canonicalJson(JSON.parse(JSON.stringify(v))));

@@ -40,7 +40,8 @@ export function canonicalJson(value: unknown, what = 'value'): string {
   }
   // JSON.stringify escapes NUL as \u0000 and a lone surrogate as \udXXX (a valid pair stays raw), so
   // one scan of the output finds both; an even run of backslashes before it is an escaped backslash.
-  const bad = BAD_ESCAPE.exec(text);
+  // (Most texts hold no \u escape at all: the plain search spares them the regex.)
+  const bad = text.includes('\\u') ? BAD_ESCAPE.exec(text) : null;
   if (bad) {
     throw new InvalidEventError(
       `${what}: ${/0000$/.test(bad[0]) ? 'NUL character (\\u0000) is not allowed' : 'lone UTF-16 surrogate is not allowed'}`,
@@ -50,6 +51,17 @@ export function canonicalJson(value: unknown, what = 'value'): string {
 }
 
 const BAD_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
+
+/**
+ * A string JSON.stringify would print as is between quotes: no quote, backslash, control character or
+ * surrogate (pairs are fine but rare; they take the JSON.stringify path, which also escapes lone ones).
+ * Quoting these directly is about twice as fast as calling JSON.stringify per string, with identical output.
+ */
+const PLAIN_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+function quote(s: string): string {
+  return PLAIN_STRING.test(s) ? '"' + s + '"' : JSON.stringify(s);
+}
 
 class NotJson extends Error {
   readonly path: (string | number)[] = [];
@@ -61,7 +73,7 @@ class NotJson extends Error {
 function write(v: unknown, depth: number): string {
   switch (typeof v) {
     case 'string':
-      return JSON.stringify(v);
+      return quote(v);
     case 'number':
       if (!Number.isFinite(v)) throw new NotJson(`${v} is not a JSON number`);
       return JSON.stringify(v);
@@ -94,7 +106,7 @@ function write(v: unknown, depth: number): string {
         const val = (v as Record<string, unknown>)[k];
         if (val === undefined) continue;
         try {
-          out += (out.length > 1 ? ',' : '') + JSON.stringify(k) + ':' + write(val, depth + 1);
+          out += (out.length > 1 ? ',' : '') + quote(k) + ':' + write(val, depth + 1);
         } catch (err) {
           if (err instanceof NotJson) err.path.unshift(k);
           throw err;

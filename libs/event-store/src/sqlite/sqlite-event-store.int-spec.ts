@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeEventStoreContract } from '../contract/event-store.contract';
 import { WrongExpectedRevisionError } from '../errors';
-import { verifyStreamChain } from '../hash';
+import { GENESIS_HASH, verifyStreamChain } from '../hash';
+import { prepareAppend, sealEvents } from '../validation';
 import type { NewEvent, RecordedEvent } from '../port';
 import { createSqliteEventStore } from './sqlite-event-store';
 
@@ -89,6 +90,44 @@ describe('SQLite adapter specifics', () => {
     expect(verifyStreamChain(await b.readStream('dossier-2'))).toEqual({ ok: true });
     await a.close();
     await b.close();
+  });
+
+  it('opens a version 1 file (UNIQUE index on events, commands table): history, heads and command ids carry over', async () => {
+    // Write a version 1 file as the previous release did, with a valid hash chain.
+    const v1 = new Database(file);
+    v1.exec(`CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, stream_id TEXT NOT NULL, revision INTEGER NOT NULL,
+        type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at TEXT NOT NULL, hash TEXT NOT NULL,
+        prev_hash TEXT NOT NULL, command_id TEXT, UNIQUE (stream_id, revision));
+      CREATE TABLE streams (stream_id TEXT PRIMARY KEY, metadata TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE commands (stream_id TEXT NOT NULL, command_id TEXT NOT NULL, revision INTEGER NOT NULL,
+        position INTEGER NOT NULL, PRIMARY KEY (stream_id, command_id)) WITHOUT ROWID;`);
+    const sealed = sealEvents(prepareAppend('dossier-7', [ev(0), ev(1)], { commandId: 'cmd-7' }), -1, GENESIS_HASH, '2024-07-01T01:00:00.000Z');
+    for (const e of sealed) {
+      v1.prepare('INSERT INTO events (stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+        'dossier-7', e.revision, e.type, e.dataJson, e.metadataJson, e.recordedAt, e.hash, e.prevHash, 'cmd-7',
+      );
+    }
+    v1.prepare('INSERT INTO commands VALUES (?, ?, ?, ?)').run('dossier-7', 'cmd-7', 1, 2);
+    v1.close();
+
+    const store = await createSqliteEventStore({ file });
+    expect(await store.streamRevision('dossier-7')).toBe(1);
+    expect(await store.append('dossier-7', [ev(0), ev(1)], { expectedRevision: 'no_stream', commandId: 'cmd-7' })).toEqual({
+      streamId: 'dossier-7',
+      nextExpectedRevision: 1,
+      position: '2',
+      duplicate: true,
+    });
+    await expect(store.append('dossier-7', [ev(2)], { expectedRevision: 0 })).rejects.toMatchObject({ expected: 0, actual: 1 });
+    await store.append('dossier-7', [ev(2)], { expectedRevision: 1, commandId: 'cmd-8' });
+    const events = await store.readStream('dossier-7');
+    expect(events.map((e) => [e.revision, e.position])).toEqual([[0, '1'], [1, '2'], [2, '3']]);
+    expect(verifyStreamChain(events)).toEqual({ ok: true });
+    await store.close();
+    // Reopening does not migrate twice.
+    const again = await createSqliteEventStore({ file });
+    expect((await again.readStream('dossier-7')).length).toBe(3);
+    await again.close();
   });
 
   it('refuses UPDATE and DELETE on events (append-only triggers)', async () => {

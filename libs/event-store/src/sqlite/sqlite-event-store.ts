@@ -42,9 +42,26 @@ export interface SqliteEventStoreOptions {
   clock?: () => Date;
 }
 
+/**
+ * Schema version 2 (PRAGMA user_version). What an append costs in WAL mode is mostly the b-tree pages
+ * its commit writes, so the layout keeps them few:
+ * - events: the log, keyed by position (the rowid). No AUTOINCREMENT: events are never deleted (the
+ *   triggers), so rowids are never reused anyway, and AUTOINCREMENT would write sqlite_sequence on
+ *   every commit.
+ * - stream_keys: ONE b-tree per stream for both of its unique keys: its revisions (INTEGER key) and its
+ *   command ids (TEXT key 'c:' || command id; never a well-formed number, so INTEGER affinity leaves
+ *   it text, and every text sorts after every integer). (stream_id, revision) and (stream_id, command)
+ *   are unique through the primary key, and a dossier's revision and command entries share a leaf page:
+ *   a single-event append with a command id dirties two pages (log tail, stream's leaf), not four
+ *   (log tail, sqlite_sequence, revision index, commands table) as in version 1.
+ * - streams: stream metadata. A stream's head is not copied here: it is its highest revision key.
+ * Version 1 files (events with UNIQUE (stream_id, revision), commands table) are migrated on open:
+ * stream_keys is filled from them; their extra index and table stay, unused.
+ */
+const SCHEMA_VERSION = 2;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
-  position    INTEGER PRIMARY KEY AUTOINCREMENT,
+  position    INTEGER PRIMARY KEY,
   stream_id   TEXT    NOT NULL,
   revision    INTEGER NOT NULL,
   type        TEXT    NOT NULL,
@@ -52,24 +69,17 @@ CREATE TABLE IF NOT EXISTS events (
   metadata    TEXT    NOT NULL,
   recorded_at TEXT    NOT NULL,
   hash        TEXT    NOT NULL,
-  prev_hash   TEXT    NOT NULL,
-  command_id  TEXT,
-  UNIQUE (stream_id, revision)
+  prev_hash   TEXT    NOT NULL
 );
--- Stream metadata. A stream's head (revision, hash) is NOT kept here: it is the last entry of the
--- UNIQUE (stream_id, revision) index, read in the append's one lookup; a second copy would cost
--- one more page written per commit, which is most of an append's price in WAL mode.
+CREATE TABLE IF NOT EXISTS stream_keys (
+  stream_id TEXT    NOT NULL,
+  key       INTEGER NOT NULL, -- revision, or 'c:' || command id (text)
+  position  INTEGER NOT NULL, -- the event; for a command, the last event it wrote
+  PRIMARY KEY (stream_id, key)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS streams (
   stream_id TEXT PRIMARY KEY,
   metadata  TEXT NOT NULL
-) WITHOUT ROWID;
--- Guaranteed idempotency: kept forever, one row per (stream, command).
-CREATE TABLE IF NOT EXISTS commands (
-  stream_id  TEXT    NOT NULL,
-  command_id TEXT    NOT NULL,
-  revision   INTEGER NOT NULL,
-  position   INTEGER NOT NULL,
-  PRIMARY KEY (stream_id, command_id)
 ) WITHOUT ROWID;
 -- Append-only. These stop mistakes, not an attacker with the file: the hash chain detects those.
 CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
@@ -77,8 +87,32 @@ CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
 CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
   BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 `;
+/** Revision keys are the integers of stream_keys: `key BETWEEN 0 AND MAX_REVISION` never matches a command key. */
+const MAX_REVISION = Number.MAX_SAFE_INTEGER;
+
+function commandKey(commandId: string): string {
+  return `c:${commandId}`;
+}
+
+function migrate(db: Database.Database): void {
+  if ((db.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION) return;
+  db.transaction(() => {
+    if ((db.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION) return; // another process did it
+    const has = (name: string) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+    const legacy = has('events') && !has('stream_keys');
+    db.exec(SCHEMA);
+    if (legacy) {
+      db.exec('INSERT INTO stream_keys (stream_id, key, position) SELECT stream_id, revision, position FROM events');
+      if (has('commands')) {
+        db.exec("INSERT INTO stream_keys (stream_id, key, position) SELECT stream_id, 'c:' || command_id, position FROM commands");
+      }
+    }
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
 
 const EVENT_COLUMNS = 'position, stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash';
+const E_COLUMNS = 'e.position, e.stream_id, e.revision, e.type, e.data, e.metadata, e.recorded_at, e.hash, e.prev_hash';
 type EventRow = [number, string, number, string, string, string, string, string, string];
 /** [stream revision, stream last hash, duplicate's revision, duplicate's position]: one row, always. */
 type HeadRow = [number | null, string | null, number | null, number | null];
@@ -142,7 +176,7 @@ export class SqliteEventStore implements EventStore {
 
   private readonly stHead: Database.Statement;
   private readonly stInsert: Database.Statement;
-  private readonly stInsertCommand: Database.Statement;
+  private readonly stInsertKey: Database.Statement;
   private readonly stRevision: Database.Statement;
   private readonly stReadAll: Database.Statement;
   private readonly stHeadPosition: Database.Statement;
@@ -167,25 +201,29 @@ export class SqliteEventStore implements EventStore {
     // NORMAL in WAL: a commit survives a process crash; a power loss may lose the last commits but
     // never corrupts the file (https://www.sqlite.org/pragma.html#pragma_synchronous).
     db.pragma('synchronous = NORMAL');
-    db.exec(SCHEMA);
+    migrate(db);
     this.appended.setMaxListeners(0);
 
+    // Head (highest revision key, its hash) and a recorded command (its last event) in one lookup.
     this.stHead = db
       .prepare(
-        `SELECT e.revision, e.hash, c.revision, c.position
+        `SELECT h.key, he.hash, de.revision, d.position
            FROM (SELECT 1)
-           LEFT JOIN (SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1) e ON 1
-           LEFT JOIN commands c ON c.stream_id = ? AND c.command_id = ?`,
+           LEFT JOIN (SELECT key, position FROM stream_keys
+                       WHERE stream_id = ? AND key BETWEEN 0 AND ${MAX_REVISION} ORDER BY key DESC LIMIT 1) h ON 1
+           LEFT JOIN events he ON he.position = h.position
+           LEFT JOIN stream_keys d ON d.stream_id = ? AND d.key = ?
+           LEFT JOIN events de ON de.position = d.position`,
       )
       .raw(true);
     this.stInsert = db.prepare(
-      `INSERT INTO events (stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash, command_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO events (stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.stInsertCommand = db.prepare(
-      'INSERT INTO commands (stream_id, command_id, revision, position) VALUES (?, ?, ?, ?)',
-    );
-    this.stRevision = db.prepare('SELECT MAX(revision) FROM events WHERE stream_id = ?').pluck(true);
+    this.stInsertKey = db.prepare('INSERT INTO stream_keys (stream_id, key, position) VALUES (?, ?, ?)');
+    this.stRevision = db
+      .prepare(`SELECT key FROM stream_keys WHERE stream_id = ? AND key BETWEEN 0 AND ${MAX_REVISION} ORDER BY key DESC LIMIT 1`)
+      .pluck(true);
     this.stReadAll = db
       .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
       .raw(true);
@@ -208,23 +246,23 @@ export class SqliteEventStore implements EventStore {
   }
 
   private appendLocked(a: PreparedAppend): AppendResult {
-    const [revision, lastHash, dupRevision, dupPosition] = this.stHead.get(a.streamId, a.streamId, a.commandId ?? null) as HeadRow;
-    if (dupRevision !== null) {
-      return { streamId: a.streamId, nextExpectedRevision: dupRevision, position: String(dupPosition), duplicate: true };
+    const commandKeyOrNull = a.commandId === undefined ? null : commandKey(a.commandId);
+    const [revision, lastHash, dupRevision, dupPosition] = this.stHead.get(a.streamId, a.streamId, commandKeyOrNull) as HeadRow;
+    if (dupPosition !== null) {
+      return { streamId: a.streamId, nextExpectedRevision: dupRevision!, position: String(dupPosition), duplicate: true };
     }
     const current = revision ?? -1;
     assertExpectedRevision(a.streamId, a.expectedRevision, current);
     const sealed = sealEvents(a, current, lastHash ?? GENESIS_HASH, this.clock().toISOString());
-    const commandId = a.commandId ?? null;
     let position = 0;
     for (const e of sealed) {
       position = Number(
-        this.stInsert.run(a.streamId, e.revision, e.type, e.dataJson, e.metadataJson, e.recordedAt, e.hash, e.prevHash, commandId)
-          .lastInsertRowid,
+        this.stInsert.run(a.streamId, e.revision, e.type, e.dataJson, e.metadataJson, e.recordedAt, e.hash, e.prevHash).lastInsertRowid,
       );
+      this.stInsertKey.run(a.streamId, e.revision, position);
     }
     const last = sealed[sealed.length - 1];
-    if (commandId !== null) this.stInsertCommand.run(a.streamId, commandId, last.revision, position);
+    if (commandKeyOrNull !== null) this.stInsertKey.run(a.streamId, commandKeyOrNull, position);
     return { streamId: a.streamId, nextExpectedRevision: last.revision, position: String(position), duplicate: false };
   }
 
@@ -252,25 +290,20 @@ export class SqliteEventStore implements EventStore {
     const backwards = options.direction === 'backwards';
     const { fromRevision, toRevision, recordedAtOrBefore, maxCount } = options;
     if (maxCount !== undefined && maxCount <= 0) return [];
-    const where = ['stream_id = ?'];
-    const params: unknown[] = [streamId];
     // forwards: fromRevision is the lowest, toRevision the highest; backwards the other way round.
-    const lowOp = backwards ? '<=' : '>=';
-    const highOp = backwards ? '>=' : '<=';
-    if (fromRevision !== undefined) {
-      where.push(`revision ${lowOp} ?`);
-      params.push(fromRevision);
-    }
-    if (toRevision !== undefined) {
-      where.push(`revision ${highOp} ?`);
-      params.push(toRevision);
-    }
+    const low = (backwards ? toRevision : fromRevision) ?? 0;
+    const high = (backwards ? fromRevision : toRevision) ?? MAX_REVISION;
+    if (low > high) return [];
+    const params: unknown[] = [streamId, Math.max(0, low), Math.min(MAX_REVISION, high)];
+    let asOf = '';
     if (recordedAtOrBefore !== undefined) {
-      where.push('recorded_at <= ?');
+      asOf = ' AND e.recorded_at <= ?';
       params.push(normaliseInstant(recordedAtOrBefore));
     }
     params.push(maxCount ?? -1); // LIMIT -1: no limit
-    const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY revision ${backwards ? 'DESC' : 'ASC'} LIMIT ?`;
+    // The stream's revision keys in order, each joined to its event (CROSS JOIN: keys drive the loop).
+    const sql = `SELECT ${E_COLUMNS} FROM stream_keys k CROSS JOIN events e ON e.position = k.position
+      WHERE k.stream_id = ? AND k.key BETWEEN ? AND ?${asOf} ORDER BY k.key ${backwards ? 'DESC' : 'ASC'} LIMIT ?`;
     try {
       let st = this.readStreamStatements.get(sql);
       if (!st) {
