@@ -7,7 +7,7 @@
  * Chromium is installed by .ci/run when missing; the suite is skipped (with the reason) only when
  * /usr/bin/chromium is truly not there.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -24,13 +24,6 @@ const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`dashboard browser tests skipped: ${CHROMIUM} not found (.ci/run installs Debian's chromium: apt-get install -y chromium)`);
 const d = hasChromium ? describe : describe.skip;
-// Until the SLA read API and the alerts API are mounted in the app (features.ts), the parts that need
-// them cannot run: say so rather than fail the suite for work that has not landed.
-const features = readFileSync(join(__dirname, '..', 'apps', 'api', 'src', 'features.ts'), 'utf8');
-const slaMounted = /\bSlaModule\b/.test(features);
-const alertsMounted = /\bAlertsModule\b/.test(features);
-if (!slaMounted) console.warn('dashboard figure/drill-down tests skipped: SlaModule (GET /api/sla, /api/dossiers) is not mounted in apps/api/src/features.ts yet');
-if (!alertsMounted) console.warn('dashboard live-alert test skipped: AlertsModule (GET /api/alerts, SSE) is not mounted in apps/api/src/features.ts yet');
 // A dossier due in two working seconds needs "now" to be working time, even on a 24/7 calendar.
 const holiday = holidayNow();
 if (holiday) console.warn(`dashboard live-alert test skipped: ${holiday} is an official holiday (no working time to run a deadline in)`);
@@ -106,7 +99,7 @@ d('monitor dashboard in Chromium (SQLite, real Redis)', () => {
     const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'worker-test');
     projections = await startProjections({ store: t.store, config: { engine: 'sqlite', sqliteFile: process.env.READ_MODELS_SQLITE_FILE } });
     await projections.runner.waitFor();
-    if (alertsMounted && !holiday) {
+    if (!holiday) {
       const alertsConfig = loadAlertsConfig({}, { dataDir: t.dataDir, redisKeyPrefix: t.config.redisKeyPrefix });
       alertsDb = await openAlertsDb(alertsConfig.db);
       worker = new DeadlineWorker({ store: t.store, db: alertsDb, redisUrl: t.config.redisUrl, config: alertsConfig, logger });
@@ -160,7 +153,7 @@ d('monitor dashboard in Chromium (SQLite, real Redis)', () => {
     expect(await page.evaluate(() => typeof (globalThis as any).Chart)).toBe('function');
   });
 
-  (slaMounted ? it : it.skip)('shows the agency tree with the figures the API gives for the period', async () => {
+  it('shows the agency tree with the figures the API gives for the period', async () => {
     await page.fill('#period input[name=from]', PERIOD.from);
     await page.fill('#period input[name=to]', PERIOD.to);
     await page.click('#period button[type=submit]');
@@ -202,7 +195,7 @@ d('monitor dashboard in Chromium (SQLite, real Redis)', () => {
     await shot('2-province');
   });
 
-  (slaMounted ? it : it.skip)('drills down from the province to a commune and its dossier list', async () => {
+  it('drills down from the province to a commune and its dossier list', async () => {
     await page.click(`[data-testid="agency-tree"] tr[data-agency="${C1}"] a[data-testid="agency-link"]`);
     await page.waitForSelector(`[data-testid="agency-summary"][data-agency="${C1}"]`);
     const list = await t.request('GET', `/api/dossiers?agency=${C1}`, { token: monitor });
@@ -243,7 +236,7 @@ d('monitor dashboard in Chromium (SQLite, real Redis)', () => {
     await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-fact="status"]')?.textContent === '5 · Yêu cầu bổ sung giấy tờ');
   });
 
-  (holiday || !alertsMounted ? it.skip : it)('receives a live alert without reload and acknowledges it', async () => {
+  (holiday ? it.skip : it)('receives a live alert without reload and acknowledges it', async () => {
     await page.evaluate(() => {
       (globalThis as any).location.hash = '#/';
       (globalThis as any).__sameDocument = true;
