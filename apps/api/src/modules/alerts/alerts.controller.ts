@@ -1,0 +1,95 @@
+import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { AlertView, FeedRow } from '@motcua/alerts';
+import { AgencyScope } from '../../shared/auth/agency-scope.service';
+import type { AuthUser } from '../../shared/auth/auth.types';
+import { CurrentUser, Public, Roles } from '../../shared/auth/decorators';
+import { JwtVerifier } from '../../shared/auth/jwt';
+import { ApiError } from '../../shared/errors/api-error';
+import type { Request, Response } from '../../shared/http/http-types';
+import { AlertsService, type FeedClient } from './alerts.service';
+
+const READERS = ['monitor', 'auditor', 'admin'] as const;
+const POSITION_RE = /^\d{1,40}$/;
+const HEARTBEAT_MS = 15_000;
+
+@ApiTags('alerts')
+@ApiBearerAuth()
+@Controller('alerts')
+export class AlertsController {
+  constructor(
+    private readonly alerts: AlertsService,
+    private readonly scope: AgencyScope,
+    private readonly verifier: JwtVerifier,
+  ) {}
+
+  @Get()
+  @Roles(...READERS)
+  @ApiOperation({ summary: "Alerts of the caller's agencies (a monitor: its agency subtree), newest first" })
+  @ApiQuery({ name: 'status', required: false, enum: ['open', 'acknowledged'] })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  async list(@CurrentUser() user: AuthUser, @Query('status') status?: string, @Query('limit') limit?: string): Promise<{ items: AlertView[] }> {
+    if (status !== undefined && status !== 'open' && status !== 'acknowledged') {
+      throw ApiError.validation([{ field: 'status', message: 'status must be open or acknowledged' }]);
+    }
+    const n = limit === undefined ? 100 : Number(limit);
+    if (!Number.isInteger(n) || n < 1 || n > 1000) throw ApiError.validation([{ field: 'limit', message: 'limit must be an integer 1..1000' }]);
+    return { items: await this.alerts.list(this.scope.readableAgencies(user), status, n) };
+  }
+
+  @Post(':id/acknowledge')
+  @HttpCode(200)
+  @Roles('monitor')
+  @ApiOperation({ summary: 'A monitor acknowledges an alert (recorded as alert.acknowledged.v1; the first acknowledgement wins)' })
+  async acknowledge(@Param('id') id: string, @CurrentUser() user: AuthUser, @Req() req: Request & { correlationId?: string }) {
+    const alert = await this.alerts.get(id);
+    // Outside the monitor's subtree an alert does not exist for it.
+    if (!alert || !this.scope.canRead(user, alert.agencyCode)) throw ApiError.notFound(`alert ${id} not found`);
+    return this.alerts.acknowledge(alert, user.sub, req.correlationId ?? id);
+  }
+
+  /**
+   * Server-Sent Events: `event: alert` (raised) and `event: alert-acknowledged`, `id:` = global log
+   * position. Resumes after `Last-Event-ID` (header, or `lastEventId` query for a fresh EventSource).
+   * Auth: `Authorization: Bearer` or `?access_token=` (EventSource cannot send headers; the access log
+   * never records query strings).
+   */
+  @Get('stream')
+  @Public()
+  @ApiOperation({ summary: 'Live alerts (SSE), filtered to the caller agencies; resumable with Last-Event-ID' })
+  async stream(@Req() req: Request, @Res() res: Response, @Query('access_token') queryToken?: string, @Query('lastEventId') queryLast?: string): Promise<void> {
+    const header = req.headers.authorization;
+    const m = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
+    const token = m?.[1] ?? queryToken;
+    if (!token) throw new ApiError(401, 'UNAUTHENTICATED', 'bearer token required', undefined, { 'WWW-Authenticate': 'Bearer' });
+    const user = await this.verifier.verify(token);
+    if (!(READERS as readonly string[]).includes(user.role)) throw ApiError.forbidden(`role '${user.role}' may not do this (needs ${READERS.join(' or ')})`);
+    const rawLast = (req.headers['last-event-id'] as string | undefined) ?? queryLast;
+    if (rawLast !== undefined && rawLast !== '' && !POSITION_RE.test(rawLast)) {
+      throw ApiError.validation([{ field: 'Last-Event-ID', message: 'must be a global position (decimal digits)' }]);
+    }
+    const readable = this.scope.readableAgencies(user);
+    await this.alerts.ready(); // fail with a JSON 503 before the event stream starts
+    const client: FeedClient = {
+      agencies: readable === 'all' ? 'all' : new Set(readable),
+      lastSent: '',
+      buffer: null,
+      write: (row: FeedRow) => {
+        res.write(`id: ${row.position}\nevent: ${row.type}\ndata: ${JSON.stringify(row.alert)}\n\n`);
+      },
+    };
+    res.status(200);
+    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Connection', 'keep-alive');
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.flushHeaders();
+    res.write('retry: 2000\n\n');
+    const remove = await this.alerts.connect(client, rawLast ? rawLast : undefined);
+    const beat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+    req.on('close', () => {
+      clearInterval(beat);
+      remove();
+    });
+  }
+}
