@@ -287,7 +287,12 @@ export class DeadlineWorker {
 
   // ------------------------------------------------------------------ jobs
 
+  /** How late jobs started after their planned instant (ms), newest last, at most 100,000 kept (bench). */
+  readonly startLag: number[] = [];
+
   private async process(job: Job<DeadlineJobData, JobOutcome>, token?: string): Promise<JobOutcome> {
+    if (this.startLag.length >= 100_000) this.startLag.shift();
+    this.startLag.push(this.now() - job.data.at);
     const out = job.name === JOB_DEADLINE ? await this.deadline(job, token) : await this.dueSoon(job);
     if (out.result === 'skipped') this.counters.skipped++;
     return out;
