@@ -2,6 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { DossiersModule } from './modules/dossiers/dossiers.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AlertsModule } from './modules/alerts/alerts.module';
+import { ProjectionsAdminModule } from './modules/projections-admin/projections-admin.module';
 
 /** Feature modules mounted in the HTTP app besides reference data and health. */
-export const DossiersFeature: NonNullable<DynamicModule['imports']> = [DossiersModule, AuditModule, AlertsModule];
+export const DossiersFeature: NonNullable<DynamicModule['imports']> = [DossiersModule, AuditModule, ProjectionsAdminModule, AlertsModule];

@@ -13,12 +13,14 @@ import { parseArgs } from './args';
 import { CliModule } from './cli.module';
 import { AUDIT_USAGE, AuditUsageError, runAudit } from './audit/audit-cli';
 import { generateCmd, importDossiersCmd, PROVINCE_DATA_USAGE, ProvinceDataUsageError } from './province-data/commands';
+import { projectionsCmd, PROJECTIONS_USAGE, ProjectionsUsageError } from './projections/commands';
 
 const USAGE = `usage:
   npm run cli -- token --role clerk|monitor|auditor|admin [--agency CODE] [--sub NAME] [--ttl 8h]
   npm run cli -- import agencies FILE.csv|FILE.json
   npm run cli -- import procedures FILE.csv|FILE.json [--effective-from YYYY-MM-DD]
 ${PROVINCE_DATA_USAGE}
+${PROJECTIONS_USAGE}
 ${AUDIT_USAGE}
 Configuration is read from the environment like the API (DATA_DIR, EVENT_STORE, EVENT_STORE_URL, AUTH_JWT_SECRET).`;
 
@@ -94,10 +96,11 @@ export async function runCli(argv: string[]): Promise<number> {
     if (cmd === 'import') return await importCmd(rest, flags);
     if (cmd === 'audit') return await runAudit(rest, flags);
     if (cmd === 'generate') return await generateCmd(flags);
+    if (cmd === 'projections') return await projectionsCmd(rest, flags);
     process.stderr.write(USAGE + '\n');
     return cmd === undefined || flags.help ? 0 : 2;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ProvinceDataUsageError || e instanceof AuditUsageError) {
+    if (e instanceof UsageError || e instanceof ProvinceDataUsageError || e instanceof AuditUsageError || e instanceof ProjectionsUsageError) {
       process.stderr.write(`${e.message}\n${USAGE}\n`);
       return 2;
     }
