@@ -20,7 +20,14 @@ export interface PgLogKey {
   seq: string;
 }
 
+const DECIMAL = /^(?:0|[1-9]\d{0,19})$/;
+
 export function encodePosition(transactionId: string | bigint, seq: string | bigint): string {
+  const tx = String(transactionId);
+  const sq = String(seq);
+  // Every row of a read is encoded: for the canonical decimals PostgreSQL sends, the packing is plain
+  // string work (tx followed by seq padded to 20 digits), no BigInt arithmetic.
+  if (DECIMAL.test(tx) && DECIMAL.test(sq) && sq.length <= 20) return tx === '0' ? sq : tx + sq.padStart(20, '0');
   return (BigInt(transactionId) * SEQ_SPAN + BigInt(seq)).toString();
 }
 
