@@ -15,8 +15,31 @@ export class JwtVerifier {
     if (config.auth.jwksUrl) this.jwks = createRemoteJWKSet(new URL(config.auth.jwksUrl));
   }
 
+  /**
+   * Tokens already verified, by their full text (signature included, so only the very same token hits), until
+   * they expire: a counter's client sends one token for hours, and verifying its HMAC each time was a visible
+   * share of a command's CPU. Expiry is still checked on every hit; the bound only guards memory.
+   */
+  private readonly verified = new Map<string, AuthUser>();
+  private static readonly MAX_CACHED = 10_000;
+
   /** Throws ApiError 401 for anything that is not a valid, unexpired token; 403 for an unknown role. */
-  async verify(token: string): Promise<AuthUser> {
+  async verify(token: string, nowMs = Date.now()): Promise<AuthUser> {
+    const hit = this.verified.get(token);
+    if (hit) {
+      if ((hit.exp ?? 0) * 1000 > nowMs) return { ...hit }; // a copy: callers may decorate their request's user
+      this.verified.delete(token); // expired: verified again below, which answers 401 'token expired'
+    }
+    const user = await this.verifyUncached(token);
+    // Only tokens that are valid now without the clock tolerance: an expired token within tolerance is re-verified.
+    if ((user.exp ?? 0) * 1000 > nowMs) {
+      if (this.verified.size >= JwtVerifier.MAX_CACHED) this.verified.clear();
+      this.verified.set(token, { ...user });
+    }
+    return user;
+  }
+
+  private async verifyUncached(token: string): Promise<AuthUser> {
     let payload: JWTPayload;
     try {
       const { alg } = decodeProtectedHeader(token);

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from '../http/http-types';
-import { ulid } from 'ulid';
+import { fastUlid } from '../ids';
 import type { EventMetadata, ExpectedRevision } from '@motcua/event-store';
 import { ApiError } from '../errors/api-error';
 import { AuthUser } from '../auth/auth.types';
@@ -56,10 +56,10 @@ export function commandContextOf(req: Request & { user?: AuthUser; correlationId
   const key = headerKey ?? bodyKey;
   return {
     // Namespaced by principal: two users who happen to pick the same key never swallow each other's writes.
-    commandId: key ? `${actor.sub}:${key}` : ulid(),
+    commandId: key ? `${actor.sub}:${key}` : fastUlid(),
     idempotencyKey: key,
     expectedRevision: parseIfMatch(req.headers['if-match']),
-    correlationId: req.correlationId ?? ulid(),
+    correlationId: req.correlationId ?? fastUlid(),
     actor,
   };
 }

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from './http-types';
 import type { Logger } from 'pino';
-import { ulid } from 'ulid';
+import { fastUlid } from '../ids';
 import { requestContext } from '../logging/request-context';
 import { routeOf } from './metrics';
 
@@ -14,7 +14,7 @@ const ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestMiddleware(logger: Logger) {
   return (req: Request & { correlationId?: string }, res: Response, next: NextFunction) => {
     const given = req.headers['x-correlation-id'];
-    const correlationId = typeof given === 'string' && ID_RE.test(given) ? given : ulid();
+    const correlationId = typeof given === 'string' && ID_RE.test(given) ? given : fastUlid();
     req.correlationId = correlationId;
     res.setHeader('X-Correlation-Id', correlationId);
     const started = process.hrtime.bigint();

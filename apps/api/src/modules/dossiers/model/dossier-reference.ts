@@ -36,9 +36,20 @@ export function procedureOn(model: ReferenceData, procedureCode: string, date: s
   return procedureRulesOf(v);
 }
 
+/** Calendars by working-hours text: parsing and formatting the hours cost more than the rest of a receipt's decide. */
+const byHoursText = new Map<string, VnWorkingCalendar>();
+const MAX_CACHED_HOURS = 1000;
+
 /** The calendar of an agency as it is today in reference data (for receipts). */
 export function agencyCalendar(agency: AgencyView): VnWorkingCalendar {
-  return calendarForHours(agency.workingHours ? parseWorkingHours(agency.workingHours) : null);
+  if (!agency.workingHours) return calendarForHours(null);
+  let calendar = byHoursText.get(agency.workingHours);
+  if (!calendar) {
+    calendar = calendarForHours(parseWorkingHours(agency.workingHours));
+    if (byHoursText.size >= MAX_CACHED_HOURS) byHoursText.clear();
+    byHoursText.set(agency.workingHours, calendar);
+  }
+  return calendar;
 }
 
 /** The calendar recorded at receipt: a dossier keeps the rules of its receipt for life. */
