@@ -7,11 +7,12 @@ import { IdempotencyStore } from './command/idempotency.store';
 import { WireInterceptor } from './command/wire.interceptor';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { MetricsController, MetricsService } from './http/metrics';
+import { PingController } from './http/ping.controller';
 
-/** Cross-cutting HTTP concerns: auth guard, error filter, ETag/idempotency interceptor, metrics. */
+/** Cross-cutting HTTP concerns: auth guard, error filter, ETag/idempotency interceptor, metrics, liveness ping. */
 @Global()
 @Module({
-  controllers: [MetricsController],
+  controllers: [MetricsController, PingController],
   providers: [
     JwtVerifier,
     RateLimiter,
