@@ -40,7 +40,7 @@ describe.each(STORES)('personal data (%s)', (store) => {
     expect(r.status).toBe(201);
     const [received] = await d.t.store.readStream(dossierStreamId(code));
     const data = received.data as Record<string, unknown>;
-    expect(data.applicantRef).toMatch(/^[0-9A-Z]{26}$/);
+    expect(data.applicantRef).toMatch(/^[0-9a-f]{32}$/);
     expect(data.applicantSealed).toMatch(/^pd1\./);
     expect(JSON.stringify(received)).not.toContain('Ngọc');
     const ref = data.applicantRef as string;

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import type { DestroyOutcome, KeyVault, StoredKey } from './vault';
-import { VaultUnavailableError } from './vault';
+import { DuplicateRefError, VaultUnavailableError } from './vault';
 
 /** Driver/network failures: the vault is down, not a bug (503 upstream). */
 const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
@@ -26,6 +26,7 @@ export function createPostgresKeyVault(opts: { connectionString: string; schema?
       return await fn();
     } catch (err) {
       const code = (err as { code?: string }).code;
+      if (code === '23505') throw new DuplicateRefError();
       if (code && UNAVAILABLE.has(code)) throw new VaultUnavailableError(`key vault ${what} failed: ${code}`, err);
       if (/Connection terminated|timeout exceeded when trying to connect/i.test((err as Error).message ?? '')) {
         throw new VaultUnavailableError(`key vault ${what} failed: ${(err as Error).message}`, err);

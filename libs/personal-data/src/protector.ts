@@ -1,4 +1,4 @@
-import { ulid } from 'ulid';
+import { randomBytes } from 'node:crypto';
 import {
   generateDataKey,
   normalizeApplicant,
@@ -12,7 +12,7 @@ import {
 import type { DestroyOutcome, KeyVault } from './vault';
 
 export interface SealedApplicant {
-  /** Opaque, random; names the applicant record and its key. Carries no personal data. */
+  /** Opaque, random (32 hex digits); names the applicant record and its key. Carries no personal data. */
   applicantRef: string;
   /** Ciphertext of the identity fields, bound to the ref; safe to store in events. */
   applicantSealed: string;
@@ -59,7 +59,8 @@ export class PersonalDataProtector {
   async seal(applicant: ApplicantFields | Record<string, unknown> | undefined | null): Promise<SealedApplicant | undefined> {
     const fields = normalizeApplicant(applicant);
     if (Object.keys(fields).length === 0) return undefined;
-    const applicantRef = ulid();
+    // 128 random bits: names nothing, guessable by no one, and carries no time (unlike a ULID).
+    const applicantRef = randomBytes(16).toString('hex');
     const dataKey = generateDataKey();
     try {
       const applicantSealed = sealRecord(dataKey, applicantRef, fields);

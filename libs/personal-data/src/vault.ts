@@ -38,3 +38,12 @@ export class VaultUnavailableError extends Error {
     this.name = 'VaultUnavailableError';
   }
 }
+
+/** A ref is issued once: a second key for it is refused (never overwritten). */
+export class DuplicateRefError extends Error {
+  readonly code = 'DUPLICATE_APPLICANT_REF';
+  constructor() {
+    super('key vault: this applicant ref already has a key');
+    this.name = 'DuplicateRefError';
+  }
+}

@@ -8,7 +8,7 @@ import { DossierCodePipe } from '../dossiers/dossier-code.pipe';
 import { ERASURE_REASONS, ErasureReason } from './applicant-events';
 import { ApplicantRecords, DossierApplicantView, ErasureView } from './applicant-records.service';
 
-/** `:ref`: the refs this API issues are ULIDs; anything else names no applicant (400, nothing touched). */
+/** `:ref`: the refs this API issues are 32 hex digits; anything unlike a ref names no applicant (400, nothing touched). */
 class ApplicantRefPipe implements PipeTransform<unknown, string> {
   transform(value: unknown): string {
     if (typeof value !== 'string' || !/^[0-9A-Za-z_-]{1,64}$/.test(value)) {

@@ -40,7 +40,7 @@ describe('loadPersonalDataConfig', () => {
     [{ EVENT_STORE: 'postgres', EVENT_STORE_URL: 'postgres://u@h/db', EVENT_STORE_SCHEMA: 'es' }, { PERSONAL_DATA_VAULT_SCHEMA: 'es' }, 'PERSONAL_DATA_VAULT_SCHEMA'],
     [{ EVENT_STORE: 'postgres', EVENT_STORE_URL: 'postgres://u@h/db' }, { PERSONAL_DATA_VAULT_SCHEMA: 'Bad-Name' }, 'PERSONAL_DATA_VAULT_SCHEMA'],
     [{}, { PERSONAL_DATA_VAULT: 'postgres', PERSONAL_DATA_VAULT_URL: 'mysql://x' }, 'PERSONAL_DATA_VAULT_URL'],
-  ])('%j + %j fails naming %s', (appEnv, env, variable) => {
+  ] as Array<[Record<string, string>, Record<string, string>, string]>)('%j + %j fails naming %s', (appEnv, env, variable) => {
     const events = join(dir, 'events.sqlite');
     const app = loadConfig({ DATA_DIR: dir, AUTH_JWT_SECRET: SECRET, EVENT_STORE_URL: events, ...appEnv });
     const e2 = { ...env } as Record<string, string>;
