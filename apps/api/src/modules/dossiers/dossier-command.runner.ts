@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ulid } from 'ulid';
 import { calendarForHours, type WorkingCalendar } from '@motcua/calendar';
 import {
   ALLOWED_FROM,
@@ -117,15 +116,6 @@ export class DossierCommandRunner {
       }
       throw err;
     }
-  }
-
-  /**
-   * A new opaque reference for the applicant. TODO(issue 10): store the applicant's personal data
-   * encrypted under a per-applicant key, keyed by this ref (crypto-shredding); until then nothing but
-   * the ref is kept, and the personal data is neither stored nor logged.
-   */
-  newApplicantRef(applicant: object | undefined): string | undefined {
-    return applicant ? ulid() : undefined;
   }
 
   private calendarOf(model: ReferenceData, agencyCode: string, occurredAt: string | undefined): WorkingCalendar {
