@@ -174,6 +174,9 @@ export function createPostgresDb(options: PostgresDbOptions): SqlDb {
   const schema = options.schema ?? 'public';
   ident(schema);
   const pool = new Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4, types: pgTypeParsers });
+  // An idle client losing its connection (PostgreSQL restarted) emits 'error' on the pool: unhandled, it kills
+  // the process. The next query reconnects or fails (and the caller maps that to 503).
+  pool.on('error', () => undefined);
   let ready: Promise<void> | undefined;
   const ensureSchema = () => (ready ??= pool.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`).then(() => undefined));
   const table = (name: string) => `${ident(schema)}.${ident(name)}`;
