@@ -5,6 +5,7 @@ import { openEventStore } from '../../api/src/infrastructure/event-store.factory
 import { createLogger } from '../../api/src/shared/logging/logger';
 import { startProjectionJob } from './run-projections';
 import { startDeadlines } from './deadlines';
+import { acquireLeadership, leaderLockFromEnv } from './leader';
 
 /**
  * The worker process: projections and the deadline scheduler run here (issues 5 and 6), with the
@@ -57,6 +58,18 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   try {
+    // Scale-out (issue 10): with PostgreSQL read models, only the holder of the leader lock runs the jobs
+    // below; the others wait here and take over when it dies (leader.ts).
+    const lock = leaderLockFromEnv();
+    if (lock) {
+      const leadership = await acquireLeadership(lock, logger, abort.signal);
+      if (!leadership) return; // stopped while on standby: stop() exits
+      stoppers.push({ name: 'leadership', stop: () => leadership.release() });
+      void leadership.lost.then((err) => {
+        logger.error({ err }, 'worker: leader lock lost; stopping so that only one worker stays active');
+        void stop('leadership-lost', 75);
+      });
+    }
     store = await openEventStore(config.eventStore);
     // Deadlines first: a long first projection rebuild must not delay deadlines that passed while down.
     const deadlines = await startDeadlines(config, logger, { store });

@@ -1,0 +1,344 @@
+/**
+ * Private infrastructure for the fault, scale-out and load runs: a PostgreSQL cluster of its own (initdb into
+ * a temp dir, run as the `postgres` user because postgres refuses root), a redis-server of its own, and the
+ * compiled API / worker as child processes. The shared services on 5432/6379 are never restarted: other
+ * suites run beside these ones. Everything started here is registered for clean-up on close() AND on process
+ * exit, so a failed or interrupted run leaves no server behind.
+ */
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, closeSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
+
+/** Every child we start, killed on exit whatever happens. */
+const children = new Set<ChildProcess>();
+const cleanups = new Set<() => void>();
+let hooked = false;
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  const all = () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const f of cleanups) {
+      try {
+        f();
+      } catch {
+        /* best effort on exit */
+      }
+    }
+  };
+  process.once('exit', all);
+  for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => (all(), process.exit(130)));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = new Socket();
+    s.setTimeout(500);
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => (s.destroy(), resolve(false)));
+    s.once('timeout', () => (s.destroy(), resolve(false)));
+    s.connect(port, '127.0.0.1');
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what: string, ok: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await ok()) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function pgBin(): string {
+  const base = '/usr/lib/postgresql';
+  const v = readdirSync(base).sort((a, b) => Number(b) - Number(a))[0];
+  return path.join(base, v, 'bin');
+}
+
+/** A throw-away PostgreSQL cluster on its own port; stop()/start() simulate an outage (data kept). */
+export class PgInstance {
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {}
+
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  private static asPostgres(args: string[]): void {
+    const r = spawnSync('runuser', ['-u', 'postgres', '--', ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${args[0]} failed: ${r.stderr || r.stdout}`);
+  }
+
+  static async create(): Promise<PgInstance> {
+    hookExit();
+    const dir = mkdtempSync(path.join(tmpdir(), 'motcua-pg-'));
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(dir, uid, gid);
+    const pg = new PgInstance(dir, await freePort());
+    cleanups.add(() => pg.destroySync());
+    PgInstance.asPostgres([path.join(pgBin(), 'initdb'), '-D', path.join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+    await pg.start();
+    return pg;
+  }
+
+  async start(): Promise<void> {
+    PgInstance.asPostgres([
+      path.join(pgBin(), 'pg_ctl'),
+      '-D',
+      path.join(this.dir, 'data'),
+      '-l',
+      path.join(this.dir, 'log'),
+      '-w',
+      '-t',
+      '30',
+      '-o',
+      // fsync off: a test cluster; crash-consistency of PostgreSQL itself is not what is tested here.
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+      'start',
+    ]);
+    await waitFor(`PostgreSQL on ${this.port}`, () => listening(this.port), 30_000);
+  }
+
+  /** `immediate` is a crash as far as clients are concerned (connections dropped, no checkpoint). */
+  async stop(mode: 'fast' | 'immediate' = 'immediate'): Promise<void> {
+    PgInstance.asPostgres([path.join(pgBin(), 'pg_ctl'), '-D', path.join(this.dir, 'data'), '-m', mode, '-w', 'stop']);
+  }
+
+  private destroySync(): void {
+    if (!existsSync(this.dir)) return;
+    spawnSync('runuser', ['-u', 'postgres', '--', path.join(pgBin(), 'pg_ctl'), '-D', path.join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop'], { stdio: 'ignore' });
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async destroy(): Promise<void> {
+    this.destroySync();
+  }
+}
+
+/** A throw-away redis-server without persistence: a restart loses everything, the worst case. */
+export class RedisInstance {
+  private proc?: ChildProcess;
+  private constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async create(): Promise<RedisInstance> {
+    hookExit();
+    const r = new RedisInstance(await freePort());
+    await r.start();
+    return r;
+  }
+
+  async start(): Promise<void> {
+    const p = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+    children.add(p);
+    p.once('exit', () => children.delete(p));
+    this.proc = p;
+    await waitFor(`Redis on ${this.port}`, () => listening(this.port), 10_000);
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await exited;
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+  }
+}
+
+/**
+ * Compiles the build (tsconfig.build.json) into a private out dir once per run, so concurrent `npm run build`s
+ * of other engineers never race with ours. Returns the dist dir. It lies inside the repository (under dist/,
+ * ignored) because the app finds its packages and its dashboard files by walking up from itself.
+ */
+export function buildOnce(outDir = process.env.FAULTS_DIST ?? path.join(ROOT, 'dist', '.faults', String(process.pid))): string {
+  const marker = path.join(outDir, '.built');
+  if (existsSync(marker)) return outDir;
+  mkdirSync(outDir, { recursive: true });
+  // Type errors in others' in-progress files must not stop the run: tsc still emits (noEmitOnError is off).
+  spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT, stdio: 'ignore' });
+  for (const entry of ['apps/api/src/main.js', 'apps/worker/src/main.js']) {
+    if (!existsSync(path.join(outDir, entry))) throw new Error(`build produced no ${entry} in ${outDir}`);
+  }
+  closeSync(openSync(marker, 'w'));
+  if (!process.env.FAULTS_DIST) cleanups.add(() => rmSync(outDir, { recursive: true, force: true }));
+  return outDir;
+}
+
+/** node -e resolver: `@motcua/<lib>` -> <dist>/libs/<lib>/src/index.js (like scripts/run.js, any dist). */
+const RUNNER = `
+const Module = require('module'); const path = require('path');
+const dist = process.env.MOTCUA_DIST; const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  const m = /^@motcua\\/([^/]+)$/.exec(request);
+  if (m) request = path.join(dist, 'libs', m[1], 'src', 'index.js');
+  return resolve.call(this, request, ...rest);
+};
+require(path.join(dist, process.env.MOTCUA_ENTRY));`;
+
+/** One API or worker process; restartable after a kill. */
+export class NodeProc {
+  private proc?: ChildProcess;
+  readonly logFile: string;
+  starts = 0;
+  constructor(
+    readonly name: string,
+    readonly entry: 'apps/api/src/main.js' | 'apps/worker/src/main.js',
+    readonly dist: string,
+    readonly env: Record<string, string>,
+    logDir: string,
+  ) {
+    hookExit();
+    this.logFile = path.join(logDir, `${name}.log`);
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  get running(): boolean {
+    return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  start(): void {
+    const fd = openSync(this.logFile, 'a');
+    const p = spawn(process.execPath, ['-e', RUNNER], {
+      cwd: ROOT,
+      // NODE_PATH: the private dist lives outside the repository, its packages inside.
+      env: { PATH: process.env.PATH ?? '', NODE_PATH: path.join(ROOT, 'node_modules'), ...this.env, MOTCUA_DIST: this.dist, MOTCUA_ENTRY: this.entry },
+      stdio: ['ignore', fd, fd],
+    });
+    closeSync(fd);
+    children.add(p);
+    p.once('exit', () => children.delete(p));
+    this.proc = p;
+    this.starts++;
+  }
+
+  /** kill -9: no shutdown hook runs, like a machine losing power under the process. */
+  async kill9(): Promise<void> {
+    const p = this.proc;
+    if (!p || !this.running) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || !this.running) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    const t = setTimeout(() => p.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(t);
+  }
+
+  /** Resident set size of the process in bytes (Linux /proc), undefined when not running. */
+  rss(): number | undefined {
+    if (!this.running || !this.pid) return undefined;
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) * 1024 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  tail(chars = 3000): string {
+    try {
+      const size = statSync(this.logFile).size;
+      return readFileSync(this.logFile, 'utf8').slice(Math.max(0, size - chars));
+    } catch {
+      return '(no log)';
+    }
+  }
+}
+
+export interface ClusterEnvOptions {
+  pg: PgInstance;
+  redis: RedisInstance;
+  dataDir: string;
+  secret: string;
+  masterKey: string;
+  prefix: string;
+  extra?: Record<string, string>;
+}
+
+/** The environment of API and worker: everything on our own PostgreSQL and Redis. */
+export function clusterEnv(o: ClusterEnvOptions): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'warn',
+    DATA_DIR: o.dataDir,
+    AUTH_JWT_SECRET: o.secret,
+    PERSONAL_DATA_MASTER_KEY: o.masterKey,
+    EVENT_STORE: 'postgres',
+    EVENT_STORE_URL: o.pg.url,
+    EVENT_STORE_SCHEMA: 'event_store',
+    REDIS_URL: o.redis.url,
+    REDIS_KEY_PREFIX: o.prefix,
+    READ_MODELS_ENGINE: 'postgres',
+    READ_MODELS_PG_URL: o.pg.url,
+    READ_MODELS_PG_SCHEMA: 'read_models',
+    ALERTS_DB: o.pg.url,
+    ALERTS_DB_SCHEMA: 'alerts',
+    ALERT_RECONCILE_MS: '2000',
+    ALERT_FEED_POLL_MS: '500',
+    ALERT_JOB_BACKOFF_MS: '200',
+    REFERENCE_POLL_MS: '1000',
+    WORKER_PROGRESS_MS: '0',
+    RATE_LIMIT_PER_MINUTE: '0',
+    ...o.extra,
+  };
+}
+
+export function newSecrets(): { secret: string; masterKey: string; prefix: string } {
+  return { secret: randomBytes(32).toString('base64url'), masterKey: randomBytes(32).toString('hex'), prefix: `faults:${randomBytes(4).toString('hex')}:` };
+}
+
+export async function waitHttp(baseUrl: string, timeoutMs = 60_000): Promise<void> {
+  await waitFor(`${baseUrl}/api/health`, async () => {
+    try {
+      const r = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) });
+      await r.arrayBuffer();
+      return r.status < 500 || r.status === 503;
+    } catch {
+      return false;
+    }
+  }, timeoutMs);
+}
+
+export function tempDir(label: string): string {
+  const d = mkdtempSync(path.join(tmpdir(), `motcua-${label}-`));
+  cleanups.add(() => rmSync(d, { recursive: true, force: true }));
+  return d;
+}
