@@ -17,7 +17,8 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { auditReplay, postgresScratch } from '@motcua/audit';
-import type { EventStore, RecordedEvent } from '@motcua/event-store';
+import type { RecordedEvent } from '@motcua/event-store';
+import { readAllEvents, waitUntil } from './events';
 import { createPostgresDb } from '@motcua/read-models';
 import { activeSet, readCheckpoint } from '@motcua/read-models';
 import { loadConfig } from '../../apps/api/src/config/app-config';
@@ -30,31 +31,6 @@ const COUNTERS = Number(process.env.FAULTS_COUNTERS ?? 6);
 const SEED = Number(process.env.FAULTS_SEED ?? Date.now() % 100_000);
 
 jest.setTimeout(300_000);
-
-export async function readAllEvents(store: EventStore): Promise<RecordedEvent[]> {
-  const out: RecordedEvent[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const page = await store.readAll({ ...(after ? { after } : {}), maxCount: 5000 });
-    out.push(...page);
-    if (page.length < 5000) return out;
-    after = page[page.length - 1].position;
-  }
-}
-
-export async function waitUntil(what: string, ok: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      if (await ok()) return;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
 
 describe('faults: kill -9 API and worker, restart PostgreSQL and Redis under load', () => {
   let pg: PgInstance;
