@@ -1,9 +1,12 @@
 /**
  * `projections`: rebuild events/s of the SLA projection on a generated province-year (700 k dossiers
  * through the real decider, ~4 M events; BENCH_SCALE scales it) beside the raw global-read rate of the
- * same SQLite store in the same run, and the peak memory (issue 5 targets: ≥ 100 k events/s, < 512 MB).
+ * same SQLite store in the same run, and the peak memory (issue 5 targets: ≥ 100 k events/s, < 512 MB);
+ * then the live lag, append -> visible in a query, at 500 commands/s (target p99 < 200 ms).
+ * Rates per CPU-second of the process are noted beside the wall-clock ones: the shared machine's
+ * other jobs take cores away from the wall clock.
  */
-import { benchProjections } from '@motcua/read-models';
+import { benchLiveLag, benchProjections } from '@motcua/read-models';
 import { registerBenchmark } from './registry';
 
 registerBenchmark({
@@ -27,13 +30,19 @@ registerBenchmark({
       },
     });
     gen.done();
+    const lag = await benchLiveLag({ commandsPerSecond: 500, seconds: 10, log: (m) => ctx.log(m) });
     return {
       figures: [
         { group: 'sqlite', name: 'rebuild', unit: 'events/s', value: r.rebuildEventsPerSecond, baseline: { name: 'raw readAll', value: r.rawReadEventsPerSecond }, ratio: r.rebuildEventsPerSecond / r.rawReadEventsPerSecond, target: { minRatio: 0, text: '≥ 100 k events/s' }, met: r.rebuildEventsPerSecond >= 100_000 },
-        { group: 'sqlite', name: 'rebuild peak RSS', unit: 'MB', value: r.peakRssMB, met: r.peakRssMB < 512 },
+        { group: 'sqlite', name: 'rebuild peak RSS', unit: 'MB', value: r.peakRssMB, target: { minRatio: 0, text: '< 512 MB' }, met: r.peakRssMB < 512 },
+        { group: 'sqlite', name: 'live lag p99 (500 commands/s)', unit: 'ms', value: lag.p99Ms, target: { minRatio: 0, text: '< 200 ms' }, met: lag.p99Ms < 200 },
       ],
-      notes: [`${r.dossiers} dossiers, ${r.events} events; rebuild ${r.rebuildSeconds.toFixed(1)} s (read ${(r.timings.readMs / 1000).toFixed(1)} s, apply ${(r.timings.applyMs / 1000).toFixed(1)} s, write ${(r.timings.writeMs / 1000).toFixed(1)} s); ${r.summaryRows} summary rows, ${r.dailyRows} day rows`],
-      parameters: { ...r },
+      notes: [
+        `${r.dossiers} dossiers, ${r.events} events; rebuild ${r.rebuildSeconds.toFixed(1)} s (read ${(r.timings.readMs / 1000).toFixed(1)} s, apply ${(r.timings.applyMs / 1000).toFixed(1)} s, write ${(r.timings.writeMs / 1000).toFixed(1)} s); ${r.summaryRows} summary rows, ${r.dailyRows} day rows`,
+        `per CPU-second of the process: raw read ${Math.round(r.rawReadEventsPerCpuSecond)} events/s, rebuild ${Math.round(r.rebuildEventsPerCpuSecond)} events/s (CPU: read ${(r.cpu.readMs / 1000).toFixed(1)} s, apply ${(r.cpu.applyMs / 1000).toFixed(1)} s, write ${(r.cpu.writeMs / 1000).toFixed(1)} s); peak heap ${r.peakHeapMB.toFixed(0)} MB`,
+        `live lag (append -> committed with its checkpoint, visible to any query; runner on its own store handle polling every 100 ms): ${lag.commands} commands at ${lag.achievedRate.toFixed(0)}/s, p50 ${lag.p50Ms.toFixed(1)} ms, p99 ${lag.p99Ms.toFixed(1)} ms, max ${lag.maxMs.toFixed(1)} ms; behind after: ${lag.behindAfter}`,
+      ],
+      parameters: { ...r, liveLag: lag },
     };
   },
 });

@@ -9,8 +9,11 @@ import { join } from 'node:path';
 import { createWorkingCalendar } from '@motcua/calendar';
 import type { ProcedureRules } from '@motcua/domain';
 import { createSqliteEventStore, type EventStore, type NewEvent } from '@motcua/event-store';
+import { comparePositions } from '@motcua/event-store';
 import { createSqliteDb } from './sql/driver';
 import { rebuildSla, type RebuildProgress } from './rebuild';
+import { ProjectionRunner } from './runner';
+import { SlaQueryService } from './query';
 import { prng, randomLifecycle } from './testing/load';
 
 export interface BenchProjectionsOptions {
@@ -32,9 +35,14 @@ export interface BenchProjectionsResult {
   rebuildEventsPerSecond: number;
   rebuildSeconds: number;
   peakRssMB: number;
+  peakHeapMB: number;
+  /** Events per CPU-second of this process (user + system): the rates a machine to ourselves would give. */
+  rawReadEventsPerCpuSecond: number;
+  rebuildEventsPerCpuSecond: number;
   summaryRows: number;
   dailyRows: number;
   timings: { readMs: number; applyMs: number; writeMs: number };
+  cpu: { readMs: number; applyMs: number; writeMs: number; totalMs: number };
 }
 
 const PROCS: Record<string, ProcedureRules> = Object.fromEntries(
@@ -78,6 +86,7 @@ export async function benchProjections(o: BenchProjectionsOptions = {}): Promise
     let events = 0;
     let after: string | undefined;
     const r0 = performance.now();
+    const rc0 = process.cpuUsage();
     for (;;) {
       const page = await store.readAll({ after, maxCount: 10_000 });
       events += page.length;
@@ -85,6 +94,8 @@ export async function benchProjections(o: BenchProjectionsOptions = {}): Promise
       after = page[page.length - 1].position;
     }
     const rawReadEventsPerSecond = events / ((performance.now() - r0) / 1000);
+    const rc = process.cpuUsage(rc0);
+    const rawReadEventsPerCpuSecond = events / ((rc.user + rc.system) / 1e6 || 1e-9);
     log(`raw read ${events} events: ${Math.round(rawReadEventsPerSecond)} events/s`);
 
     if (global.gc) global.gc();
@@ -100,9 +111,13 @@ export async function benchProjections(o: BenchProjectionsOptions = {}): Promise
         rebuildEventsPerSecond: res.eventsPerSecond,
         rebuildSeconds: res.elapsedMs / 1000,
         peakRssMB: res.peakRssBytes / 1024 / 1024,
+        peakHeapMB: res.peakHeapBytes / 1024 / 1024,
+        rawReadEventsPerCpuSecond,
+        rebuildEventsPerCpuSecond: res.events / (res.cpu.totalMs / 1000 || 1e-9),
         summaryRows: await count('dossiers'),
         dailyRows: await count('daily'),
         timings: res.timings,
+        cpu: res.cpu,
       };
     } finally {
       await db.close();
@@ -112,5 +127,111 @@ export async function benchProjections(o: BenchProjectionsOptions = {}): Promise
       await store.close();
       if (!o.dir) rmSync(dir, { recursive: true, force: true });
     }
+  }
+}
+
+export interface BenchLiveLagOptions {
+  /** Commands (one append each) per second (default 500, issue 5). */
+  commandsPerSecond?: number;
+  /** Duration of the paced load (default 10 s). */
+  seconds?: number;
+  dir?: string;
+  log?: (m: string) => void;
+}
+
+export interface BenchLiveLagResult {
+  commands: number;
+  events: number;
+  /** Commands per second actually sent. */
+  achievedRate: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Watermark of a query after the load: events behind the head (0 = everything visible). */
+  behindAfter: number | null;
+}
+
+/**
+ * Live lag: append -> visible in a query, at a paced command rate. As deployed, the writer (the API)
+ * and the runner (the worker) use separate store handles, so the runner learns of appends by polling
+ * (default 100 ms), then stages and commits the batch with its checkpoint. A row is visible to every
+ * query once that COMMIT returns (WAL readers see committed data), so the lag of a command is the
+ * time from just before its append to the commit of the first batch that contains it.
+ */
+export async function benchLiveLag(o: BenchLiveLagOptions = {}): Promise<BenchLiveLagResult> {
+  const rate = o.commandsPerSecond ?? 500;
+  const total = Math.round(rate * (o.seconds ?? 10));
+  const dir = o.dir ?? mkdtempSync(join(tmpdir(), 'motcua-lag-bench-'));
+  const writer = await createSqliteEventStore({ file: join(dir, 'events.sqlite') });
+  const reader = await createSqliteEventStore({ file: join(dir, 'events.sqlite') });
+  const db = createSqliteDb({ file: join(dir, 'read.sqlite') });
+  const pending: Array<{ t0: number; position?: string }> = [];
+  const lags: number[] = [];
+  let lastCommitted = '';
+  let lastCommitAt = 0;
+  const runner = new ProjectionRunner({
+    store: reader,
+    db,
+    hooks: {
+      afterCommit: (info) => {
+        const t = performance.now();
+        lastCommitted = info.to;
+        lastCommitAt = t;
+        while (pending.length > 0 && pending[0].position !== undefined && comparePositions(pending[0].position, info.to) <= 0) {
+          lags.push(t - pending.shift()!.t0);
+        }
+      },
+    },
+  });
+  try {
+    await runner.start();
+    // Commands: the next event of one of ~200 dossiers in progress, each dossier's events in order.
+    const rnd = prng(7);
+    const calendar = createWorkingCalendar();
+    const load = { agencies: Array.from({ length: 50 }, (_, i) => `H30.${String(i).padStart(4, '0')}`), procedures: PROCS, startDay: '2025-03-03', days: 30 };
+    const active: Array<{ code: string; events: ReturnType<typeof randomLifecycle>; next: number }> = [];
+    let made = 0;
+    const fresh = () => {
+      const code = `LAG-250303-${String(made).padStart(6, '0')}`;
+      return { code, events: randomLifecycle(code, made++, rnd, load, calendar), next: 0 };
+    };
+    while (active.length < 200) active.push(fresh());
+    const interval = 1000 / rate;
+    const start = performance.now();
+    let events = 0;
+    for (let i = 0; i < total; i++) {
+      const due = start + i * interval;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const k = Math.floor(rnd() * active.length);
+      const d = active[k];
+      const e = d.events[d.next];
+      const item: { t0: number; position?: string } = { t0: performance.now() };
+      pending.push(item);
+      const r = await writer.append(`dossier-${d.code}`, [{ type: e.type, data: e.data as unknown as Record<string, unknown>, metadata: { actor: 'bench', correlationId: d.code } }], {
+        expectedRevision: d.next === 0 ? 'no_stream' : d.next - 1,
+      });
+      item.position = r.position;
+      events++;
+      // Committed before we learnt our position (rare): visible at that commit.
+      if (pending[0] === item && lastCommitted && comparePositions(r.position, lastCommitted) <= 0) {
+        lags.push(lastCommitAt - pending.shift()!.t0);
+      }
+      if (++d.next >= d.events.length) active[k] = fresh();
+    }
+    const achievedRate = total / ((performance.now() - start) / 1000);
+    await runner.waitFor(await writer.headPosition(), 60_000);
+    const q = new SlaQueryService({ db, store: writer });
+    const behindAfter = (await q.watermark()).behind;
+    lags.sort((a, b) => a - b);
+    const pct = (p: number) => lags[Math.min(lags.length - 1, Math.ceil(p * lags.length) - 1)] ?? NaN;
+    o.log?.(`live lag: ${lags.length} commands at ${achievedRate.toFixed(0)}/s, p50 ${pct(0.5).toFixed(1)} ms, p99 ${pct(0.99).toFixed(1)} ms`);
+    return { commands: lags.length, events, achievedRate, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: lags[lags.length - 1] ?? NaN, behindAfter };
+  } finally {
+    await runner.stop();
+    await db.close();
+    await reader.close();
+    await writer.close();
+    if (!o.dir) rmSync(dir, { recursive: true, force: true });
   }
 }

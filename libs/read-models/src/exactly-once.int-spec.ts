@@ -12,6 +12,7 @@ import { ProjectionRunner, readCheckpoint } from './runner';
 import { dumpTableSet, makeEnv, type Engine, type Env } from './testing/fixtures';
 import { AG, PROCEDURES, writeScenario } from './testing/scenario';
 import { writeRandomDossiers } from './testing/load';
+import { SLA_PROJECTION } from './sla/schema';
 
 async function project(env: Env, db = env.db, store: EventStore = env.store) {
   const runner = new ProjectionRunner({ store, db, maxBatch: 100, readBatch: 100, maxDelayMs: 5 });
@@ -48,7 +49,7 @@ describe.each<Engine>(['sqlite', 'postgres'])('exactly once (%s)', (engine) => {
     expect(out).toMatch(/^KILL 100 \d+\n$/);
     // Two batches committed, the third (written, not committed) rolled back by the crash.
     const db = env.openDb();
-    expect((await readCheckpoint(db, 'sla_v1_g1'))!.events).toBe(200);
+    expect((await readCheckpoint(db, `${SLA_PROJECTION}_g1`))!.events).toBe(200);
     const set = await project(env, db);
     expect(await dumpTableSet(db, set)).toEqual(reference);
   });

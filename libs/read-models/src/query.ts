@@ -200,7 +200,7 @@ const localMidnight = (day: string) => Date.parse(day + 'T00:00:00Z') - VN_OFFSE
 const iso = (ms: number | null) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
 
 /** State of an open dossier at instant T, from its summary row: due date and pause as they were at T. */
-export function openStateAt(row: { original_due_at: number | null; due_at: number | null; pauses: string | null }, t: number) {
+export function openStateAt(row: { original_due_at: number | null; due_at: number | null; pauses: string | null; deadline_unit?: string | null }, t: number) {
   const pauses: PauseSpan[] = row.pauses ? JSON.parse(row.pauses) : [];
   let due = row.original_due_at ?? row.due_at;
   let pausedSince: number | null = null;
@@ -217,6 +217,8 @@ export function openStateAt(row: { original_due_at: number | null; due_at: numbe
     ...initialState,
     status: pausedSince === null ? 'in_processing' : 'awaiting_supplement',
     dueAt: iso(due),
+    // Only the unit matters to openTimeliness (working-hour deadlines are late past the due instant).
+    deadline: row.deadline_unit ? ({ value: 0, unit: row.deadline_unit } as DossierState['deadline']) : null,
     paused: pausedSince === null ? null : { since: iso(pausedSince)!, reason: 'supplementation', remainingWorkingMs: 0 },
   };
   return openTimeliness(state, t, VN_DATER);
@@ -308,8 +310,8 @@ export class SlaQueryService {
     }
     // Open at the end of the period (the national formula's "still in processing").
     const end = localMidnight(addDays(to, 1));
-    const open = await db.all<{ agency_code: string; procedure_code: string; original_due_at: number | null; due_at: number | null; pauses: string | null }>(
-      `SELECT agency_code, procedure_code, original_due_at, due_at, pauses FROM ${db.table(set.dossiers)} WHERE open_until > ? AND received_at < ?`,
+    const open = await db.all<{ agency_code: string; procedure_code: string; original_due_at: number | null; due_at: number | null; pauses: string | null; deadline_unit: string | null }>(
+      `SELECT agency_code, procedure_code, original_due_at, due_at, pauses, deadline_unit FROM ${db.table(set.dossiers)} WHERE open_until > ? AND received_at < ?`,
       [end, end],
     );
     const openFacts = new Map<string, Fact>();
@@ -437,10 +439,10 @@ export class SlaQueryService {
       }
     }
     if (q.overdue !== undefined) {
-      // Overdue from the local midnight after the due date; a pause that began after that keeps it overdue
-      // (domain openTimeliness).
-      const overdueFrom = `(((due_at + ${VN_OFFSET_MS}) / ${DAY_MS}) * ${DAY_MS} + ${DAY_MS - VN_OFFSET_MS})`;
-      const cond = `(open_until = ${OPEN_FOREVER} AND due_at IS NOT NULL AND ((paused_since IS NULL AND ${overdueFrom} <= ?) OR (paused_since IS NOT NULL AND paused_since >= ${overdueFrom})))`;
+      // `overdue_from` is the domain's `overdueFrom` (unit-aware), stored by the projection: no second
+      // copy of the rule here. Open and unpaused: overdue once `now` reaches it; paused: overdue when the
+      // pause began at or after it (a pause cannot undo lateness; domain openTimeliness).
+      const cond = `(open_until = ${OPEN_FOREVER} AND overdue_from IS NOT NULL AND ((paused_since IS NULL AND overdue_from <= ?) OR (paused_since IS NOT NULL AND paused_since >= overdue_from)))`;
       where.push(q.overdue ? cond : `NOT ${cond}`);
       params.push(now);
     }

@@ -11,6 +11,7 @@ import { SlaQueryService } from './query';
 import { dumpTableSet, makeEnv, type Engine, type Env } from './testing/fixtures';
 import { AG, PROCEDURES, writeScenario } from './testing/scenario';
 import { writeRandomDossiers } from './testing/load';
+import { SLA_PROJECTION } from './sla/schema';
 
 describe.each<Engine>(['sqlite', 'postgres'])('rebuild while events arrive (%s)', (engine) => {
   let env: Env;
@@ -27,7 +28,7 @@ describe.each<Engine>(['sqlite', 'postgres'])('rebuild while events arrive (%s)'
     await follower.start();
     await follower.waitFor();
     const liveDb = env.openDb('live');
-    const pinned = new ProjectionRunner({ store: env.store, db: liveDb, pinnedTableSet: 'sla_v1_g1', maxDelayMs: 5 });
+    const pinned = new ProjectionRunner({ store: env.store, db: liveDb, pinnedTableSet: `${SLA_PROJECTION}_g1`, maxDelayMs: 5 });
     await pinned.start();
 
     // Commands keep arriving during the rebuild (through a second store handle, as the API would).
@@ -42,8 +43,8 @@ describe.each<Engine>(['sqlite', 'postgres'])('rebuild while events arrive (%s)'
     })();
     const progress: RebuildProgress[] = [];
     const result = await rebuildSla({ store: env.store, db: env.openDb(), readBatch: 50, flushEvery: 100, onProgress: (p) => progress.push(p) });
-    expect(result.tableSet).toBe('sla_v1_g2');
-    expect((await activeSet(env.db))!.tableSet).toBe('sla_v1_g2');
+    expect(result.tableSet).toBe(`${SLA_PROJECTION}_g2`);
+    expect((await activeSet(env.db))!.tableSet).toBe(`${SLA_PROJECTION}_g2`);
     expect(progress.map((p) => p.phase)).toEqual(expect.arrayContaining(['replaying', 'indexing', 'swapped', 'done']));
     writing = false;
     await writes;
@@ -51,16 +52,16 @@ describe.each<Engine>(['sqlite', 'postgres'])('rebuild while events arrive (%s)'
     const head = await env.store.headPosition();
     await pinned.waitFor(head);
     await follower.waitFor(head);
-    expect(follower.tableSet).toBe('sla_v1_g2'); // the live runner moved to the swapped-in set
+    expect(follower.tableSet).toBe(`${SLA_PROJECTION}_g2`); // the live runner moved to the swapped-in set
     await pinned.stop();
     await follower.stop();
-    const live = await dumpTableSet(liveDb, 'sla_v1_g1');
-    const rebuilt = await dumpTableSet(env.db, 'sla_v1_g2');
+    const live = await dumpTableSet(liveDb, `${SLA_PROJECTION}_g1`);
+    const rebuilt = await dumpTableSet(env.db, `${SLA_PROJECTION}_g2`);
     expect(rebuilt.dossiers.length).toBeGreaterThan(160);
     expect(rebuilt).toEqual(live);
     // Queries read the active set, with a watermark at the head.
     const q = new SlaQueryService({ db: env.db, store: env.store });
     const r = await q.sla({ from: '2025-06-01', to: '2025-07-31', by: 'agency' });
-    expect(r.watermark).toMatchObject({ tableSet: 'sla_v1_g2', behind: 0, position: head });
+    expect(r.watermark).toMatchObject({ tableSet: `${SLA_PROJECTION}_g2`, behind: 0, position: head });
   });
 });

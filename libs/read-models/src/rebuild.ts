@@ -1,5 +1,5 @@
 /**
- * Blue/green rebuild: replays the whole log into a NEW table set (`sla_v1_g{n+1}`), adds the
+ * Blue/green rebuild: replays the whole log into a NEW table set (`sla_v2_g{n+1}`), adds the
  * secondary indexes once caught up, then swaps it in with one UPDATE of `projection_active`. Until
  * that commit every query and the live runner use the old set; a live runner that is not pinned
  * notices the swap at its next batch and continues on the new set from the new set's checkpoint.
@@ -50,7 +50,19 @@ export interface RebuildResult {
   peakRssBytes: number;
   /** Where the time went (ms): reading the log, applying in memory, writing. */
   timings: { readMs: number; applyMs: number; writeMs: number };
+  /**
+   * CPU time of this process (user + system, ms) in the same phases: on a shared machine the wall
+   * clock also counts the time other processes held the cores.
+   */
+  cpu: { readMs: number; applyMs: number; writeMs: number; totalMs: number };
+  /** Peak V8 heap used (bytes) seen at the progress points. */
+  peakHeapBytes: number;
 }
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
   const { store, db } = o;
@@ -71,17 +83,27 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
   let position = '';
   let committed = '';
   let events = 0;
+  const cpu0 = cpuMs();
   let peakRss = process.memoryUsage().rss;
+  let peakHeap = process.memoryUsage().heapUsed;
+  const sample = () => {
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  };
   const progress = async (phase: RebuildProgress['phase']) => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    sample();
     if (!o.onProgress) return;
     const elapsedMs = performance.now() - started;
     o.onProgress({ phase, tableSet: set.name, events, position, headPosition: await store.headPosition(), elapsedMs, eventsPerSecond: events / (elapsedMs / 1000 || 1) });
   };
   const timings = { readMs: 0, applyMs: 0, writeMs: 0 };
+  const cpu = { readMs: 0, applyMs: 0, writeMs: 0, totalMs: 0 };
   const flush = async (final: boolean, extra?: (tx: Parameters<Parameters<SqlDb['transaction']>[0]>[0]) => Promise<void>) => {
     const n = projection.stagedEvents;
     const w0 = performance.now();
+    const wc = cpuMs();
+    sample();
     await db.transaction(async (tx) => {
       await projection.flush(tx, { counters: final || projection.counterKeys > (o.maxHeldCounters ?? 400_000) });
       const changed = await tx.run(
@@ -93,20 +115,26 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
     });
     projection.committed();
     timings.writeMs += performance.now() - w0;
+    cpu.writeMs += cpuMs() - wc;
     committed = position;
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    sample();
   };
   /** Replays until readAll comes back short (the head at that moment). */
   const catchUp = async () => {
     for (;;) {
       if (o.signal?.aborted) throw new Error('rebuild aborted');
       const r0 = performance.now();
+      const rc = cpuMs();
       const batch = await store.readAll({ after: position || undefined, maxCount: readBatch });
       const a0 = performance.now();
+      const ac = cpuMs();
       timings.readMs += a0 - r0;
+      cpu.readMs += ac - rc;
       if (batch.length > 0) {
         await projection.stage(db, store, batch);
         timings.applyMs += performance.now() - a0;
+        cpu.applyMs += cpuMs() - ac;
+        sample();
         position = batch[batch.length - 1].position;
         events += batch.length;
         if (projection.stagedEvents >= flushEvery) {
@@ -137,6 +165,7 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
   }
   await progress('done');
   const elapsedMs = performance.now() - started;
+  cpu.totalMs = cpuMs() - cpu0;
   return {
     tableSet: set.name,
     previousTableSet: previous.tableSet,
@@ -145,7 +174,9 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
     elapsedMs,
     eventsPerSecond: events / (elapsedMs / 1000 || 1),
     peakRssBytes: peakRss,
+    peakHeapBytes: peakHeap,
     timings,
+    cpu,
   };
 }
 

@@ -14,6 +14,7 @@ import {
   classify,
   evolve,
   initialState,
+  overdueFrom,
   upcast,
   type DossierEvent,
   type DossierState,
@@ -34,10 +35,12 @@ import { AGENCY_EVENT_TYPES, foldAgencyVersions, type AgencyVersionRow } from '.
 
 /** Viet Nam: UTC+7, no DST since 1975. Day buckets are local days. */
 export const VN_OFFSET_MS = 7 * 3_600_000;
-const VN_DATER = { localDate: (t: number) => new Date(t + VN_OFFSET_MS).toISOString().slice(0, 10) };
 
 /** A clock pause as kept on the summary row: [start, end | null, dueAt after the resume | null] (epoch ms). */
 export type PauseSpan = [number, number | null, number | null];
+
+/** Offset of the national calendar, for the domain's `overdueFrom` (needs only `hours.utcOffsetMinutes`). */
+const VN_HOURS = { hours: { utcOffsetMinutes: VN_OFFSET_MS / 60_000 } } as Pick<WorkingCalendar, 'hours'>;
 
 export interface DossierEntry {
   code: string;
@@ -45,6 +48,10 @@ export interface DossierEntry {
   pauses: PauseSpan[];
   timeliness: string | null;
   processingMs: number | null;
+  /** Id of the (agency, procedure) pair the day counters of this dossier go to; -1 until known. */
+  ap: number;
+  apAgency: string | null;
+  apProcedure: string | null;
 }
 
 /**
@@ -73,8 +80,15 @@ export interface SlaProjectionOptions {
 
 const TERMINAL = new Set(['refused', 'withdrawn', 'stopped', 'result_returned']);
 const SEP = '\u0001';
+const DAY_MS = 86_400_000;
+const NC = DAILY_COUNTERS.length;
+/**
+ * Day counters are keyed by one number, `localDay * AP_SPAN + apId`: no string built per event. With
+ * local days below 2^20 (year 4840) and ids below 2^24 the key stays an exact integer (< 2^53); the
+ * histogram key is `dayKey * 256 + bucket` (buckets <= 240), still below 2^53.
+ */
+const AP_SPAN = 2 ** 24;
 
-const noCount = (_dayMs: number, _s: DossierState, _counter: number, _n?: number): void => undefined;
 const toMs = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
 
 export function dossierCodeOf(e: RecordedEvent): string {
@@ -84,8 +98,14 @@ export function dossierCodeOf(e: RecordedEvent): string {
 export class SlaProjection {
   private readonly cache = new Map<string, DossierEntry>();
   private readonly dirty = new Set<string>();
-  private daily = new Map<string, number[]>();
-  private hist = new Map<string, number>();
+  /** Day counters: key -> slot; slot i holds counters [i*NC, (i+1)*NC) of `pool` (one flat array, little for the GC to scan). */
+  private dailySlots = new Map<number, number>();
+  private dailyKeys: number[] = [];
+  private pool = new Float64Array(1024 * NC);
+  private hist = new Map<number, number>();
+  /** (agency, procedure) pairs by id, for the counter keys. Kept for the projection's life (a few thousand). */
+  private readonly apIds = new Map<string, number>();
+  private readonly apPairs: Array<[string, string]> = [];
   private agencies = new Map<string, AgencyVersionRow[]>();
   private dirtyAgencies = new Set<string>();
   private procedures = new Map<string, { name: string | null; data: string }>();
@@ -103,27 +123,51 @@ export class SlaProjection {
     this.processingTime = options.processingTime ?? calendarProcessingTime();
   }
   private readonly processingTime: ProcessingTimeFn;
+  /** The local date for the domain's classify, from the per-day cache (same answer as VN_DATER). */
+  private readonly dater = { localDate: (t: number) => this.dayString(Math.floor((t + VN_OFFSET_MS) / DAY_MS)) };
 
-  private day(ms: number): string {
-    const n = Math.floor((ms + VN_OFFSET_MS) / 86_400_000);
+  /** Local date (YYYY-MM-DD) of local day number `n` (days since 1970-01-01 local). */
+  private dayString(n: number): string {
     let d = this.dayCache.get(n);
     if (d === undefined) {
-      d = new Date(n * 86_400_000).toISOString().slice(0, 10);
+      d = new Date(n * DAY_MS).toISOString().slice(0, 10);
       this.dayCache.set(n, d);
     }
     return d;
   }
 
-  private readonly countFn = (dayMs: number, s: DossierState, counter: number, n = 1) => this.count(dayMs, s, counter, n);
-
-  private count(dayMs: number, s: DossierState, counter: number, n = 1): void {
-    const key = this.day(dayMs) + SEP + (s.agencyCode ?? '') + SEP + (s.procedureCode ?? '');
-    let row = this.daily.get(key);
-    if (!row) {
-      row = new Array<number>(DAILY_COUNTERS.length).fill(0);
-      this.daily.set(key, row);
+  private apOf(entry: DossierEntry, s: DossierState): number {
+    if (entry.ap >= 0 && entry.apAgency === s.agencyCode && entry.apProcedure === s.procedureCode) return entry.ap;
+    const a = s.agencyCode ?? '';
+    const p = s.procedureCode ?? '';
+    const k = a + SEP + p;
+    let id = this.apIds.get(k);
+    if (id === undefined) {
+      id = this.apPairs.length;
+      if (id >= AP_SPAN) throw new Error('more than 2^24 (agency, procedure) pairs');
+      this.apIds.set(k, id);
+      this.apPairs.push([a, p]);
     }
-    row[counter] += n;
+    entry.ap = id;
+    entry.apAgency = s.agencyCode;
+    entry.apProcedure = s.procedureCode;
+    return id;
+  }
+
+  /** Offset of the counters of day-key `key` in `pool`, allocating a zeroed slot on first use. */
+  private slot(key: number): number {
+    let i = this.dailySlots.get(key);
+    if (i === undefined) {
+      i = this.dailyKeys.length;
+      if ((i + 1) * NC > this.pool.length) {
+        const bigger = new Float64Array(this.pool.length * 2);
+        bigger.set(this.pool);
+        this.pool = bigger;
+      }
+      this.dailySlots.set(key, i);
+      this.dailyKeys.push(key);
+    }
+    return i * NC;
   }
 
   /** Loads the agency tree from the tables (once), and dossiers not in memory from their own streams. */
@@ -155,14 +199,16 @@ export class SlaProjection {
 
   /** Applies events in memory; dossiers not in memory are refolded from their streams first. */
   async stage(db: SqlExecutor, store: EventStore, events: RecordedEvent[]): Promise<void> {
-    const missing = new Map<string, RecordedEvent>();
+    let missing: Map<string, RecordedEvent> | undefined;
     for (const e of events) {
       if (!e.type.startsWith('dossier.')) continue;
       const code = dossierCodeOf(e);
-      if (this.cache.has(code) || missing.has(code)) continue;
-      missing.set(code, e);
+      if (this.cache.has(code) || missing?.has(code)) continue;
+      // First seen at revision 0: a new dossier, nothing to refold (most of a replay).
+      if (e.revision === 0) this.entry(code);
+      else (missing ??= new Map()).set(code, e);
     }
-    if (missing.size > 0 || !this.agenciesLoaded) await this.load(db, store, missing);
+    if (missing || !this.agenciesLoaded) await this.load(db, store, missing ?? new Map());
     for (const e of events) this.apply(e);
     this.stagedEvents += events.length;
   }
@@ -170,7 +216,7 @@ export class SlaProjection {
   private entry(code: string): DossierEntry {
     let entry = this.cache.get(code);
     if (!entry) {
-      entry = { code, state: initialState, pauses: [], timeliness: null, processingMs: null };
+      entry = { code, state: initialState, pauses: [], timeliness: null, processingMs: null, ap: -1, apAgency: null, apProcedure: null };
       this.cache.set(code, entry);
     }
     return entry;
@@ -206,21 +252,31 @@ export class SlaProjection {
       return; // a dossier event type this projection version does not know: ignored, never half-applied
     }
     entry.state = s;
-    if (!replay) this.dirty.add(code);
-    const count = replay ? noCount : this.countFn;
     const t = Date.parse((up.data as { occurredAt: string }).occurredAt);
+    // Counters of this event: the local day of its occurredAt, for the dossier's agency x procedure.
+    let base = -1;
+    let dayKey = 0;
+    const pool = () => {
+      if (base < 0) {
+        dayKey = Math.floor((t + VN_OFFSET_MS) / DAY_MS) * AP_SPAN + this.apOf(entry, s);
+        base = this.slot(dayKey);
+      }
+      return this.pool;
+    };
+    const count = replay ? (_c: number, _n?: number) => undefined : (c: number, n = 1) => void (pool()[base + c] += n);
+    if (!replay) this.dirty.add(code);
     switch (up.type) {
       case 'dossier.submitted-online.v1':
-        count(t, s, C.submitted_online);
+        count(C.submitted_online);
         break;
       case 'dossier.received.v1':
-        count(t, s, s.channel === 'online' ? C.received_online : s.channel === 'postal' ? C.received_postal : C.received_counter);
+        count(s.channel === 'online' ? C.received_online : s.channel === 'postal' ? C.received_postal : C.received_counter);
         break;
       case 'dossier.refused.v1':
-        count(t, s, C.refused);
+        count(C.refused);
         break;
       case 'dossier.supplement-requested.v1':
-        count(t, s, C.supplement_requests);
+        count(C.supplement_requests);
         entry.pauses = [...entry.pauses, [t, null, null]];
         break;
       case 'dossier.payment-requested.v1':
@@ -230,55 +286,57 @@ export class SlaProjection {
       case 'dossier.payment-recorded.v1':
         if (before.paused) entry.pauses = closePause(entry.pauses, t, toMs(s.dueAt));
         if (up.type === 'dossier.payment-recorded.v1' && before.paidOnline === null) {
-          count(t, s, C.paid);
-          if (up.data.online) count(t, s, C.paid_online);
+          count(C.paid);
+          if (up.data.online) count(C.paid_online);
         }
         break;
       case 'dossier.apology-issued.v1':
-        count(t, s, C.apologies);
+        count(C.apologies);
         break;
       case 'dossier.completed.v1': {
-        const c = classify(s, VN_DATER);
+        // Classified once, at the close event, by the domain.
+        const c = classify(s, this.dater);
         entry.timeliness = c?.timeliness ?? null;
-        count(t, s, C.completed);
-        if (c) count(t, s, c.timeliness === 'early' ? C.early : c.timeliness === 'on_time' ? C.on_time : C.late);
-        if (up.data.electronicResult) count(t, s, C.electronic_results);
+        count(C.completed);
+        if (c) count(c.timeliness === 'early' ? C.early : c.timeliness === 'on_time' ? C.on_time : C.late);
+        if (up.data.electronicResult) count(C.electronic_results);
         const p = this.processingTime(s, t);
         entry.processingMs = p;
         if (p !== null) {
-          count(t, s, C.processing_ms, Math.round(p));
-          count(t, s, C.processing_count);
-          const b = Math.min(HIST_MAX_BUCKET, Math.ceil((p / WORKING_DAY_MS) * HIST_BUCKETS_PER_DAY));
+          count(C.processing_ms, Math.round(p));
+          count(C.processing_count);
           if (!replay) {
-          const key = this.day(t) + SEP + (s.agencyCode ?? '') + SEP + (s.procedureCode ?? '') + SEP + b;
-          this.hist.set(key, (this.hist.get(key) ?? 0) + 1);
+            const b = Math.min(HIST_MAX_BUCKET, Math.ceil((p / WORKING_DAY_MS) * HIST_BUCKETS_PER_DAY));
+            pool();
+            const key = dayKey * 256 + b;
+            this.hist.set(key, (this.hist.get(key) ?? 0) + 1);
           }
         }
         break;
       }
       case 'dossier.result-returned.v1':
-        count(t, s, C.returned);
+        count(C.returned);
         if (before.status === 'completed') break;
-        entry.timeliness = classify(s, VN_DATER)?.timeliness ?? null;
+        entry.timeliness = classify(s, this.dater)?.timeliness ?? null;
         break;
       case 'dossier.withdrawn.v1':
-        count(t, s, C.withdrawn);
+        count(C.withdrawn);
         if (before.paused) entry.pauses = closePause(entry.pauses, t, null);
         break;
       case 'dossier.stopped.v1':
-        count(t, s, C.stopped);
+        count(C.stopped);
         if (before.paused) entry.pauses = closePause(entry.pauses, t, null);
-        entry.timeliness = classify(s, VN_DATER)?.timeliness ?? null;
+        entry.timeliness = classify(s, this.dater)?.timeliness ?? null;
         break;
       case 'dossier.deadline-missed.v1':
-        count(t, s, C.deadline_missed);
+        count(C.deadline_missed);
         break;
     }
   }
 
   /** Day x agency x procedure counter rows held in memory. */
   get counterKeys(): number {
-    return this.daily.size + this.hist.size;
+    return this.dailyKeys.length + this.hist.size;
   }
 
   /**
@@ -287,20 +345,57 @@ export class SlaProjection {
    * order per dossier, so every chunk would touch most day rows again.
    */
   async flush(tx: SqlExecutor, options: { counters?: boolean } = {}): Promise<void> {
+    // Rows go in primary-key order: B-tree appends instead of random inserts (half the SQLite work).
     const rows: SqlValue[][] = [];
-    for (const code of this.dirty) rows.push(summaryRow(this.cache.get(code)!));
+    for (const code of [...this.dirty].sort()) rows.push(summaryRow(this.cache.get(code)!));
     await tx.upsert(this.tables.dossiers, [...DOSSIER_COLUMNS], ['code'], rows, 'replace');
     if (options.counters === false) {
       await this.flushReference(tx);
       return;
     }
-    const daily: SqlValue[][] = [];
-    for (const [key, counts] of this.daily) daily.push([...key.split(SEP), ...counts]);
+    // Sort keys: local day, then the rank of (agency, procedure) in string order, as in the tables' keys.
+    const order = this.apPairs.map((_, i) => i).sort((x, y) => cmpPair(this.apPairs[x], this.apPairs[y]));
+    const rank = new Array<number>(order.length);
+    order.forEach((ap, r) => (rank[ap] = r));
+    const sortKey = (dayKey: number) => {
+      const ap = dayKey % AP_SPAN;
+      return dayKey - ap + rank[ap];
+    };
+    const unsort = (k: number) => {
+      const r = k % AP_SPAN;
+      return k - r + order[r];
+    };
+    const n = this.dailyKeys.length;
+    const keys = new Float64Array(n);
+    for (let i = 0; i < n; i++) keys[i] = sortKey(this.dailyKeys[i]);
+    keys.sort();
+    const daily: SqlValue[][] = new Array(n);
+    const pool = this.pool;
+    for (let i = 0; i < n; i++) {
+      const key = unsort(keys[i]);
+      const at = this.dailySlots.get(key)! * NC;
+      const [a, p] = this.apPairs[key % AP_SPAN];
+      const row: SqlValue[] = new Array(3 + NC);
+      row[0] = this.dayString(Math.floor(key / AP_SPAN));
+      row[1] = a;
+      row[2] = p;
+      for (let c = 0; c < NC; c++) row[3 + c] = pool[at + c];
+      daily[i] = row;
+    }
     await tx.upsert(this.tables.daily, ['day', 'agency_code', 'procedure_code', ...DAILY_COUNTERS], ['day', 'agency_code', 'procedure_code'], daily, 'add');
-    const hist: SqlValue[][] = [];
-    for (const [key, n] of this.hist) {
-      const [day, a, p, b] = key.split(SEP);
-      hist.push([day, a, p, Number(b), n]);
+    const hkeys = new Float64Array(this.hist.size);
+    let j = 0;
+    for (const key of this.hist.keys()) {
+      const b = key % 256;
+      hkeys[j++] = sortKey((key - b) / 256) * 256 + b;
+    }
+    hkeys.sort();
+    const hist: SqlValue[][] = new Array(hkeys.length);
+    for (let i = 0; i < hkeys.length; i++) {
+      const b = hkeys[i] % 256;
+      const dayKey = unsort((hkeys[i] - b) / 256);
+      const [a, p] = this.apPairs[dayKey % AP_SPAN];
+      hist[i] = [this.dayString(Math.floor(dayKey / AP_SPAN)), a, p, b, this.hist.get(dayKey * 256 + b)!];
     }
     await tx.upsert(this.tables.hist, ['day', 'agency_code', 'procedure_code', 'bucket', 'n'], ['day', 'agency_code', 'procedure_code', 'bucket'], hist, 'add');
     this.countersWritten = true;
@@ -354,7 +449,9 @@ export class SlaProjection {
   private resetStaged(): void {
     this.dirty.clear();
     if (this.countersWritten) {
-      this.daily = new Map();
+      this.pool.fill(0, 0, this.dailyKeys.length * NC);
+      this.dailySlots = new Map();
+      this.dailyKeys = [];
       this.hist = new Map();
       this.countersWritten = false;
     }
@@ -368,6 +465,10 @@ export class SlaProjection {
   }
 }
 
+function cmpPair(x: [string, string], y: [string, string]): number {
+  return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0;
+}
+
 function closePause(pauses: PauseSpan[], end: number, dueAfter: number | null): PauseSpan[] {
   const out = pauses.slice();
   const last = out[out.length - 1];
@@ -379,6 +480,7 @@ function summaryRow(e: DossierEntry): SqlValue[] {
   const s = e.state;
   const ended = s.completedAt ?? s.refusedAt ?? s.withdrawnAt ?? s.stoppedAt ?? null;
   const endedMs = toMs(ended);
+  const dueMs = toMs(s.dueAt);
   return [
     e.code,
     s.agencyCode,
@@ -389,8 +491,11 @@ function summaryRow(e: DossierEntry): SqlValue[] {
     toMs(s.submittedAt),
     toMs(s.receivedAt),
     toMs(s.originalDueAt),
-    toMs(s.dueAt),
-    toMs(s.dueAt) ?? OPEN_FOREVER,
+    dueMs,
+    dueMs ?? OPEN_FOREVER,
+    // The domain's rule (unit-aware), once, here: queries compare instants with it.
+    dueMs === null ? null : overdueFrom(dueMs, VN_HOURS, s.deadline?.unit),
+    s.deadline?.unit ?? null,
     toMs(s.promisedAt),
     toMs(s.completedAt),
     toMs(s.returnedAt),

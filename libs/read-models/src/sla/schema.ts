@@ -5,8 +5,11 @@
  */
 import type { SqlExecutor } from '../sql/driver';
 
-/** Bump on any change to what the projection computes or stores. */
-export const SLA_PROJECTION_VERSION = 1;
+/**
+ * Bump on any change to what the projection computes or stores.
+ * v2: `overdue_from` (the domain's unit-aware `overdueFrom`) and `deadline_unit` on the summary.
+ */
+export const SLA_PROJECTION_VERSION = 2;
 export const SLA_PROJECTION = `sla_v${SLA_PROJECTION_VERSION}`;
 
 /** Counters of one (local day, agency, procedure) bucket, in column order. Integers only. */
@@ -74,6 +77,8 @@ export const DOSSIER_COLUMNS = [
   'original_due_at',
   'due_at',
   'due_key',
+  'overdue_from',
+  'deadline_unit',
   'promised_at',
   'completed_at',
   'returned_at',
@@ -131,6 +136,8 @@ export async function createTableSet(db: SqlExecutor, set: TableSet, withIndexes
       original_due_at BIGINT,
       due_at BIGINT,
       due_key BIGINT NOT NULL,
+      overdue_from BIGINT,
+      deadline_unit TEXT,
       promised_at BIGINT,
       completed_at BIGINT,
       returned_at BIGINT,

@@ -109,16 +109,25 @@ export function createSqliteDb(options: SqliteDbOptions): SqlDb {
     },
     async upsert(table, columns, key, rows, mode) {
       if (rows.length === 0) return;
-      // Multi-row statements: one VM call per 64 rows instead of per row.
+      // Multi-row statements of ~8 000 bind values (SQLite allows 32 766): one VM call per few hundred
+      // rows; the values go in as one reused flat array (no per-chunk slice/flat/spread).
       const tuple = `(${columns.map(() => '?').join(', ')})`;
-      const PER = 64;
+      const PER = Math.max(1, Math.floor(8000 / columns.length));
       let i = 0;
       if (rows.length >= PER) {
         const many = prep(upsertSql(ident(table), columns, key, mode, Array(PER).fill(tuple).join(', ')));
-        for (; i + PER <= rows.length; i += PER) many.run(...rows.slice(i, i + PER).flat());
+        const flat: SqlValue[] = new Array(PER * columns.length);
+        for (; i + PER <= rows.length; i += PER) {
+          let k = 0;
+          for (let r = i; r < i + PER; r++) {
+            const row = rows[r];
+            for (let c = 0; c < row.length; c++) flat[k++] = row[c];
+          }
+          many.run(flat);
+        }
       }
       const one = prep(upsertSql(ident(table), columns, key, mode, tuple));
-      for (; i < rows.length; i++) one.run(...rows[i]);
+      for (; i < rows.length; i++) one.run(rows[i]);
     },
   };
   const mutex = new Mutex();
