@@ -7,6 +7,7 @@
  * other jobs take cores away from the wall clock.
  */
 import { benchLiveLag, benchProjections } from '@motcua/read-models';
+import { loadavg } from 'node:os';
 import { registerBenchmark } from './registry';
 
 registerBenchmark({
@@ -14,6 +15,7 @@ registerBenchmark({
   description: 'SLA projection rebuild vs raw global read (SQLite)',
   async run(ctx) {
     const dossiers = ctx.size(700_000, 1_000);
+    const loadBefore = loadavg()[0];
     const gen = ctx.progress('generate dossiers', dossiers);
     let last = 0;
     let replay: ReturnType<typeof ctx.progress> | undefined;
@@ -38,6 +40,7 @@ registerBenchmark({
         { group: 'sqlite', name: 'live lag p99 (500 commands/s)', unit: 'ms', value: lag.p99Ms, target: { minRatio: 0, text: '< 200 ms' }, met: lag.p99Ms < 200 },
       ],
       notes: [
+        `machine load average (1 min) ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after, on ${ctx.scale === 1 ? 'the full' : `a ${ctx.scale}×`} scale`,
         `${r.dossiers} dossiers, ${r.events} events; rebuild ${r.rebuildSeconds.toFixed(1)} s (read ${(r.timings.readMs / 1000).toFixed(1)} s, apply ${(r.timings.applyMs / 1000).toFixed(1)} s, write ${(r.timings.writeMs / 1000).toFixed(1)} s); ${r.summaryRows} summary rows, ${r.dailyRows} day rows`,
         `per CPU-second of the process: raw read ${Math.round(r.rawReadEventsPerCpuSecond)} events/s, rebuild ${Math.round(r.rebuildEventsPerCpuSecond)} events/s (CPU: read ${(r.cpu.readMs / 1000).toFixed(1)} s, apply ${(r.cpu.applyMs / 1000).toFixed(1)} s, write ${(r.cpu.writeMs / 1000).toFixed(1)} s); peak heap ${r.peakHeapMB.toFixed(0)} MB`,
         `live lag (append -> committed with its checkpoint, visible to any query; runner on its own store handle polling every 100 ms): ${lag.commands} commands at ${lag.achievedRate.toFixed(0)}/s, p50 ${lag.p50Ms.toFixed(1)} ms, p99 ${lag.p99Ms.toFixed(1)} ms, max ${lag.maxMs.toFixed(1)} ms; behind after: ${lag.behindAfter}`,

@@ -369,20 +369,25 @@ export class SlaProjection {
     const keys = new Float64Array(n);
     for (let i = 0; i < n; i++) keys[i] = sortKey(this.dailyKeys[i]);
     keys.sort();
-    const daily: SqlValue[][] = new Array(n);
+    // In chunks: the rows of ~400 000 held counters at once would double the memory they take.
+    const CHUNK = 8_192;
     const pool = this.pool;
-    for (let i = 0; i < n; i++) {
-      const key = unsort(keys[i]);
-      const at = this.dailySlots.get(key)! * NC;
-      const [a, p] = this.apPairs[key % AP_SPAN];
-      const row: SqlValue[] = new Array(3 + NC);
-      row[0] = this.dayString(Math.floor(key / AP_SPAN));
-      row[1] = a;
-      row[2] = p;
-      for (let c = 0; c < NC; c++) row[3 + c] = pool[at + c];
-      daily[i] = row;
+    const dailyColumns = ['day', 'agency_code', 'procedure_code', ...DAILY_COUNTERS];
+    for (let from = 0; from < n; from += CHUNK) {
+      const daily: SqlValue[][] = [];
+      for (let i = from; i < Math.min(n, from + CHUNK); i++) {
+        const key = unsort(keys[i]);
+        const at = this.dailySlots.get(key)! * NC;
+        const [a, p] = this.apPairs[key % AP_SPAN];
+        const row: SqlValue[] = new Array(3 + NC);
+        row[0] = this.dayString(Math.floor(key / AP_SPAN));
+        row[1] = a;
+        row[2] = p;
+        for (let c = 0; c < NC; c++) row[3 + c] = pool[at + c];
+        daily.push(row);
+      }
+      await tx.upsert(this.tables.daily, dailyColumns, ['day', 'agency_code', 'procedure_code'], daily, 'add');
     }
-    await tx.upsert(this.tables.daily, ['day', 'agency_code', 'procedure_code', ...DAILY_COUNTERS], ['day', 'agency_code', 'procedure_code'], daily, 'add');
     const hkeys = new Float64Array(this.hist.size);
     let j = 0;
     for (const key of this.hist.keys()) {
@@ -390,14 +395,16 @@ export class SlaProjection {
       hkeys[j++] = sortKey((key - b) / 256) * 256 + b;
     }
     hkeys.sort();
-    const hist: SqlValue[][] = new Array(hkeys.length);
-    for (let i = 0; i < hkeys.length; i++) {
-      const b = hkeys[i] % 256;
-      const dayKey = unsort((hkeys[i] - b) / 256);
-      const [a, p] = this.apPairs[dayKey % AP_SPAN];
-      hist[i] = [this.dayString(Math.floor(dayKey / AP_SPAN)), a, p, b, this.hist.get(dayKey * 256 + b)!];
+    for (let from = 0; from < hkeys.length; from += CHUNK) {
+      const hist: SqlValue[][] = [];
+      for (let i = from; i < Math.min(hkeys.length, from + CHUNK); i++) {
+        const b = hkeys[i] % 256;
+        const dayKey = unsort((hkeys[i] - b) / 256);
+        const [a, p] = this.apPairs[dayKey % AP_SPAN];
+        hist.push([this.dayString(Math.floor(dayKey / AP_SPAN)), a, p, b, this.hist.get(dayKey * 256 + b)!]);
+      }
+      await tx.upsert(this.tables.hist, ['day', 'agency_code', 'procedure_code', 'bucket', 'n'], ['day', 'agency_code', 'procedure_code', 'bucket'], hist, 'add');
     }
-    await tx.upsert(this.tables.hist, ['day', 'agency_code', 'procedure_code', 'bucket', 'n'], ['day', 'agency_code', 'procedure_code', 'bucket'], hist, 'add');
     this.countersWritten = true;
     await this.flushReference(tx);
   }
