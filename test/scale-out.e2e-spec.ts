@@ -15,7 +15,7 @@ import type { RecordedEvent } from '@motcua/event-store';
 import { activeSet, createPostgresDb, readCheckpoint } from '@motcua/read-models';
 import { loadConfig } from '../apps/api/src/config/app-config';
 import { openEventStore } from '../apps/api/src/infrastructure/event-store.factory';
-import { buildOnce, clusterEnv, freePort, NodeProc, PgInstance, RedisInstance, sleep, tempDir, waitHttp } from './faults/cluster';
+import { buildOnce, missingTools, clusterEnv, freePort, NodeProc, PgInstance, RedisInstance, sleep, tempDir, waitHttp } from './faults/cluster';
 import { Counters, prng, seedReference } from './faults/counters';
 import { readAllEvents, waitUntil } from './faults/events';
 
@@ -56,7 +56,10 @@ function followAlerts(baseUrl: string, token: string, signal: AbortSignal): Map<
   return seen;
 }
 
-describe('scale-out: two APIs and two workers on one PostgreSQL and one Redis', () => {
+const MISSING = missingTools();
+if (MISSING) it.skip(`needs private PostgreSQL/Redis instances: ${MISSING}`, () => undefined);
+
+(MISSING ? describe.skip : describe)('scale-out: two APIs and two workers on one PostgreSQL and one Redis', () => {
   let pg: PgInstance;
   let redis: RedisInstance;
   let apis: NodeProc[];
@@ -67,7 +70,7 @@ describe('scale-out: two APIs and two workers on one PostgreSQL and one Redis', 
   const sse = new AbortController();
 
   beforeAll(async () => {
-    const dist = buildOnce();
+    const dist = await buildOnce();
     [pg, redis] = await Promise.all([PgInstance.create(), RedisInstance.create()]);
     const dataDir = tempDir('scale-out');
     secret = randomBytes(32).toString('base64url');

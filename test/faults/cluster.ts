@@ -178,19 +178,53 @@ export class RedisInstance {
  * Compiles the build (tsconfig.build.json) into a private out dir once per run, so concurrent `npm run build`s
  * of other engineers never race with ours. Returns the dist dir. It lies inside the repository (under dist/,
  * ignored) because the app finds its packages and its dashboard files by walking up from itself.
+ * Jest runs the fault and scale-out suites in sibling workers (same parent pid): the first one builds under a
+ * lock directory, the other waits for the `.built` marker. Builds older than two hours are removed.
  */
-export function buildOnce(outDir = process.env.FAULTS_DIST ?? path.join(ROOT, 'dist', '.faults', String(process.pid))): string {
+export async function buildOnce(outDir = process.env.FAULTS_DIST ?? path.join(ROOT, 'dist', '.faults', `jest-${process.ppid}`)): Promise<string> {
   const marker = path.join(outDir, '.built');
   if (existsSync(marker)) return outDir;
-  mkdirSync(outDir, { recursive: true });
-  // Type errors in others' in-progress files must not stop the run: tsc still emits (noEmitOnError is off).
-  spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT, stdio: 'ignore' });
-  for (const entry of ['apps/api/src/main.js', 'apps/worker/src/main.js']) {
-    if (!existsSync(path.join(outDir, entry))) throw new Error(`build produced no ${entry} in ${outDir}`);
+  const parent = path.dirname(outDir);
+  mkdirSync(parent, { recursive: true });
+  for (const old of readdirSync(parent)) {
+    const p = path.join(parent, old);
+    if (p !== outDir && p !== `${outDir}.lock` && Date.now() - statSync(p).mtimeMs > 2 * 3600_000) rmSync(p, { recursive: true, force: true });
   }
-  closeSync(openSync(marker, 'w'));
-  if (!process.env.FAULTS_DIST) cleanups.add(() => rmSync(outDir, { recursive: true, force: true }));
+  try {
+    mkdirSync(`${outDir}.lock`);
+  } catch {
+    await waitFor(`the build in ${outDir} (another test file builds it)`, async () => existsSync(marker), 600_000);
+    return outDir;
+  }
+  try {
+    mkdirSync(outDir, { recursive: true });
+    // Type errors in others' in-progress files must not stop the run: tsc still emits (noEmitOnError is off).
+    await new Promise<void>((resolve) => {
+      const p = spawn(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT, stdio: 'ignore' });
+      p.once('exit', () => resolve());
+    });
+    for (const entry of ['apps/api/src/main.js', 'apps/worker/src/main.js']) {
+      if (!existsSync(path.join(outDir, entry))) throw new Error(`build produced no ${entry} in ${outDir}`);
+    }
+    closeSync(openSync(marker, 'w'));
+  } finally {
+    rmSync(`${outDir}.lock`, { recursive: true, force: true });
+  }
   return outDir;
+}
+
+/** Why this machine cannot run the private-instance tests (undefined when it can). */
+export function missingTools(): string | undefined {
+  if (process.platform !== 'linux') return 'needs Linux (/proc, runuser)';
+  try {
+    pgBin();
+  } catch {
+    return 'no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (initdb, pg_ctl)';
+  }
+  if (spawnSync('redis-server', ['--version']).status !== 0) return 'no redis-server on PATH';
+  if (spawnSync('id', ['-u', 'postgres']).status !== 0) return 'no `postgres` OS user to run initdb as (PostgreSQL refuses root)';
+  if (spawnSync('runuser', ['--help']).status !== 0) return 'no runuser';
+  return undefined;
 }
 
 /** node -e resolver: `@motcua/<lib>` -> <dist>/libs/<lib>/src/index.js (like scripts/run.js, any dist). */
