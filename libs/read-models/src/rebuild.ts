@@ -30,7 +30,7 @@ export interface RebuildOptions {
   readBatch?: number;
   /** Events per write transaction. */
   flushEvery?: number;
-  /** Day-counter rows held in memory before an intermediate write (default 400 000). */
+  /** Day-counter rows held in memory before an intermediate write (default 250 000, ~50 MB). */
   maxHeldCounters?: number;
   /** Swap the new set in when caught up (default true). */
   swap?: boolean;
@@ -68,6 +68,7 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
   const { store, db } = o;
   const readBatch = o.readBatch ?? 10_000;
   const flushEvery = o.flushEvery ?? 100_000;
+  const maxHeld = o.maxHeldCounters ?? 250_000;
   const previous = await ensureActiveSet(db);
   const gen =
     Number((await db.all<{ g: number | null }>(`SELECT MAX(generation) AS g FROM ${db.table('projection_sets')} WHERE projection = ?`, [SLA_PROJECTION]))[0]?.g ?? 0) + 1;
@@ -105,7 +106,7 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
     const wc = cpuMs();
     sample();
     await db.transaction(async (tx) => {
-      await projection.flush(tx, { counters: final || projection.counterKeys > (o.maxHeldCounters ?? 400_000) });
+      await projection.flush(tx, { counters: final || projection.counterKeys > maxHeld });
       const changed = await tx.run(
         `UPDATE ${tx.table('projection_checkpoints')} SET position = ?, events = events + ?, updated_at = ? WHERE name = ? AND position = ?`,
         [position, n, Date.now(), set.name, committed],
@@ -137,7 +138,8 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
         sample();
         position = batch[batch.length - 1].position;
         events += batch.length;
-        if (projection.stagedEvents >= flushEvery) {
+        // Checked per page, not only per write: held counters are most of the rebuild's memory.
+        if (projection.stagedEvents >= flushEvery || projection.counterKeys > maxHeld) {
           await flush(false);
           await progress('replaying');
         }
