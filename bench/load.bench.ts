@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import { clusterEnv, freePort, NodeProc, PgInstance, RedisInstance, ROOT, sleep, tempDir, waitHttp } from '../test/faults/cluster';
+import { clusterEnv, freePort, removeTempDirs, NodeProc, PgInstance, RedisInstance, ROOT, sleep, tempDir, waitHttp } from '../test/faults/cluster';
 import { Counters, percentile, prng, seedReference } from '../test/faults/counters';
 import { registerBenchmark, type BenchContext, type Figure } from './registry';
 
@@ -149,6 +149,7 @@ async function run(ctx: BenchContext) {
   } finally {
     await Promise.all([api.stop(), worker.stop()]);
     await Promise.all([pg.destroy(), redis.destroy()]);
+    removeTempDirs();
   }
 }
 

@@ -15,7 +15,7 @@ import type { RecordedEvent } from '@motcua/event-store';
 import { activeSet, createPostgresDb, readCheckpoint } from '@motcua/read-models';
 import { loadConfig } from '../apps/api/src/config/app-config';
 import { openEventStore } from '../apps/api/src/infrastructure/event-store.factory';
-import { buildOnce, missingTools, clusterEnv, freePort, NodeProc, PgInstance, RedisInstance, sleep, tempDir, waitHttp } from './faults/cluster';
+import { buildOnce, missingTools, removeTempDirs, clusterEnv, freePort, NodeProc, PgInstance, RedisInstance, sleep, tempDir, waitHttp } from './faults/cluster';
 import { Counters, prng, seedReference } from './faults/counters';
 import { readAllEvents, waitUntil } from './faults/events';
 
@@ -88,6 +88,7 @@ if (MISSING) it.skip(`needs private PostgreSQL/Redis instances: ${MISSING}`, () 
     sse.abort();
     await Promise.all([...(apis ?? []), ...(workers ?? [])].map((p) => p.stop()));
     await Promise.all([pg?.destroy(), redis?.destroy()]);
+    removeTempDirs();
   });
 
   it('one active worker, no double-applied projection, alerts once per API, fail-over within seconds', async () => {

@@ -371,8 +371,17 @@ export async function waitHttp(baseUrl: string, timeoutMs = 60_000): Promise<voi
   }, timeoutMs);
 }
 
+const tempDirs = new Set<string>();
+
 export function tempDir(label: string): string {
   const d = mkdtempSync(path.join(tmpdir(), `motcua-${label}-`));
+  tempDirs.add(d);
   cleanups.add(() => rmSync(d, { recursive: true, force: true }));
   return d;
+}
+
+/** Removes the temp dirs of this process now (afterAll): jest workers may end without an 'exit' event. */
+export function removeTempDirs(): void {
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+  tempDirs.clear();
 }

@@ -23,7 +23,7 @@ import { createPostgresDb } from '@motcua/read-models';
 import { activeSet, readCheckpoint } from '@motcua/read-models';
 import { loadConfig } from '../../apps/api/src/config/app-config';
 import { openEventStore } from '../../apps/api/src/infrastructure/event-store.factory';
-import { buildOnce, missingTools, clusterEnv, freePort, NodeProc, PgInstance, RedisInstance, sleep, tempDir, waitHttp } from './cluster';
+import { buildOnce, missingTools, removeTempDirs, clusterEnv, freePort, NodeProc, PgInstance, RedisInstance, sleep, tempDir, waitHttp } from './cluster';
 import { Counters, prng, seedReference } from './counters';
 
 const LOAD_MS = Number(process.env.FAULTS_LOAD_MS ?? 30_000);
@@ -73,6 +73,7 @@ if (MISSING) it.skip(`needs private PostgreSQL/Redis instances: ${MISSING}`, () 
     // FAULTS_LOG_DIR=<dir>: keep the children's logs (the data dir is removed).
     if (process.env.FAULTS_LOG_DIR) for (const p of [api, worker]) if (p) copyFileSync(p.logFile, join(process.env.FAULTS_LOG_DIR, `faults-${p.name}.log`));
     await Promise.all([pg?.destroy(), redis?.destroy()]);
+    removeTempDirs();
   });
 
   it('loses nothing, writes nothing twice, answers 503 + Retry-After while a dependency is down, recovers', async () => {
