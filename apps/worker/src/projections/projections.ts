@@ -4,6 +4,7 @@
  * Read-model store from the environment: READ_MODELS_ENGINE=sqlite|postgres (default sqlite),
  * READ_MODELS_SQLITE_FILE (default data/read-models.sqlite), READ_MODELS_PG_URL, READ_MODELS_PG_SCHEMA.
  */
+import { join } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import type { EventStore } from '@motcua/event-store';
 import {
@@ -26,7 +27,8 @@ export interface Logger {
 export function readModelConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ReadModelDbConfig {
   return {
     engine: env.READ_MODELS_ENGINE === 'postgres' ? 'postgres' : 'sqlite',
-    sqliteFile: env.READ_MODELS_SQLITE_FILE ?? 'data/read-models.sqlite',
+    // Beside the other embedded files, so an API and a worker started with the same DATA_DIR share it.
+    sqliteFile: env.READ_MODELS_SQLITE_FILE ?? join(env.DATA_DIR ?? './data', 'read-models.sqlite'),
     connectionString: env.READ_MODELS_PG_URL,
     schema: env.READ_MODELS_PG_SCHEMA ?? 'read_models',
   };
