@@ -7,6 +7,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Length, Matches, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
 import { isIsoInstant, isValidDossierCode } from '@motcua/domain';
+import { AGENCY_CODE_RE } from '../../reference-data/commands/agency-fields.dto';
+import { PROCEDURE_CODE_RE } from '../../reference-data/commands/procedure-fields.dto';
 
 /** An ISO-8601 instant with an explicit offset (`Z` or `±hh:mm`), e.g. `2025-01-24T09:15:00+07:00`. */
 export function IsInstant(options?: ValidationOptions): PropertyDecorator {
@@ -86,4 +88,21 @@ export class DossierActionDto {
   @IsOptional()
   @IsString()
   commandId?: string;
+}
+
+/** What every intake body names: the dossier, its agency and its procedure (receipt, submission, refusal). */
+export class DossierIntakeDto extends DossierActionDto {
+  @ApiProperty({ example: '000.00.00.H30-250124-0001' })
+  @IsDossierCode()
+  code!: string;
+
+  @ApiProperty({ example: '000.00.00.H30' })
+  @IsString()
+  @Matches(AGENCY_CODE_RE, { message: 'agencyCode must be an agency code (1-64 of A-Z a-z 0-9 . _ -)' })
+  agencyCode!: string;
+
+  @ApiProperty({ example: '1.000948.000.00.00.H30' })
+  @IsString()
+  @Matches(PROCEDURE_CODE_RE, { message: 'procedureCode must be a procedure code (1-64 of A-Z a-z 0-9 . _ -)' })
+  procedureCode!: string;
 }
