@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { EventStore } from '@motcua/event-store';
-import { ConfigError, describeConfig, loadConfig } from '../../api/src/config/app-config';
+import { describeConfig, loadConfigOrExit } from '../../api/src/config/app-config';
 import { openEventStore } from '../../api/src/infrastructure/event-store.factory';
 import { createLogger } from '../../api/src/shared/logging/logger';
 import { startProjectionJob } from './run-projections';
@@ -14,16 +14,7 @@ import { acquireLeadership, leaderLockFromEnv } from './leader';
  * stop lets its current batch commit, then the store is closed.
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      process.exit(78);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, 'worker');
   logger.info({ config: describeConfig(config) }, 'worker starting');
 

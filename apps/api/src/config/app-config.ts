@@ -209,3 +209,19 @@ export function describeConfig(c: AppConfig): Record<string, unknown> {
 }
 
 export const APP_CONFIG = Symbol.for('motcua.AppConfig');
+
+/**
+ * For process entry points: the configuration, or the offending variable's message on stderr and exit
+ * code 78 (EX_CONFIG), so an orchestrator does not restart a process that can never start.
+ */
+export function loadConfigOrExit(env: Env = process.env): AppConfig {
+  try {
+    return loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(78);
+    }
+    throw e;
+  }
+}
