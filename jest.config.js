@@ -6,7 +6,7 @@ const common = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   moduleNameMapper: { '^@motcua/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }] },
   rootDir: __dirname,
 };
 module.exports = {
