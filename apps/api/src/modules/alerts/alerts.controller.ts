@@ -68,10 +68,9 @@ export class AlertsController {
     if (rawLast !== undefined && rawLast !== '' && !POSITION_RE.test(rawLast)) {
       throw ApiError.validation([{ field: 'Last-Event-ID', message: 'must be a global position (decimal digits)' }]);
     }
-    const readable = this.scope.readableAgencies(user);
     await this.alerts.ready(); // fail with a JSON 503 before the event stream starts
     const client: FeedClient = {
-      agencies: readable === 'all' ? 'all' : new Set(readable),
+      canSee: (agencyCode) => this.scope.canRead(user, agencyCode),
       lastSent: '',
       buffer: null,
       write: (row: FeedRow) => {

@@ -39,7 +39,12 @@ import { LOGGER } from '../../shared/logging/logger';
 import { MetricsService } from '../../shared/http/metrics';
 
 export interface FeedClient {
-  agencies: 'all' | Set<string>;
+  /**
+   * Whether this client may see alerts of an agency. Asked at each send, not snapshotted at connect:
+   * the agency tree changes (a commune registered or re-parented later still reaches its monitors), and
+   * another instance's reference data may reach this one a moment after the client connected.
+   */
+  canSee(agencyCode: string): boolean;
   /** Last position written to this client. */
   lastSent: string;
   /** Rows arriving while the client replays from the table. */
@@ -180,10 +185,14 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
     const remove = () => this.clients.delete(client);
     try {
       if (lastEventId !== undefined) {
-        const agencies = client.agencies === 'all' ? 'all' : [...client.agencies];
+        // Its own cursor: rows the client may not see do not move `lastSent`.
+        let cursor = client.lastSent;
         for (;;) {
-          const rows = await readFeed(db, client.lastSent, 500, agencies);
-          for (const r of rows) this.send(client, r);
+          const rows = await readFeed(db, cursor, 500);
+          for (const r of rows) {
+            cursor = r.position;
+            this.send(client, r);
+          }
           if (rows.length < 500) break;
         }
       }
@@ -199,7 +208,7 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
 
   private send(client: FeedClient, row: FeedRow): void {
     if (!after(row.position, client.lastSent)) return;
-    if (client.agencies !== 'all' && !client.agencies.has(row.alert.agencyCode)) return;
+    if (!client.canSee(row.alert.agencyCode)) return;
     client.lastSent = row.position;
     client.write(row);
   }
