@@ -157,17 +157,8 @@ export async function seedReference(c: Counters, deadline = Date.now() + 60_000)
   await post('/api/procedures', { code: PROCEDURE, name: 'Chứng thực bản sao', deadlineValue: 1, deadlineUnit: 'working_days', paymentPausesClock: false });
 }
 
-/** A deterministic PRNG (mulberry32): the chaos schedule of a run is reproducible from FAULTS_SEED. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The chaos schedule of a run is reproducible from FAULTS_SEED (mulberry32, shared with the read-model tests). */
+export { prng } from '../../libs/read-models/src/testing/load';
 
 export function percentile(values: number[], p: number): number {
   if (!values.length) return 0;
