@@ -1,5 +1,6 @@
 import { Client, Pool, escapeLiteral, type QueryResult } from 'pg';
 import { EventStoreError, StoreUnavailableError } from '../errors';
+import { waitForWake } from '../wake';
 import { GENESIS_HASH } from '../hash';
 import { DEFAULT_READ_ALL_BATCH } from '../port';
 import type {
@@ -730,17 +731,13 @@ export class PostgresEventStore implements EventStore {
           if (events.length === batchSize) continue;
         }
         if (this.generation !== seen) continue; // a commit landed while we read
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, this.pollIntervalMs);
-          function done() {
-            clearTimeout(timer);
-            resolve();
-          }
+        await waitForWake(this.pollIntervalMs, (done) => {
           wake = done;
           this.wakeups.add(done);
-        }).finally(() => {
-          this.wakeups.delete(wake!);
-          wake = undefined;
+          return () => {
+            this.wakeups.delete(done);
+            wake = undefined;
+          };
         });
       }
     };

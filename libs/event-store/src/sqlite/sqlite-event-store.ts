@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
+import { waitForWake } from '../wake';
 import { EventStoreError, StoreUnavailableError, WrongExpectedRevisionError } from '../errors';
 import { GENESIS_HASH } from '../hash';
 import {
@@ -399,15 +400,10 @@ export class SqliteEventStore implements EventStore {
           }
           if (stopped || this.closed) break;
           if (appendsSeen !== seen) continue; // an append landed while the handler ran
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(done, this.pollIntervalMs);
-            function done() {
-              clearTimeout(timer);
-              resolve();
-            }
+          await waitForWake(this.pollIntervalMs, (done) => {
             wake = done;
+            return () => (wake = undefined);
           });
-          wake = undefined;
         }
       } finally {
         this.appended.off('append', onAppend);
