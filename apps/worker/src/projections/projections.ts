@@ -5,6 +5,7 @@
  * READ_MODELS_SQLITE_FILE (default data/read-models.sqlite), READ_MODELS_PG_URL, READ_MODELS_PG_SCHEMA.
  */
 import { join } from 'node:path';
+import { ConfigError } from '../../../api/src/config/app-config';
 import { SingleBar, Presets } from 'cli-progress';
 import type { EventStore } from '@motcua/event-store';
 import {
@@ -24,13 +25,22 @@ export interface Logger {
   error(obj: unknown, msg?: string): void;
 }
 
-export function readModelConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ReadModelDbConfig {
+/**
+ * The read-model store from READ_MODELS_ENGINE (sqlite|postgres), READ_MODELS_SQLITE_FILE (default
+ * `<DATA_DIR>/read-models.sqlite`), READ_MODELS_PG_URL, READ_MODELS_PG_SCHEMA. The one reader of these
+ * variables (worker, SLA routes, audit, CLI); a bad value fails naming the variable.
+ */
+export function readModelConfigFromEnv(env: NodeJS.ProcessEnv = process.env, dataDir?: string): ReadModelDbConfig {
+  const engine = env.READ_MODELS_ENGINE?.trim() || 'sqlite';
+  if (engine !== 'sqlite' && engine !== 'postgres') throw new ConfigError('READ_MODELS_ENGINE', `expected sqlite or postgres, got '${engine}'`);
+  const connectionString = env.READ_MODELS_PG_URL?.trim() || undefined;
+  if (engine === 'postgres' && !connectionString) throw new ConfigError('READ_MODELS_PG_URL', 'required when READ_MODELS_ENGINE=postgres');
   return {
-    engine: env.READ_MODELS_ENGINE === 'postgres' ? 'postgres' : 'sqlite',
+    engine,
     // Beside the other embedded files, so an API and a worker started with the same DATA_DIR share it.
-    sqliteFile: env.READ_MODELS_SQLITE_FILE ?? join(env.DATA_DIR ?? './data', 'read-models.sqlite'),
-    connectionString: env.READ_MODELS_PG_URL,
-    schema: env.READ_MODELS_PG_SCHEMA ?? 'read_models',
+    sqliteFile: env.READ_MODELS_SQLITE_FILE?.trim() || join(dataDir ?? env.DATA_DIR ?? './data', 'read-models.sqlite'),
+    connectionString,
+    schema: env.READ_MODELS_PG_SCHEMA?.trim() || 'read_models',
   };
 }
 
