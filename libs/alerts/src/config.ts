@@ -3,6 +3,7 @@
  */
 import { join } from 'node:path';
 import type { DueSoonPolicy } from './plan';
+import { DEFAULT_TICK_MS } from './schedule';
 
 export interface AlertsConfig {
   /** The alerts read-model database: a SQLite file path or a postgres:// URL. */
@@ -11,10 +12,15 @@ export interface AlertsConfig {
   bullPrefix: string;
   /** Redis pub/sub channel on which the worker announces new alert-feed rows. */
   feedChannel: string;
+  /** Redis sorted set of pending alerts (schedule.ts). */
+  scheduleKey: string;
+  /** Tick of the BullMQ delayed jobs (ms): one job per tick boundary with something due. */
+  tickMs: number;
   dueSoon: DueSoonPolicy;
   reconcileMs: number;
   /** API: fallback poll of the feed table when a pub/sub message was missed. */
   feedPollMs: number;
+  /** Dossiers handled in parallel within a tick (and tick jobs per worker). */
   concurrency: number;
   jobAttempts: number;
   jobBackoffMs: number;
@@ -40,6 +46,8 @@ export function loadAlertsConfig(env: Record<string, string | undefined>, base: 
     db,
     bullPrefix: `${base.redisKeyPrefix}bull`,
     feedChannel: `${base.redisKeyPrefix}alerts:feed`,
+    scheduleKey: `${base.redisKeyPrefix}alerts:due`,
+    tickMs: num(env, 'ALERT_TICK_MS', DEFAULT_TICK_MS, 10, 60_000),
     dueSoon: {
       fraction: num(env, 'ALERT_DUE_SOON_FRACTION', 0.25, 0, 1),
       maxWorkingDays: num(env, 'ALERT_DUE_SOON_MAX_WORKING_DAYS', 1, 0, 365),

@@ -4,3 +4,4 @@ export * from './events';
 export * from './config';
 export * from './projection';
 export * from './db';
+export * from './schedule';

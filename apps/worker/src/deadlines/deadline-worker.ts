@@ -1,17 +1,20 @@
 /**
  * The deadline watcher (issue 6). One per deployment (several are safe: the checkpoint is compare-and-set,
- * jobs are idempotent by id, every raise is idempotent in the event store).
+ * the schedule and the tick jobs are idempotent, every raise is idempotent in the event store).
  *
  * 1. Follows the global log from its own checkpoint (in the alerts DB, committed with the read model:
  *    never only in Redis, which keeps nothing on disk) and keeps `alert_deadlines` (open dossiers) and the
  *    alerts read model.
- * 2. After each committed batch, schedules BullMQ delayed jobs for the touched dossiers: `due-soon` and
- *    `deadline` with ids `due-soon-{code}-{dueAtMs}` / `deadline-{code}-{dueAtMs}` (adding an existing id
- *    is a no-op), removes jobs of closed dossiers or moved due dates, and announces new alert-feed rows on
- *    Redis pub/sub for the API instances.
- * 3. A reconciler (at start and every ALERT_RECONCILE_MS) walks `alert_deadlines` and re-creates missing
- *    jobs: after a Redis flush, deadlines that passed meanwhile get a job with no delay.
- * 4. Jobs re-check the dossier from its stream: a closed, paused or re-dated dossier makes them no-ops.
+ * 2. After each committed batch, schedules the touched dossiers' alerts: members of the Redis sorted set
+ *    `alerts:due` (score = due instant; libs/alerts/src/schedule.ts) plus a BullMQ delayed job per tick
+ *    boundary, id `tick-{boundaryMs}` (adding an existing id is a no-op); removes the members of closed
+ *    dossiers and moved due dates; announces new alert-feed rows on Redis pub/sub for the API instances.
+ * 3. A tick job drains every member due by its start, in chunks, many dossiers in parallel: each is
+ *    re-checked from its stream (closed, paused or re-dated: no-op), decided by the domain's clock and
+ *    raised idempotently with the `system` actor; handled members leave the set, failed ones stay and the
+ *    job is retried with back-off. Drains and scheduling of one process take turns per chunk.
+ * 4. A reconciler (at start and every ALERT_RECONCILE_MS) walks `alert_deadlines` and re-adds missing
+ *    members and tick jobs: after a Redis flush, deadlines that passed meanwhile are due at the next tick.
  */
 import { Queue, Worker, DelayedError, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -35,23 +38,27 @@ import {
   applyAlertsBatch,
   calendarForVersion,
   DEADLINE_QUEUE,
-  deadlineJobId,
   deadlineMissedCommandId,
+  dueMember,
   dueSoonAlertId,
   dueSoonCommandId,
-  dueSoonJobId,
-  JOB_DEADLINE,
-  JOB_DUE_SOON,
   getDeadline,
+  JOB_DEADLINE,
+  JOB_TICK,
   listDeadlines,
+  parseDueMember,
   planAlerts,
   readAlertsCheckpoint,
   remainingTime,
+  tickFor,
+  tickJobId,
   type AlertsConfig,
   type BatchEffects,
   type DeadlineJobData,
   type DeadlineRow,
+  type DueEntry,
   type DueSoonRaisedData,
+  type TickJobData,
 } from '@motcua/alerts';
 
 export interface DeadlineWorkerOptions {
@@ -67,26 +74,53 @@ export interface DeadlineWorkerOptions {
 export interface JobOutcome {
   result: 'raised' | 'skipped' | 'duplicate';
   reason?: string;
+  /** Tick jobs: members handled. */
+  handled?: number;
 }
+
+/** What handling one due entry came to; `later`: not due yet by the domain's clock, due at `at`. */
+type EntryOutcome = { result: 'raised' | 'duplicate' | 'skipped'; reason?: string } | { result: 'later'; at: number };
+
+/** Tick jobs carry only their boundary; jobs of the per-dossier design (before ticks) are still handled. */
+type AnyJobData = TickJobData | DeadlineJobData;
 
 const iso = (t: number) => new Date(t).toISOString();
 
+/** Members read from the sorted set per chunk of a drain. */
+const DRAIN_CHUNK = 500;
+
+/** Runs `fn` over `items`, at most `limit` at a time; results in input order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}
+
 export class DeadlineWorker {
-  private queue!: Queue<DeadlineJobData>;
-  private worker!: Worker<DeadlineJobData, JobOutcome>;
+  private queue!: Queue<AnyJobData>;
+  private worker!: Worker<AnyJobData, JobOutcome>;
   private redis!: Redis;
   private workerRedis!: Redis;
   private sub?: Subscription;
   private checkpoint = '';
   private chain: Promise<void> = Promise.resolve();
+  /** Drain chunks and schedule changes of this process take turns (see `exclusive`). */
+  private turn: Promise<unknown> = Promise.resolve();
   private reconcileTimer?: NodeJS.Timeout;
   private reconciling?: Promise<number>;
   private stopped = false;
   private generation = 0;
   private readonly waiters: Array<{ position: string; resolve: () => void }> = [];
   private readonly now: () => number;
-  /** Raised by jobs of this worker (tests, metrics). */
-  readonly counters = { raisedDueSoon: 0, raisedMissed: 0, skipped: 0, rescheduled: 0, reconciledJobs: 0 };
+  /** Raised by this worker (tests, metrics). `reconciledJobs`: schedule entries the reconciler re-created. */
+  readonly counters = { raisedDueSoon: 0, raisedMissed: 0, skipped: 0, rescheduled: 0, reconciledJobs: 0, ticks: 0, failedEntries: 0 };
 
   constructor(private readonly o: DeadlineWorkerOptions) {
     this.now = o.now ?? Date.now;
@@ -96,7 +130,7 @@ export class DeadlineWorker {
     return this.checkpoint;
   }
 
-  get bullQueue(): Queue<DeadlineJobData> {
+  get bullQueue(): Queue<AnyJobData> {
     return this.queue;
   }
 
@@ -106,8 +140,8 @@ export class DeadlineWorker {
     this.redis = new Redis(this.o.redisUrl, { maxRetriesPerRequest: null });
     // BullMQ workers block on their connection: a dedicated one, never retrying a command away.
     this.workerRedis = new Redis(this.o.redisUrl, { maxRetriesPerRequest: null });
-    this.queue = new Queue<DeadlineJobData>(DEADLINE_QUEUE, { connection: this.redis, prefix: c.bullPrefix });
-    this.worker = new Worker<DeadlineJobData, JobOutcome>(DEADLINE_QUEUE, (job, token) => this.process(job, token), {
+    this.queue = new Queue<AnyJobData>(DEADLINE_QUEUE, { connection: this.redis, prefix: c.bullPrefix });
+    this.worker = new Worker<AnyJobData, JobOutcome>(DEADLINE_QUEUE, (job, token) => this.process(job, token), {
       connection: this.workerRedis,
       prefix: c.bullPrefix,
       concurrency: c.concurrency,
@@ -116,7 +150,7 @@ export class DeadlineWorker {
     this.worker.on('error', (err) => this.o.logger.warn({ err: { message: err.message } }, 'deadline worker error'));
     this.checkpoint = await readAlertsCheckpoint(this.o.db);
     this.subscribe();
-    // Nothing lost: re-create whatever Redis does not hold (after a flush, or jobs never scheduled
+    // Nothing lost: re-create whatever Redis does not hold (after a flush, or entries never scheduled
     // because the previous run stopped between commit and scheduling).
     await this.reconcile();
     this.reconcileTimer = setInterval(() => {
@@ -137,7 +171,18 @@ export class DeadlineWorker {
     this.workerRedis?.disconnect();
   }
 
-  // ------------------------------------------------------------------ log -> read model -> jobs
+  /**
+   * One at a time per process: a drain chunk (read members, handle, remove) and a schedule change. So a
+   * member re-added (a dossier resumed with the same due date) while a chunk handled its old state is not
+   * removed by that chunk. Across processes the reconciler repairs that rare case.
+   */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(fn, fn);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  // ------------------------------------------------------------------ log -> read model -> schedule
 
   private subscribe(): void {
     const gen = ++this.generation;
@@ -180,59 +225,81 @@ export class DeadlineWorker {
   private async afterCommit(fx: BatchEffects): Promise<void> {
     // Scheduling failures are not fatal: the reconciler re-creates what is missing.
     try {
-      for (const o of fx.obsolete) {
-        await this.queue.remove(dueSoonJobId(o.code, o.dueAtMs)).catch(() => undefined);
-        await this.queue.remove(deadlineJobId(o.code, o.dueAtMs)).catch(() => undefined);
-      }
+      // The feed first: monitors should not wait for the schedule.
+      if (fx.feed.length) await this.redis.publish(this.o.config.feedChannel, fx.position);
       const rows: DeadlineRow[] = [];
       for (const code of fx.touched) {
         const r = await getDeadline(this.o.db, code);
         if (r) rows.push(r);
       }
-      await this.schedule(rows);
-      if (fx.feed.length) await this.redis.publish(this.o.config.feedChannel, fx.position);
+      await this.exclusive(async () => {
+        if (fx.obsolete.length) {
+          const gone = fx.obsolete.flatMap((o) => [dueMember('due-soon', o.code, o.dueAtMs), dueMember('deadline', o.code, o.dueAtMs)]);
+          for (let i = 0; i < gone.length; i += 1000) await this.redis.zrem(this.o.config.scheduleKey, ...gone.slice(i, i + 1000));
+        }
+        await this.schedule(rows.flatMap((r) => this.entriesFor(r)));
+      });
     } catch (err) {
       this.o.logger.warn({ err: { message: (err as Error).message } }, 'scheduling after commit failed; the reconciler will catch up');
     }
   }
 
-  private jobOptions(jobId: string, at: number): JobsOptions {
-    return {
-      jobId,
-      delay: Math.max(0, at - this.now()),
-      attempts: this.o.config.jobAttempts,
-      backoff: { type: 'exponential', delay: this.o.config.jobBackoffMs },
-      removeOnComplete: true,
-      removeOnFail: { count: 10_000 },
-    };
-  }
-
-  /** The jobs a row needs now: none when paused or already raised for its current due date. */
-  private jobsFor(r: DeadlineRow): Array<{ name: string; data: DeadlineJobData; opts: JobsOptions }> {
+  /** The alerts a row still needs: none when paused or already raised for its current due date. */
+  private entriesFor(r: DeadlineRow): DueEntry[] {
     if (r.paused) return [];
     const plan = planAlerts(r, this.o.config.dueSoon);
-    const out: Array<{ name: string; data: DeadlineJobData; opts: JobsOptions }> = [];
-    const base = { code: r.code, agencyCode: r.agencyCode, dueAt: r.dueAt, dueAtMs: r.dueAtMs };
+    const out: DueEntry[] = [];
     // A warning after the due instant is noise: the missed-deadline alert follows.
     if (r.dueSoonDueMs !== r.dueAtMs && r.missedDueMs !== r.dueAtMs && this.now() < r.dueAtMs) {
-      out.push({ name: JOB_DUE_SOON, data: { ...base, at: plan.dueSoonAt }, opts: this.jobOptions(dueSoonJobId(r.code, r.dueAtMs), plan.dueSoonAt) });
+      out.push({ kind: 'due-soon', code: r.code, dueAtMs: r.dueAtMs, at: plan.dueSoonAt });
     }
-    if (r.missedDueMs !== r.dueAtMs) {
-      out.push({ name: JOB_DEADLINE, data: { ...base, at: plan.overdueFrom }, opts: this.jobOptions(deadlineJobId(r.code, r.dueAtMs), plan.overdueFrom) });
-    }
+    if (r.missedDueMs !== r.dueAtMs) out.push({ kind: 'deadline', code: r.code, dueAtMs: r.dueAtMs, at: plan.overdueFrom });
     return out;
   }
 
-  private async schedule(rows: DeadlineRow[]): Promise<number> {
-    const jobs = rows.flatMap((r) => this.jobsFor(r));
+  private tickOptions(boundary: number): { name: string; data: TickJobData; opts: JobsOptions } {
+    return {
+      name: JOB_TICK,
+      data: { at: boundary },
+      opts: {
+        jobId: tickJobId(boundary),
+        delay: Math.max(0, boundary - this.now()),
+        attempts: this.o.config.jobAttempts,
+        backoff: { type: 'exponential', delay: this.o.config.jobBackoffMs },
+        removeOnComplete: true,
+        removeOnFail: { count: 10_000 },
+      },
+    };
+  }
+
+  /** Adds the tick jobs of these boundaries (an existing id is a no-op). */
+  private async addTicks(boundaries: Iterable<number>): Promise<void> {
+    const jobs = [...new Set(boundaries)].map((b) => this.tickOptions(b));
     for (let i = 0; i < jobs.length; i += 1000) await this.queue.addBulk(jobs.slice(i, i + 1000));
-    return jobs.length;
   }
 
   /**
-   * Re-creates the jobs Redis lacks for every open dossier of the read model. Existence is checked with
-   * pipelined EXISTS on the job keys; failed jobs that exhausted their attempts are retried.
-   * Returns the number of jobs (re)created.
+   * Puts entries in the schedule (ZADD: a member already there only gets its score set again) and makes
+   * sure their tick jobs exist. The members go in before the jobs: a job that has not started yet will see them.
+   */
+  private async schedule(entries: DueEntry[], onlyMissing = false): Promise<number> {
+    if (entries.length === 0) return 0;
+    let added = 0;
+    const now = this.now();
+    for (let i = 0; i < entries.length; i += 1000) {
+      const part = entries.slice(i, i + 1000);
+      const args: Array<string | number> = [];
+      for (const e of part) args.push(e.at, dueMember(e.kind, e.code, e.dueAtMs));
+      added += onlyMissing ? await this.redis.zadd(this.o.config.scheduleKey, 'NX', ...args) : await this.redis.zadd(this.o.config.scheduleKey, ...args);
+    }
+    await this.addTicks(entries.map((e) => tickFor(e.at, now, this.o.config.tickMs)));
+    return added;
+  }
+
+  /**
+   * Re-creates what Redis lacks for every open dossier of the read model: schedule members (ZADD NX) and
+   * tick jobs (EXISTS on the job keys, pipelined; only missing ones are added; a past-due member gets the
+   * next tick). Returns the number of schedule entries re-created.
    */
   reconcile(): Promise<number> {
     if (this.reconciling) return this.reconciling;
@@ -243,30 +310,30 @@ export class DeadlineWorker {
   private async reconcileOnce(): Promise<number> {
     let after = '';
     let created = 0;
-    const keyPrefix = `${this.o.config.bullPrefix}:${DEADLINE_QUEUE}:`;
+    const jobKey = (b: number) => `${this.o.config.bullPrefix}:${DEADLINE_QUEUE}:${tickJobId(b)}`;
     for (;;) {
       if (this.stopped) break;
       const rows = await listDeadlines(this.o.db, after, 2000);
       if (rows.length === 0) break;
       after = rows[rows.length - 1].code;
-      const wanted = rows.flatMap((r) => this.jobsFor(r));
+      const wanted = rows.flatMap((r) => this.entriesFor(r));
       if (wanted.length === 0) continue;
-      const pipe = this.redis.pipeline();
-      for (const j of wanted) pipe.exists(keyPrefix + j.opts.jobId);
-      const res = (await pipe.exec()) ?? [];
-      const missing = wanted.filter((_, i) => res[i]?.[1] === 0);
-      if (missing.length) {
-        for (let i = 0; i < missing.length; i += 1000) await this.queue.addBulk(missing.slice(i, i + 1000));
-        created += missing.length;
-      }
-      // Overdue and not marked although a job exists: it may have failed for good. Retry it.
-      const stale = wanted.filter((j, i) => res[i]?.[1] === 1 && j.data.at < this.now() - 60_000);
-      for (const j of stale) {
-        const job = await this.queue.getJob(j.opts.jobId!);
-        if (job && (await job.isFailed())) await job.retry('failed').catch(() => undefined);
-      }
+      await this.exclusive(async () => {
+        const args: Array<string | number> = [];
+        for (const e of wanted) args.push(e.at, dueMember(e.kind, e.code, e.dueAtMs));
+        created += await this.redis.zadd(this.o.config.scheduleKey, 'NX', ...args);
+        const now = this.now();
+        const boundaries = [...new Set(wanted.map((e) => tickFor(e.at, now, this.o.config.tickMs)))];
+        const pipe = this.redis.pipeline();
+        for (const b of boundaries) pipe.exists(jobKey(b));
+        const res = (await pipe.exec()) ?? [];
+        await this.addTicks(boundaries.filter((_, i) => res[i]?.[1] === 0));
+      });
     }
-    if (created) this.o.logger.info({ created }, 'reconciler re-created missing deadline jobs');
+    // Members left behind by a tick job that failed for good (or a member whose job vanished alone).
+    const overdue = await this.redis.zcount(this.o.config.scheduleKey, '-inf', this.now() - this.o.config.tickMs * 5);
+    if (overdue > 0) await this.addTicks([tickFor(0, this.now(), this.o.config.tickMs)]);
+    if (created) this.o.logger.info({ created }, 'reconciler re-created missing schedule entries');
     this.counters.reconciledJobs += created;
     return created;
   }
@@ -285,44 +352,137 @@ export class DeadlineWorker {
     return this.queue.getJobCounts('waiting', 'delayed', 'active', 'failed', 'completed');
   }
 
+  /** Pending alerts in the schedule (sorted-set members). */
+  async scheduledCount(): Promise<number> {
+    return this.redis.zcard(this.o.config.scheduleKey);
+  }
+
   // ------------------------------------------------------------------ jobs
 
-  /** How late jobs started after their planned instant (ms), newest last, at most 100,000 kept (bench). */
+  /** How late tick jobs started after their boundary (ms), newest last, at most 100,000 kept (bench). */
   readonly startLag: number[] = [];
+  /** How late alerts were raised after their due instant (ms), newest last, at most 100,000 kept (bench). */
+  readonly raiseLag: number[] = [];
 
-  private async process(job: Job<DeadlineJobData, JobOutcome>, token?: string): Promise<JobOutcome> {
+  private async process(job: Job<AnyJobData, JobOutcome>, token?: string): Promise<JobOutcome> {
     if (this.startLag.length >= 100_000) this.startLag.shift();
     this.startLag.push(this.now() - job.data.at);
-    const out = job.name === JOB_DEADLINE ? await this.deadline(job, token) : await this.dueSoon(job);
-    if (out.result === 'skipped') this.counters.skipped++;
+    if (job.name === JOB_TICK) return this.drain(String(job.id));
+    // A per-dossier job (scheduled by an earlier version, or added by hand).
+    const d = job.data as DeadlineJobData;
+    const out = await this.handle({ kind: job.name === JOB_DEADLINE ? 'deadline' : 'due-soon', code: d.code, dueAtMs: d.dueAtMs, at: d.at }, String(job.id));
+    if (out.result === 'later') {
+      this.counters.rescheduled++;
+      await job.moveToDelayed(out.at, token);
+      throw new DelayedError();
+    }
     return out;
   }
 
-  private async load(code: string): Promise<{ state: DossierState; events: RecordedEvent[] }> {
-    const events = await this.o.store.readStream(dossierStreamId(code));
-    return { state: fold(events.map((e) => parseDossierEvent(e.type, e.data))), events };
+  /**
+   * Handles every member due by now, chunk by chunk. Handled members (raised, duplicate, no-op) leave the
+   * set; one not yet due by the domain's clock gets its new instant and tick; failed ones stay, and the job
+   * then fails so that BullMQ retries it with back-off (later ticks pick them up too).
+   */
+  private async drain(jobId: string): Promise<JobOutcome> {
+    this.counters.ticks++;
+    const key = this.o.config.scheduleKey;
+    let kept = 0;
+    let handled = 0;
+    let lastError: unknown;
+    for (;;) {
+      if (this.stopped) break; // what is left stays in the set: the reconciler at start re-adds its tick
+      const more = await this.exclusive(async () => {
+        const now = this.now();
+        const raw = await this.redis.zrangebyscore(key, '-inf', now, 'WITHSCORES', 'LIMIT', kept, DRAIN_CHUNK);
+        if (raw.length === 0) return false;
+        const entries: DueEntry[] = [];
+        const junk: string[] = [];
+        for (let i = 0; i < raw.length; i += 2) {
+          const e = parseDueMember(raw[i], Number(raw[i + 1]));
+          if (e) entries.push(e);
+          else junk.push(raw[i]);
+        }
+        const outcomes = await mapLimit(entries, this.o.config.concurrency, (e) =>
+          this.handle(e, jobId).catch((err: unknown) => {
+            lastError = err;
+            return undefined;
+          }),
+        );
+        const pipe = this.redis.pipeline();
+        if (junk.length) pipe.zrem(key, ...junk);
+        const later: number[] = [];
+        const done: string[] = [];
+        outcomes.forEach((out, i) => {
+          const e = entries[i];
+          const member = dueMember(e.kind, e.code, e.dueAtMs);
+          if (!out) {
+            kept++;
+            this.counters.failedEntries++;
+          } else if (out.result === 'later') {
+            this.counters.rescheduled++;
+            pipe.zadd(key, 'XX', out.at, member);
+            later.push(tickFor(out.at, now, this.o.config.tickMs));
+          } else {
+            done.push(member);
+            handled++;
+          }
+        });
+        if (done.length) pipe.zrem(key, ...done);
+        await pipe.exec();
+        if (later.length) await this.addTicks(later);
+        return true;
+      });
+      if (!more) break;
+    }
+    if (kept > 0) {
+      const msg = (lastError as Error | undefined)?.message ?? 'unknown error';
+      throw new Error(`${kept} due alert(s) failed (${msg}); they stay scheduled and the tick is retried`);
+    }
+    return { result: handled > 0 ? 'raised' : 'skipped', handled };
   }
 
-  private async deadline(job: Job<DeadlineJobData, JobOutcome>, token?: string): Promise<JobOutcome> {
-    const { code, dueAt, dueAtMs } = job.data;
+  private async load(code: string): Promise<DossierState> {
+    const events = await this.o.store.readStream(dossierStreamId(code));
+    return fold(events.map((e) => parseDossierEvent(e.type, e.data)));
+  }
+
+  private recordRaise(e: DueEntry): void {
+    if (this.raiseLag.length >= 100_000) this.raiseLag.shift();
+    this.raiseLag.push(this.now() - e.at);
+  }
+
+  /** One due alert, re-checked against the dossier's current stream. */
+  private async handle(e: DueEntry, correlationId: string): Promise<EntryOutcome> {
+    const out = e.kind === 'deadline' ? await this.deadline(e, correlationId) : await this.dueSoon(e, correlationId);
+    if (out.result === 'skipped') this.counters.skipped++;
+    if (out.result === 'raised') this.recordRaise(e);
+    return out;
+  }
+
+  /** Why an open-looking entry no longer applies, if it does not. */
+  private stale(state: DossierState, dueAtMs: number): string | undefined {
+    if (!isOpen(state)) return 'closed';
+    if (!state.dueAt || Date.parse(state.dueAt) !== dueAtMs) return 'due date moved';
+    if (state.paused) return 'paused';
+    return undefined;
+  }
+
+  private async deadline(e: DueEntry, correlationId: string): Promise<EntryOutcome> {
+    const { code, dueAtMs } = e;
     const streamId = dossierStreamId(code);
     const commandId = deadlineMissedCommandId(code, dueAtMs);
     for (let attempt = 0; attempt < 10; attempt++) {
-      const { state } = await this.load(code);
-      if (!isOpen(state)) return { result: 'skipped', reason: 'closed' };
-      if (state.dueAt !== dueAt) return { result: 'skipped', reason: 'due date moved' };
-      if (state.paused) return { result: 'skipped', reason: 'paused' };
+      const state = await this.load(code);
+      const reason = this.stale(state, dueAtMs);
+      if (reason) return { result: 'skipped', reason };
       const calendar = calendarForVersion(state.calendarVersion);
       let decided;
       try {
         decided = decide({ type: 'mark_deadline_missed', now: iso(this.now()) }, state, { calendar });
       } catch (err) {
-        if (err instanceof DeadlineNotPassedError) {
-          // Fired early (clock skew between hosts): run again at the domain's instant.
-          this.counters.rescheduled++;
-          await job.moveToDelayed(overdueFrom(dueAt, calendar, state.deadline?.unit), token);
-          throw new DelayedError();
-        }
+        // Due early (clock skew between hosts): handled again at the domain's instant.
+        if (err instanceof DeadlineNotPassedError) return { result: 'later', at: overdueFrom(state.dueAt!, calendar, state.deadline?.unit) };
         if (err instanceof IllegalTransitionError) return { result: 'skipped', reason: err.message };
         throw err;
       }
@@ -330,10 +490,10 @@ export class DeadlineWorker {
       try {
         const res = await this.o.store.append(
           streamId,
-          decided.map((e) => ({
-            type: e.type,
-            data: e.data as unknown as Record<string, unknown>,
-            metadata: { actor: 'system', agencyCode: state.agencyCode ?? undefined, correlationId: String(job.id), commandId },
+          decided.map((d) => ({
+            type: d.type,
+            data: d.data as unknown as Record<string, unknown>,
+            metadata: { actor: 'system', agencyCode: state.agencyCode ?? undefined, correlationId, commandId },
           })),
           { expectedRevision: state.revision, commandId },
         );
@@ -347,15 +507,15 @@ export class DeadlineWorker {
     throw new Error(`deadline of ${code}: too many concurrent writes`);
   }
 
-  private async dueSoon(job: Job<DeadlineJobData, JobOutcome>): Promise<JobOutcome> {
-    const { code, dueAt, dueAtMs, at } = job.data;
-    const { state } = await this.load(code);
-    if (!isOpen(state)) return { result: 'skipped', reason: 'closed' };
-    if (state.dueAt !== dueAt) return { result: 'skipped', reason: 'due date moved' };
-    if (state.paused) return { result: 'skipped', reason: 'paused' };
+  private async dueSoon(e: DueEntry, correlationId: string): Promise<EntryOutcome> {
+    const { code, dueAtMs, at } = e;
+    const state = await this.load(code);
+    const reason = this.stale(state, dueAtMs);
+    if (reason) return { result: 'skipped', reason };
     const now = this.now();
     if (now >= dueAtMs) return { result: 'skipped', reason: 'already due' };
     const agencyCode = state.agencyCode!;
+    const dueAt = state.dueAt!;
     const facts = { dueAtMs, unit: state.deadline?.unit ?? null, calendarVersion: state.calendarVersion };
     const data: DueSoonRaisedData = {
       alertId: dueSoonAlertId(code, dueAtMs),
@@ -370,7 +530,7 @@ export class DeadlineWorker {
     const commandId = dueSoonCommandId(code, dueAtMs);
     const res = await this.o.store.append(
       alertStreamId(agencyCode),
-      [{ type: ALERT_DUE_SOON_RAISED, data: data as unknown as Record<string, unknown>, metadata: { actor: 'system', agencyCode, correlationId: String(job.id), commandId } }],
+      [{ type: ALERT_DUE_SOON_RAISED, data: data as unknown as Record<string, unknown>, metadata: { actor: 'system', agencyCode, correlationId, commandId } }],
       { expectedRevision: 'any', commandId },
     );
     if (!res.duplicate) this.counters.raisedDueSoon++;
