@@ -1,7 +1,7 @@
 /**
  * Wires the deadline watcher into the worker process: the configured event store, the alerts database,
  * BullMQ on the deployment's Redis, and (ALERT_WORKER_METRICS_PORT) a /metrics endpoint with the queue
- * counts and the watcher's counters. The API's /metrics shows the same queue counts.
+ * counts (tick jobs), the number of scheduled alerts and the watcher's counters. The API's /metrics shows the same queue counts.
  */
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
@@ -29,12 +29,14 @@ export async function startDeadlines(
   if (alerts.metricsPort > 0) {
     const registry = new Registry();
     const jobs = new Gauge({ name: 'alerts_queue_jobs', help: 'BullMQ deadline queue jobs by state', labelNames: ['state'], registers: [registry] });
+    const scheduled = new Gauge({ name: 'alerts_scheduled_entries', help: 'Pending alerts in the Redis schedule (due soon + deadline)', registers: [registry] });
     const raised = new Gauge({ name: 'alerts_worker_events_total', help: 'Events raised / jobs skipped by this worker since start', labelNames: ['kind'], registers: [registry] });
     server = createServer((req, res) => {
       if (req.url !== '/metrics') return void res.writeHead(404).end();
       void (async () => {
         try {
           for (const [state, n] of Object.entries(await worker.queueCounts())) jobs.set({ state }, n);
+          scheduled.set(await worker.scheduledCount());
           for (const [kind, n] of Object.entries(worker.counters)) raised.set({ kind }, n);
           res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
         } catch (err) {
@@ -43,7 +45,7 @@ export async function startDeadlines(
       })();
     }).listen(alerts.metricsPort);
   }
-  logger.info({ alertsDb: alerts.db.kind, bullPrefix: alerts.bullPrefix, reconcileMs: alerts.reconcileMs }, 'deadline watcher running');
+  logger.info({ alertsDb: alerts.db.kind, bullPrefix: alerts.bullPrefix, tickMs: alerts.tickMs, reconcileMs: alerts.reconcileMs }, 'deadline watcher running');
   return {
     worker,
     async stop() {
