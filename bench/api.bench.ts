@@ -116,8 +116,7 @@ async function startApi(dataDir: string, env: Record<string, string>, ctx: Bench
 }
 
 /** User + system CPU time of a process in ms, from /proc (Linux); undefined elsewhere. */
-function cpuMs(pid: number | undefined): number | undefined {
-  if (!pid) return undefined;
+function cpuMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -128,12 +127,41 @@ function cpuMs(pid: number | undefined): number | undefined {
   }
 }
 
-/** Runs a phase and returns its summary with the API child's CPU ms per request. */
+/** The process and its descendants (API_PROCESSES > 1: the cluster primary and its API processes). */
+function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      const kids = readFileSync(`/proc/${out[i]}/task/${out[i]}/children`, 'utf8').trim();
+      if (kids) out.push(...kids.split(/\s+/).map(Number));
+    } catch {
+      /* gone, or not Linux */
+    }
+  }
+  return out;
+}
+
+/** CPU ms of each process of the tree, by pid. */
+function treeCpu(pid: number | undefined): Map<number, number> | undefined {
+  if (!pid) return undefined;
+  const m = new Map<number, number>();
+  for (const p of processTree(pid)) {
+    const c = cpuMs(p);
+    if (c !== undefined) m.set(p, c);
+  }
+  return m.size ? m : undefined;
+}
+
+/** Runs a phase and returns its summary with the API's CPU ms per request (all its processes). */
 async function measured(opts: autocannon.Options, pid: number | undefined): Promise<Run> {
-  const c0 = cpuMs(pid);
+  const c0 = treeCpu(pid);
   const r = summary(await run(opts));
-  const c1 = cpuMs(pid);
-  if (c0 !== undefined && c1 !== undefined && r.requests > 0) r.apiCpuMsPerRequest = (c1 - c0) / r.requests;
+  const c1 = treeCpu(pid);
+  if (c0 && c1 && r.requests > 0) {
+    let ms = 0;
+    for (const [p, c] of c1) ms += c - (c0.get(p) ?? 0); // a process started during the phase counts from 0
+    r.apiCpuMsPerRequest = ms / r.requests;
+  }
   return r;
 }
 

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './app-config';
 
@@ -13,6 +13,8 @@ describe('loadConfig', () => {
     expect(c.eventStore).toEqual({ kind: 'sqlite', file: join(dir, 'events.sqlite') });
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(c.rateLimitPerMinute).toBe(0);
+    expect(c.apiProcesses).toBe(availableParallelism());
+    expect(loadConfig({ DATA_DIR: dir, AUTH_JWT_SECRET: secret, API_PROCESSES: '1' }).apiProcesses).toBe(1);
   });
 
   it.each([
@@ -25,6 +27,8 @@ describe('loadConfig', () => {
     [{ AUTH_JWT_SECRET: 'short' }, 'AUTH_JWT_SECRET'],
     [{ RATE_LIMIT_PER_MINUTE: '-1' }, 'RATE_LIMIT_PER_MINUTE'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ API_PROCESSES: '0' }, 'API_PROCESSES'],
+    [{ API_PROCESSES: 'two' }, 'API_PROCESSES'],
     [{ NODE_ENV: 'production', AUTH_JWT_SECRET: '' }, 'AUTH_JWT_SECRET'],
   ])('%j fails naming %s', (env, variable) => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
@@ -37,6 +38,12 @@ export interface AppConfig {
   logLevel: string;
   /** How often each instance re-reads the reference-data streams written by other instances. */
   referencePollMs: number;
+  /**
+   * API_PROCESSES: how many API processes `main.ts` runs on PORT (node:cluster; default one per CPU,
+   * os.availableParallelism()). 1 = a single process, no cluster. Each process is an instance like any other
+   * (own reference-data model, rate-limit counters and SSE clients); they share the store and Redis.
+   */
+  apiProcesses: number;
 }
 
 export class ConfigError extends Error {
@@ -189,6 +196,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     idempotencyTtlSeconds: intVar(env, 'IDEMPOTENCY_TTL_SECONDS', 24 * 3600, 1, 30 * 24 * 3600),
     logLevel,
     referencePollMs: intVar(env, 'REFERENCE_POLL_MS', 2000, 0, 3_600_000),
+    apiProcesses: intVar(env, 'API_PROCESSES', availableParallelism(), 1, 64),
   };
 }
 
@@ -205,6 +213,7 @@ export function describeConfig(c: AppConfig): Record<string, unknown> {
     redisUrl: redact(c.redisUrl),
     auth: c.auth.jwksUrl ? { jwks: c.auth.jwksUrl } : { hs256: c.auth.secretSource, file: c.auth.devSecretFile },
     rateLimitPerMinute: c.rateLimitPerMinute,
+    apiProcesses: c.apiProcesses,
   };
 }
 

@@ -24,6 +24,9 @@ import { commandResponse, DossierCommandResponse, foldRecorded } from './model/v
 /** Domain field names that the wire calls otherwise. */
 const WIRE_FIELD: Record<string, string> = { dossierCode: 'code' };
 
+/** Refusals that depend on reference data (the agency tree for scope, agencies and procedures by date). */
+const REFERENCE_MISSES: ReadonlySet<string> = new Set(['FORBIDDEN', 'UNKNOWN_AGENCY', 'UNKNOWN_PROCEDURE']);
+
 /** What a handler of an action on an existing dossier provides. */
 export interface ActionSpec {
   /** The domain command, built from the DTO (and the state, where it needs it). */
@@ -58,7 +61,32 @@ export class DossierCommandRunner {
   ) {}
 
   /** An action on an existing dossier: 404 when unknown, 403 outside the clerk's agency subtree. */
-  async act(code: string, ctx: CommandContext, spec: ActionSpec): Promise<DossierCommandResponse> {
+  act(code: string, ctx: CommandContext, spec: ActionSpec): Promise<DossierCommandResponse> {
+    return this.withFreshReference(() => this.actOnce(code, ctx, spec));
+  }
+
+  /** Receive / submit online / refuse: the stream may not exist yet. An existing code is 409 DUPLICATE. */
+  start(ctx: CommandContext, spec: StartSpec): Promise<DossierCommandResponse> {
+    return this.withFreshReference(() => this.startOnce(ctx, spec));
+  }
+
+  /**
+   * Reference data is read after this instance's own writes and polled for the others' (REFERENCE_POLL_MS):
+   * an agency or procedure registered a moment ago through another API process, another instance or the CLI
+   * may not be here yet. Before answering that it is unknown, or that the clerk's subtree does not hold it,
+   * read the reference streams once more and decide again. Nothing was written before these refusals.
+   */
+  private async withFreshReference<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof ApiError) || !REFERENCE_MISSES.has(err.code)) throw err;
+      await this.ref.refresh();
+      return run();
+    }
+  }
+
+  private async actOnce(code: string, ctx: CommandContext, spec: ActionSpec): Promise<DossierCommandResponse> {
     const streamId = dossierStreamId(code);
     const events = await this.store.readStream(streamId);
     if (events.length === 0) throw ApiError.notFound(`dossier '${code}' does not exist`);
@@ -77,8 +105,7 @@ export class DossierCommandRunner {
     return this.decideAndAppend(code, streamId, state, expected, command, calendar, procedure, ctx);
   }
 
-  /** Receive / submit online / refuse: the stream may not exist yet. An existing code is 409 DUPLICATE. */
-  async start(ctx: CommandContext, spec: StartSpec): Promise<DossierCommandResponse> {
+  private async startOnce(ctx: CommandContext, spec: StartSpec): Promise<DossierCommandResponse> {
     this.assertCanWrite(ctx, spec.agencyCode);
     const streamId = dossierStreamId(spec.code);
     const events = await this.store.readStream(streamId);

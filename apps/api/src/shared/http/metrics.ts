@@ -3,6 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from './http-types';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { Public } from '../auth/decorators';
+import { clusterMetrics, isClusterWorker, shareMetricsWithPrimary } from '../../cluster';
+import { ApiError } from '../errors/api-error';
 
 /** One registry per application instance (tests boot several apps in one process). */
 @Injectable()
@@ -19,6 +21,8 @@ export class MetricsService {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [this.registry],
     });
+    // API_PROCESSES > 1: the primary sums every process's registry for /metrics (whichever process answers).
+    shareMetricsWithPrimary(this.registry);
   }
 
   /** Express middleware: times every request; labels by the route pattern, never the raw URL. */
@@ -48,6 +52,11 @@ export class MetricsController {
   @Get()
   @Header('Cache-Control', 'no-store')
   async scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+    if (!isClusterWorker()) return this.metrics.registry.metrics();
+    try {
+      return await clusterMetrics();
+    } catch (err) {
+      throw new ApiError(503, 'SERVICE_UNAVAILABLE', `metrics of the API processes unavailable: ${(err as Error).message}`, undefined, { 'Retry-After': '5' });
+    }
   }
 }

@@ -1,0 +1,134 @@
+import cluster, { type Worker } from 'node:cluster';
+import { AggregatorRegistry, type Registry } from 'prom-client';
+import type { Logger } from 'pino';
+
+/**
+ * API_PROCESSES > 1: `main.ts` runs as the primary of a node:cluster and forks that many API processes, which
+ * share PORT (the primary hands each new connection to a worker in turn). Each worker is an ordinary instance of
+ * the app: the store, the key vault, Redis and the alerts database are shared the same way as between separate
+ * instances (SQLite: WAL + busy_timeout; reference data: read after own writes, polled for others'; alerts:
+ * Redis fan-out), and so are their limits (the rate limit is per process).
+ *
+ * The primary serves no request. It forks the first worker alone and the others once it listens (so creating
+ * and migrating the files in DATA_DIR never races), restarts a worker that dies after it has served, stops the
+ * whole set when one dies before it could listen (a start-up error would only repeat), forwards SIGINT/SIGTERM,
+ * and answers the workers' requests for cluster-wide Prometheus metrics.
+ */
+
+const METRICS_REQ = 'motcua:cluster-metrics-req';
+const METRICS_RES = 'motcua:cluster-metrics-res';
+
+interface MetricsRequest {
+  type: typeof METRICS_REQ;
+  id: number;
+}
+interface MetricsResponse {
+  type: typeof METRICS_RES;
+  id: number;
+  text?: string;
+  error?: string;
+}
+
+export function isClusterWorker(): boolean {
+  return cluster.isWorker;
+}
+
+/** Runs the primary; resolves once every worker listens (the caller logs where to look). */
+export function runPrimary(processes: number, logger: Logger): Promise<void> {
+  const aggregator = new AggregatorRegistry();
+  const listening = new Set<number>();
+  let stopping = false;
+  let exitCode = 0;
+  let forkedRest = false;
+  let resolveReady!: () => void;
+  const ready = new Promise<void>((r) => (resolveReady = r));
+
+  // Workers start the way this process was started: `node scripts/run.js dist/apps/api/src/main.js` (run.js
+  // maps the @motcua/* aliases) or the entry itself; cluster's default would run the entry without run.js.
+  const launcher = require.main?.filename;
+  if (launcher && launcher !== process.argv[1]) cluster.setupPrimary({ exec: launcher, args: process.argv.slice(1) });
+
+  const fork = (): Worker => {
+    const w = cluster.fork();
+    w.on('listening', () => {
+      listening.add(w.id);
+      if (!forkedRest) {
+        forkedRest = true;
+        for (let i = 1; i < processes; i++) fork();
+      }
+      if (listening.size >= processes) resolveReady();
+    });
+    w.on('message', (m: MetricsRequest) => {
+      if (m?.type !== METRICS_REQ) return;
+      aggregator.clusterMetrics().then(
+        (text) => w.isConnected() && w.send({ type: METRICS_RES, id: m.id, text } satisfies MetricsResponse),
+        (err: Error) => w.isConnected() && w.send({ type: METRICS_RES, id: m.id, error: err.message } satisfies MetricsResponse),
+      );
+    });
+    w.on('exit', (code, signal) => {
+      const served = listening.delete(w.id);
+      if (stopping) {
+        if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
+        return;
+      }
+      if (!served) {
+        logger.fatal({ worker: w.process.pid, code, signal }, 'api process exited before it could listen; stopping');
+        stop('SIGTERM', code ?? 1);
+        return;
+      }
+      logger.error({ worker: w.process.pid, code, signal }, 'api process died; starting another');
+      fork();
+    });
+    return w;
+  };
+
+  const stop = (signal: NodeJS.Signals, code = 0) => {
+    if (stopping) return;
+    stopping = true;
+    exitCode = code;
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
+    if (workers.length === 0) process.exit(exitCode);
+    for (const w of workers) w.process.kill(signal);
+    // Workers close the store and Redis in their shutdown hooks; do not wait for ever.
+    setTimeout(() => process.exit(exitCode), 15_000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  fork();
+  return ready;
+}
+
+/** In a worker: makes `registry` the one the primary aggregates. */
+export function shareMetricsWithPrimary(registry: Registry): void {
+  if (cluster.isWorker) AggregatorRegistry.setRegistries([registry]);
+}
+
+let nextId = 0;
+const pending = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
+let listening = false;
+
+/** In a worker: the metrics of every API process, aggregated by the primary (counters and histograms summed). */
+export function clusterMetrics(): Promise<string> {
+  if (!listening) {
+    listening = true;
+    process.on('message', (m: MetricsResponse) => {
+      if (m?.type !== METRICS_RES) return;
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      clearTimeout(p.timer);
+      if (m.text !== undefined) p.resolve(m.text);
+      else p.reject(new Error(m.error ?? 'no metrics from the primary'));
+    });
+  }
+  const id = nextId++;
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      reject(new Error('the cluster primary did not answer for metrics within 10 s'));
+    }, 10_000);
+    pending.set(id, { resolve, reject, timer });
+    process.send!({ type: METRICS_REQ, id } satisfies MetricsRequest);
+  });
+}
