@@ -38,7 +38,10 @@ registerBenchmark({
     const calendar = alwaysOpenCalendar();
     // Deadlines: first one `lead` seconds after the start, then spread over `window` seconds.
     const lead = Math.max(15, n / 1500);
-    const window = Math.max(20, n / 1000);
+    // BENCH_ALERTS_WINDOW_S overrides the window (0: every deadline at the same instant, a worst-case burst).
+    const windowEnv = process.env.BENCH_ALERTS_WINDOW_S;
+    const window = windowEnv !== undefined && windowEnv !== '' ? Number(windowEnv) : Math.max(20, n / 1000);
+    if (!(window >= 0)) throw new Error(`BENCH_ALERTS_WINDOW_S must be a number of seconds >= 0, got '${windowEnv}'`);
     // The worker runs while the receipts are written (live scheduling, as in production).
     const worker = new DeadlineWorker({ store, db, redisUrl: REDIS_URL, config, logger: createLogger('warn', 'bench-alerts') });
     await worker.start();

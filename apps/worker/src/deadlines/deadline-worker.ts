@@ -431,7 +431,8 @@ export class DeadlineWorker {
         if (done.length) pipe.zrem(key, ...done);
         await pipe.exec();
         if (later.length) await this.addTicks(later);
-        return true;
+        // Nothing in a whole chunk went through (the store is down?): stop here, the retry comes later.
+        return entries.length === 0 || outcomes.some((o) => o !== undefined);
       });
       if (!more) break;
     }

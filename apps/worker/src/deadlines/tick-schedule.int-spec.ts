@@ -139,6 +139,38 @@ d('DeadlineWorker tick schedule (real Redis, real SQLite)', () => {
     expect(await w1.scheduledCount()).toBe(0);
   });
 
+  it('an alert whose append fails stays scheduled; the tick job is retried with back-off and raises it once', async () => {
+    config = { ...config, jobBackoffMs: 200 };
+    let failures = 2;
+    const failingId = dossierStreamId('H30-FAIL-1');
+    const flaky = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'append') {
+          return async (id: string, ...rest: unknown[]) => {
+            if (id === failingId && failures > 0) {
+              failures--;
+              throw new Error('injected: store unavailable');
+            }
+            return (target.append as (...a: unknown[]) => unknown)(id, ...rest);
+          };
+        }
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const w = await startWorker({ store: flaky });
+    const due = await receive(store, 'H30-FAIL-1', 'H30.01', secondsDeadline(1));
+    await receive(store, 'H30-FAIL-2', 'H30.01', secondsDeadline(1));
+    const missed = await until(() => getAlert(db, deadlineMissedAlertId('H30-FAIL-1', due)), 8000, 'the alert after the retries');
+    expect(failures).toBe(0);
+    expect(w.counters.failedEntries).toBe(2);
+    // Back-off 200 ms then 400 ms after the first try at the tick.
+    expect(Date.parse(missed.detectedAt) - Date.parse(due)).toBeLessThan(2500);
+    expect(await deadlineMissedEvents(store, 'H30-FAIL-1')).toHaveLength(1);
+    expect(await deadlineMissedEvents(store, 'H30-FAIL-2')).toHaveLength(1);
+    await until(async () => (await w.scheduledCount()) === 0, 2000, 'an empty schedule');
+  });
+
   it('a paused dossier raises nothing and leaves the schedule; on resume its new due date is scheduled', async () => {
     const w = await startWorker();
     const due = await receive(store, 'H30-PAUSE-1', 'H30.01', secondsDeadline(1.5));
