@@ -91,7 +91,16 @@ const AP_SPAN = 2 ** 24;
 
 const toMs = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
 
-export function dossierCodeOf(e: RecordedEvent): string {
+/**
+ * What the projection reads of an event: a `RecordedEvent` has it, and so has the lighter object a
+ * bulk rebuild makes from a raw log row (no metadata, no hashes).
+ */
+export type ProjectedEvent = Pick<RecordedEvent, 'streamId' | 'revision' | 'position' | 'type' | 'data'>;
+
+/** What the projection needs of the store: a dossier's own stream, to refold one not in memory. */
+export type DossierStreamReader = Pick<EventStore, 'readStream'>;
+
+export function dossierCodeOf(e: ProjectedEvent): string {
   return e.streamId.startsWith('dossier-') ? e.streamId.slice(8) : String((e.data as { dossierCode?: unknown }).dossierCode);
 }
 
@@ -171,7 +180,7 @@ export class SlaProjection {
   }
 
   /** Loads the agency tree from the tables (once), and dossiers not in memory from their own streams. */
-  private async load(db: SqlExecutor, store: EventStore, missing: Map<string, RecordedEvent>): Promise<void> {
+  private async load(db: SqlExecutor, store: DossierStreamReader, missing: Map<string, ProjectedEvent>): Promise<void> {
     if (!this.agenciesLoaded) {
       const rows = await db.all<{ code: string; valid_from: string; valid_to: string | null; name: string | null; level: string | null; parent_code: string | null }>(
         `SELECT code, valid_from, valid_to, name, level, parent_code FROM ${db.table(this.tables.agencies)}`,
@@ -198,8 +207,8 @@ export class SlaProjection {
   }
 
   /** Applies events in memory; dossiers not in memory are refolded from their streams first. */
-  async stage(db: SqlExecutor, store: EventStore, events: RecordedEvent[]): Promise<void> {
-    let missing: Map<string, RecordedEvent> | undefined;
+  async stage(db: SqlExecutor, store: DossierStreamReader, events: ProjectedEvent[]): Promise<void> {
+    let missing: Map<string, ProjectedEvent> | undefined;
     for (const e of events) {
       if (!e.type.startsWith('dossier.')) continue;
       const code = dossierCodeOf(e);
@@ -222,7 +231,7 @@ export class SlaProjection {
     return entry;
   }
 
-  private apply(e: RecordedEvent): void {
+  private apply(e: ProjectedEvent): void {
     if (e.type.startsWith('dossier.')) return this.applyDossier(e);
     if (AGENCY_EVENT_TYPES.has(e.type)) {
       const code = String((e.data as { code?: unknown }).code);
@@ -240,7 +249,7 @@ export class SlaProjection {
   }
 
   /** `replay`: rebuilding a dossier's state from its stream, nothing is counted or marked dirty. */
-  private applyDossier(e: RecordedEvent, replay = false): void {
+  private applyDossier(e: ProjectedEvent, replay = false): void {
     const code = dossierCodeOf(e);
     const entry = this.entry(code);
     const up = upcast(e.type, e.data) as DossierEvent;

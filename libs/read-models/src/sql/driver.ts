@@ -29,6 +29,8 @@ export interface SqlExecutor {
 }
 
 export interface SqlDb extends SqlExecutor {
+  /** The database file (SQLite on a file only): a rebuild may attach scratch files beside it. */
+  readonly file?: string;
   /** BEGIN; fn; COMMIT (ROLLBACK on a throw). Transactions of one SqlDb never interleave. */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -74,16 +76,20 @@ export interface SqliteDbOptions {
   readonly?: boolean;
   /** Rebuilds can trade durability of the newest transactions for speed; never used for live runs. */
   synchronous?: 'FULL' | 'NORMAL' | 'OFF';
+  /** `OFF` only for scratch files a crash may lose whole (a parallel rebuild's per-thread tables). */
+  journalMode?: 'WAL' | 'OFF';
+  /** Page cache in KiB (default 64 MiB). */
+  cacheKiB?: number;
 }
 
 export function createSqliteDb(options: SqliteDbOptions): SqlDb {
   const db = new Database(options.file, { readonly: options.readonly ?? false });
   if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
+    db.pragma(`journal_mode = ${options.journalMode ?? 'WAL'}`);
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   }
   db.pragma('busy_timeout = 10000');
-  db.pragma('cache_size = -65536');
+  db.pragma(`cache_size = -${Math.max(256, Math.floor(options.cacheKiB ?? 65536))}`);
   const stmts = new Map<string, Database.Statement>();
   const prep = (sql: string) => {
     let s = stmts.get(sql);
@@ -134,6 +140,7 @@ export function createSqliteDb(options: SqliteDbOptions): SqlDb {
   let closed = false;
   return {
     ...exec,
+    file: options.file === ':memory:' || options.file === '' ? undefined : options.file,
     all: (sql, params) => mutex.lock(() => exec.all(sql, params)),
     run: (sql, params) => mutex.lock(() => exec.run(sql, params)),
     exec: (sql) => mutex.lock(() => exec.exec(sql)),

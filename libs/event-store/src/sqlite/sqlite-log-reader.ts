@@ -1,0 +1,83 @@
+/**
+ * A bulk, read-only reader of a SQLite event store's global log for projections (rebuilds). It is
+ * not part of the port: a projection replaying millions of events needs neither the metadata nor
+ * the hash chain of each event, and `readAll` parses both. This reader opens its own read-only
+ * connection to the file (so it can run in a worker thread beside the store's own connection) and
+ * returns rows of `[position, stream_id, revision, type, data JSON]`: the caller parses `data` only
+ * for the events it applies. Rows are raw arrays from one prepared statement: no object per event.
+ */
+import Database from 'better-sqlite3';
+import type { EventStore } from '../port';
+import { SqliteEventStore } from './sqlite-event-store';
+
+/** `[position, streamId, revision, type, data as JSON text]`. */
+export type LogRow = [number, string, number, string, string];
+
+export interface SqliteLogReaderOptions {
+  /** The event store's database file. */
+  file: string;
+  /** SQLite page cache of this connection in KiB (default 8 MiB): a sequential scan needs little. */
+  cacheKiB?: number;
+  /**
+   * Only part `index` of `count` of the dossier streams (`dossier-*`), split by `streamPartition` of
+   * the stream id, so parallel readers do not each build every row; events of any other stream are
+   * returned to every part.
+   */
+  partition?: { index: number; count: number };
+}
+
+/**
+ * The part (0 .. count-1) of a stream id: the UTF-16 codes of its last two characters (for the
+ * dossier codes of a log, their sequence digits), as SQLite's `unicode(substr(..))` computes it.
+ */
+export function streamPartition(streamId: string, count: number): number {
+  const n = streamId.length;
+  return ((n > 0 ? streamId.charCodeAt(n - 1) : 0) + 7 * (n > 1 ? streamId.charCodeAt(n - 2) : 0)) % count;
+}
+const PARTITION_SQL = `(substr(stream_id, 1, 8) <> 'dossier-' OR (ifnull(unicode(substr(stream_id, -1, 1)), 0) + 7 * ifnull(unicode(substr(stream_id, -2, 1)), 0)) % ? = ?)`;
+
+export class SqliteLogReader {
+  private readonly db: Database.Database;
+  private readonly stPage: Database.Statement;
+  private readonly stPageTo: Database.Statement;
+  private readonly stHead: Database.Statement;
+  private readonly part: number[];
+
+  constructor(o: SqliteLogReaderOptions) {
+    this.db = new Database(o.file, { readonly: true, fileMustExist: true });
+    this.db.pragma('busy_timeout = 10000');
+    this.db.pragma(`cache_size = -${Math.max(256, Math.floor(o.cacheKiB ?? 8192))}`);
+    const p = o.partition;
+    this.part = p && p.count > 1 ? [p.count, p.index] : [];
+    const where = p && p.count > 1 ? ` AND ${PARTITION_SQL}` : '';
+    this.stPage = this.db.prepare(`SELECT position, stream_id, revision, type, data FROM events WHERE position > ?${where} ORDER BY position LIMIT ?`).raw(true);
+    this.stPageTo = this.db
+      .prepare(`SELECT position, stream_id, revision, type, data FROM events WHERE position > ? AND position <= ?${where} ORDER BY position LIMIT ?`)
+      .raw(true);
+    this.stHead = this.db.prepare('SELECT MAX(position) FROM events').pluck(true);
+  }
+
+  /** Up to `maxCount` rows (of the partition) after position `after` (0 = from the start), up to `upTo` when given. */
+  page(after: number, maxCount: number, upTo?: number): LogRow[] {
+    return (upTo === undefined ? this.stPage.all(after, ...this.part, maxCount) : this.stPageTo.all(after, upTo, ...this.part, maxCount)) as LogRow[];
+  }
+
+  /** The position of the last event (0 when the log is empty). */
+  head(): number {
+    return (this.stHead.get() as number | null) ?? 0;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/**
+ * The database file of a SQLite event store, when `store` is one on a file (not `:memory:`): a
+ * projection rebuild may then read the log with `SqliteLogReader`s of its own. Undefined otherwise.
+ */
+export function sqliteEventStoreFile(store: EventStore): string | undefined {
+  if (!(store instanceof SqliteEventStore)) return undefined;
+  const name = (store['db'] as Database.Database).name;
+  return name && name !== ':memory:' && !name.startsWith('file::memory:') ? name : undefined;
+}

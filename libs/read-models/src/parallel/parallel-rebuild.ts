@@ -1,0 +1,151 @@
+/**
+ * The bulk phase of a rebuild on the embedded stores (SQLite event store and SQLite read models, both
+ * on files), spread over worker threads (`rebuild-worker.ts`). Each thread reads its partition of the
+ * log up to the head seen at the start and writes the new table set through a connection of its own;
+ * the main thread waits, then moves the set's checkpoint to that head. Until the swap the set is
+ * 'building': no query and no live runner uses it, and an interrupted rebuild drops it and starts
+ * again, as the single-thread rebuild does.
+ */
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { SqliteLogReader } from '@motcua/event-store';
+import type { SqlDb, SqlExecutor } from '../sql/driver';
+import type { TableSet } from '../sla/schema';
+import type { WorkerJob, WorkerMessage } from './protocol';
+
+export interface BulkReplayOptions {
+  eventsFile: string;
+  /** SQLite read-model store on a file (`db.file`). */
+  db: SqlDb;
+  set: TableSet;
+  threads: number;
+  readBatch: number;
+  flushEvery: number;
+  /** Per thread. */
+  maxHeldCounters: number;
+  /** Per thread. */
+  cacheLimit: number;
+  /** Page cache of each thread's read-model connection, KiB. */
+  cacheKiB?: number;
+  /** V8 young generation of each thread, MB (V8's default when unset). */
+  youngGenerationMb?: number;
+  /** In one transaction once every thread is done: the checkpoint moves to the replayed head. */
+  commit: (tx: SqlExecutor, position: string, events: number) => Promise<void>;
+  onProgress?: (events: number, position: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface BulkReplayResult {
+  events: number;
+  position: string;
+  /** Summed over the threads (wall time of each thread's phases). */
+  threadTimings: { readMs: number; applyMs: number; writeMs: number };
+  scanMs: number;
+  /** Peak V8 heap of each thread at its end. */
+  threadHeapBytes: number[];
+}
+
+/** A thread running `rebuild-worker`, from the compiled JS or (tests) the TypeScript sources. */
+function spawn(job: WorkerJob, youngGenerationMb?: number): Worker {
+  const ts = __filename.endsWith('.ts');
+  const entry = join(__dirname, `rebuild-worker${ts ? '.ts' : '.js'}`);
+  let code: string;
+  if (ts) {
+    code = `require(${JSON.stringify(join(__dirname, '..', 'testing', 'ts-register.js'))}); require(${JSON.stringify(entry)});`;
+  } else {
+    // The `@motcua/<lib>` aliases: resolved the usual way, else next to this library's compiled folder
+    // (scripts/run.js maps them the same way in the main thread; a thread has its own module loader).
+    const libs = join(__dirname, '..', '..', '..');
+    code = `const M = require('module'); const path = require('path'); const r = M._resolveFilename;
+      M._resolveFilename = function (q, ...rest) {
+        try { return r.call(this, q, ...rest); } catch (e) {
+          const m = /^@motcua\\/([^/]+)$/.exec(q); if (!m) throw e;
+          return r.call(this, path.join(${JSON.stringify(libs)}, m[1], 'src', 'index.js'), ...rest);
+        }
+      };
+      require(${JSON.stringify(entry)});`;
+  }
+  return new Worker(code, { eval: true, workerData: job, ...(youngGenerationMb ? { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } } : {}) });
+}
+
+export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult> {
+  const { db, set } = o;
+  const dbFile = db.file;
+  if (!dbFile) throw new Error('bulkReplay needs SQLite read models on a file');
+  const head = (() => {
+    const r = new SqliteLogReader({ file: o.eventsFile, cacheKiB: 256 });
+    try {
+      return r.head();
+    } finally {
+      r.close();
+    }
+  })();
+  const threadTimings = { readMs: 0, applyMs: 0, writeMs: 0 };
+  if (head === 0) return { events: 0, position: '', threadTimings, scanMs: 0, threadHeapBytes: [] };
+  const parts = Math.max(1, Math.floor(o.threads));
+  const applied = new Array<number>(parts).fill(0);
+  const positions = new Array<number>(parts).fill(0);
+  const heaps = new Array<number>(parts).fill(0);
+  const t0 = performance.now();
+  const workers: Worker[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let done = 0;
+      let failed = false;
+      const fail = (err: Error) => {
+        if (failed || done === parts) return;
+        failed = true;
+        for (const w of workers) void w.terminate();
+        reject(err);
+      };
+      const onAbort = () => fail(new Error('rebuild aborted'));
+      if (o.signal?.aborted) return onAbort();
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      for (let k = 0; k < parts; k++) {
+        const w = spawn({
+          eventsFile: o.eventsFile,
+          readModelFile: dbFile,
+          tableSet: set.name,
+          part: k,
+          parts,
+          after: 0,
+          upTo: head,
+          readBatch: o.readBatch,
+          flushEvery: o.flushEvery,
+          maxHeldCounters: o.maxHeldCounters,
+          cacheLimit: o.cacheLimit,
+          cacheKiB: o.cacheKiB ?? 8_192,
+        }, o.youngGenerationMb);
+        workers.push(w);
+        w.on('message', (m: WorkerMessage) => {
+          if (m.kind === 'error') return fail(new Error(`rebuild thread ${k}: ${m.message}`));
+          applied[k] = m.applied;
+          positions[k] = m.position;
+          if (m.kind === 'progress') {
+            o.onProgress?.(applied.reduce((a, b) => a + b, 0), String(Math.min(...positions)));
+            return;
+          }
+          threadTimings.readMs += m.timings.readMs;
+          threadTimings.applyMs += m.timings.applyMs;
+          threadTimings.writeMs += m.timings.writeMs;
+          heaps[k] = m.heapUsed;
+          positions[k] = head;
+          if (++done === parts) {
+            o.signal?.removeEventListener('abort', onAbort);
+            resolve();
+          }
+        });
+        w.on('error', (err) => fail(err));
+        w.on('exit', (code) => {
+          if (code !== 0) fail(new Error(`rebuild thread ${k} exited with code ${code}`));
+        });
+      }
+    });
+    const scanMs = performance.now() - t0;
+    const events = applied.reduce((a, b) => a + b, 0);
+    await db.transaction((tx) => o.commit(tx, String(head), events));
+    return { events, position: String(head), threadTimings, scanMs, threadHeapBytes: heaps };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
+  }
+}

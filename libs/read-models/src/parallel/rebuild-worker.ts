@@ -1,0 +1,69 @@
+/**
+ * One thread of a parallel rebuild (`parallel/parallel-rebuild.ts`). It reads its partition of the
+ * log with its own read-only connection (`SqliteLogReader`: dossier streams split in SQL, no
+ * metadata or hashes, data parsed only for its own events), folds them with the ordinary
+ * `SlaProjection`, and writes summary rows and day counters straight into the new table set through
+ * its own connection to the read-model file (threads take turns on SQLite's write lock; summary rows
+ * of two threads never share a key, day counters are added). The set is not active until the swap,
+ * so nothing reads it half-built.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createSqliteEventStore, SqliteLogReader } from '@motcua/event-store';
+import { createSqliteDb } from '../sql/driver';
+import { tableSet } from '../sla/schema';
+import { SlaProjection, type ProjectedEvent } from '../sla/projection';
+import { isMine, type WorkerJob, type WorkerMessage } from './protocol';
+
+async function run(job: WorkerJob): Promise<void> {
+  const post = (m: WorkerMessage) => parentPort!.postMessage(m);
+  const reader = new SqliteLogReader({ file: job.eventsFile, partition: { index: job.part, count: job.parts } });
+  // Only for refolding a dossier evicted from memory (readStream); never written.
+  const store = await createSqliteEventStore({ file: job.eventsFile });
+  const db = createSqliteDb({ file: job.readModelFile, cacheKiB: job.cacheKiB });
+  const t = { readMs: 0, applyMs: 0, writeMs: 0 };
+  try {
+    const projection = new SlaProjection(tableSet(job.tableSet), { freshTables: true, cacheLimit: job.cacheLimit });
+    let after = job.after;
+    let applied = 0;
+    const flush = async (counters: boolean) => {
+      const w0 = performance.now();
+      await db.transaction((tx) => projection.flush(tx, { counters }));
+      projection.committed();
+      t.writeMs += performance.now() - w0;
+    };
+    for (;;) {
+      const r0 = performance.now();
+      const rows = reader.page(after, job.readBatch, job.upTo);
+      const mine: ProjectedEvent[] = [];
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i];
+        if (!isMine(r, job.part, job.parts)) continue;
+        mine.push({ position: String(r[0]), streamId: r[1], revision: r[2], type: r[3], data: JSON.parse(r[4]) as Record<string, unknown> });
+      }
+      const a0 = performance.now();
+      t.readMs += a0 - r0;
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1][0];
+      if (mine.length > 0) {
+        await projection.stage(db, store, mine);
+        applied += mine.length;
+      }
+      t.applyMs += performance.now() - a0;
+      if (projection.stagedEvents >= job.flushEvery || projection.counterKeys > job.maxHeldCounters) {
+        await flush(projection.counterKeys > job.maxHeldCounters);
+      }
+      post({ kind: 'progress', applied, position: after });
+      if (rows.length < job.readBatch) break;
+    }
+    await flush(true);
+    post({ kind: 'done', applied, position: after, timings: t, heapUsed: process.memoryUsage().heapUsed });
+  } finally {
+    reader.close();
+    await store.close();
+    await db.close();
+  }
+}
+
+run(workerData as WorkerJob).catch((err: unknown) => {
+  parentPort!.postMessage({ kind: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies WorkerMessage);
+});
