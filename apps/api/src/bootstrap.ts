@@ -11,6 +11,8 @@ import { requestMiddleware } from './shared/http/request.middleware';
 import { jsonDepthMiddleware } from './shared/http/json-depth.middleware';
 import { MetricsService } from './shared/http/metrics';
 import { PinoNestLogger } from './shared/logging/logger';
+import { installWireResponse } from './shared/command/wire';
+import { IdempotencyStore } from './shared/command/idempotency.store';
 
 /**
  * Builds the configured HTTP application (not listening yet). Used by main.ts and by the e2e helper,
@@ -24,6 +26,8 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<INes
   });
   app.set('trust proxy', false);
   app.disable('x-powered-by');
+  // ETag from a body's revision, and first answers of keyed writes stored before they go out (wire.ts).
+  installWireResponse(app.getHttpAdapter().getInstance().response, app.get(IdempotencyStore));
   // Order matters: the correlation id first (so even a parse error has one), then timing, then the body.
   app.use(requestMiddleware(logger));
   app.use(app.get(MetricsService).middleware());

@@ -8,7 +8,7 @@
  *   event store) becomes unreadable, while the events themselves, and so the hash chain, stay untouched.
  * Only node:crypto; no I/O here.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomFillSync } from 'node:crypto';
 
 export const APPLICANT_FIELDS = ['name', 'idNumber', 'phone', 'address'] as const;
 export type ApplicantField = (typeof APPLICANT_FIELDS)[number];
@@ -64,12 +64,34 @@ function masterKeyId(key: Buffer): string {
   return createHash('sha256').update('motcua-personal-data-master-key\0').update(key).digest('hex').slice(0, 16);
 }
 
+/**
+ * Random bytes from the CSPRNG, drawn 4 KiB at a time: a receipt needs four small draws (ref, data key, two
+ * IVs), and each `randomBytes` call cost more than the AES-GCM it feeds. Each draw is copied into its own buffer
+ * (never Node's shared allocation slab: it may be a key) and zeroed in the pool, so no key stays behind in it.
+ */
+const POOL_BYTES = 4096;
+const pool = Buffer.alloc(POOL_BYTES);
+let poolOffset = POOL_BYTES;
+
+export function secureRandomBytes(n: number): Buffer {
+  if (n > 256) return randomBytes(n);
+  if (poolOffset + n > POOL_BYTES) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const out = Buffer.allocUnsafeSlow(n);
+  pool.copy(out, 0, poolOffset, poolOffset + n);
+  pool.fill(0, poolOffset, poolOffset + n);
+  poolOffset += n;
+  return out;
+}
+
 export function generateDataKey(): Buffer {
-  return randomBytes(KEY_BYTES);
+  return secureRandomBytes(KEY_BYTES);
 }
 
 function gcmEncrypt(key: Buffer, aad: string, plaintext: Buffer): { iv: Buffer; ct: Buffer; tag: Buffer } {
-  const iv = randomBytes(IV_BYTES);
+  const iv = secureRandomBytes(IV_BYTES);
   const c = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   c.setAAD(Buffer.from(aad, 'utf8'));
   const ct = Buffer.concat([c.update(plaintext), c.final()]);

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import {
   generateDataKey,
   normalizeApplicant,
   openRecord,
   sealRecord,
+  secureRandomBytes,
   unwrapDataKey,
   wrapDataKey,
   type ApplicantFields,
@@ -60,7 +60,7 @@ export class PersonalDataProtector {
     const fields = normalizeApplicant(applicant);
     if (Object.keys(fields).length === 0) return undefined;
     // 128 random bits: names nothing, guessable by no one, and carries no time (unlike a ULID).
-    const applicantRef = randomBytes(16).toString('hex');
+    const applicantRef = secureRandomBytes(16).toString('hex');
     const dataKey = generateDataKey();
     try {
       const applicantSealed = sealRecord(dataKey, applicantRef, fields);

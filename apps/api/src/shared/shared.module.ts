@@ -1,15 +1,15 @@
 import { Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth/auth.guard';
 import { JwtVerifier } from './auth/jwt';
 import { RateLimiter } from './auth/rate-limiter';
 import { IdempotencyStore } from './command/idempotency.store';
-import { WireInterceptor } from './command/wire.interceptor';
+import { IdempotencyCheck } from './command/wire';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { MetricsController, MetricsService } from './http/metrics';
 import { PingController } from './http/ping.controller';
 
-/** Cross-cutting HTTP concerns: auth guard, error filter, ETag/idempotency interceptor, metrics, liveness ping. */
+/** Cross-cutting HTTP concerns: auth guard (with the idempotency check), error filter, metrics, liveness ping; ETags and first answers: wire.ts. */
 @Global()
 @Module({
   controllers: [MetricsController, PingController],
@@ -17,10 +17,10 @@ import { PingController } from './http/ping.controller';
     JwtVerifier,
     RateLimiter,
     IdempotencyStore,
+    IdempotencyCheck,
     MetricsService,
     { provide: APP_GUARD, useClass: AuthGuard },
     { provide: APP_FILTER, useClass: ApiExceptionFilter },
-    { provide: APP_INTERCEPTOR, useClass: WireInterceptor },
   ],
   exports: [JwtVerifier, MetricsService, IdempotencyStore],
 })

@@ -3,13 +3,15 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from '../http/http-types';
 import { ApiError } from '../errors/api-error';
 import { requestContext } from '../logging/request-context';
+import { IdempotencyCheck } from '../command/wire';
 import { AuthUser, Role } from './auth.types';
 import { IS_PUBLIC, ROLES_KEY } from './decorators';
 import { JwtVerifier } from './jwt';
 import { RateLimiter } from './rate-limiter';
 
 /**
- * Global guard: bearer token (401), then `@Roles()` (403), then the per-token rate limit (429).
+ * Global guard: bearer token (401), then `@Roles()` (403), then the per-token rate limit (429), then the
+ * idempotency check of keyed writes (a retry is answered from the cache here; see wire.ts).
  * Routes are closed by default; `@Public()` opens one.
  */
 @Injectable()
@@ -18,6 +20,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly verifier: JwtVerifier,
     @Inject(RateLimiter) private readonly limiter: RateLimiter,
+    private readonly idempotency: IdempotencyCheck,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -38,6 +41,7 @@ export class AuthGuard implements CanActivate {
       throw new ApiError(403, 'FORBIDDEN', `role '${user.role}' may not do this (needs ${roles.join(' or ')})`);
     }
     this.limiter.consume(`${user.role}:${user.sub}`);
+    await this.idempotency.check(req);
     return true;
   }
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { LOGGER } from '../logging/logger';
 import { currentCorrelationId } from '../logging/request-context';
 import { mapError } from './error-mapping';
+import { IdempotentReplay, sendReplay } from '../command/wire';
 
 /** Catches everything (routes, guards, pipes, body parser, unknown routes) and answers the one error shape. */
 @Catch()
@@ -13,6 +14,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
+    if (exception instanceof IdempotentReplay) {
+      sendReplay(res, exception.stored);
+      return;
+    }
     const req = http.getRequest<Request & { correlationId?: string }>();
     const correlationId = req?.correlationId ?? currentCorrelationId() ?? 'unknown';
     const mapped = mapError(exception, correlationId);

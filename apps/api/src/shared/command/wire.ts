@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { Request, Response } from '../http/http-types';
+import { AuthUser } from '../auth/auth.types';
+import { ApiError } from '../errors/api-error';
+import { validateIdempotencyKey } from './command-context';
+import { IdempotencyStore, StoredResponse } from './idempotency.store';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** What a keyed write that was not answered from the cache leaves on its request for the response hook. */
+interface PendingKey {
+  cacheKey: string;
+  fingerprint: string;
+}
+type WireRequest = Request & { user?: AuthUser; [PENDING]?: PendingKey };
+const PENDING = Symbol('motcua.idempotency.pending');
+
+/** Thrown after authentication when a keyed write already succeeded; the exception filter sends `stored`. */
+export class IdempotentReplay {
+  constructor(readonly stored: StoredResponse) {}
+}
+
+/**
+ * Safety on the wire, for every route:
+ * - a JSON response body with a numeric `revision` gets `ETag: "<revision>"` (what `If-Match` expects back);
+ * - a write carrying `Idempotency-Key` (or body `commandId`) that already succeeded is answered with the
+ *   first response (status, body, ETag) and `Idempotent-Replayed: true`; the same key on a different
+ *   request is a 422. Only 2xx answers are kept: a failed command wrote nothing and may be retried.
+ *
+ * Two halves instead of a Nest interceptor (an interceptor puts every request of the app through RxJS and
+ * async-resource bindings, a measurable share of a command's CPU): `check` runs at the end of the global
+ * auth guard (after 401/403/429, before validation, as the interceptor did), and `installWireResponse`
+ * hooks the app's `res.json`, where the handler's result is sent, to add the ETag and store a first answer
+ * before it goes out.
+ */
+@Injectable()
+export class IdempotencyCheck {
+  constructor(private readonly cache: IdempotencyStore) {}
+
+  /** Throws IdempotentReplay (or 422 for a reused key) when the keyed write was already answered. */
+  async check(req: WireRequest): Promise<void> {
+    if (!WRITE_METHODS.has(req.method) || !req.user) return;
+    const body = req.body as Record<string, unknown> | undefined;
+    const key =
+      validateIdempotencyKey(req.headers['idempotency-key'], 'Idempotency-Key') ??
+      (body && typeof body === 'object' && !Array.isArray(body) ? validateIdempotencyKey(body.commandId, 'commandId') : undefined);
+    if (!key) return;
+    const cacheKey = 'idem:' + createHash('sha256').update(`${req.user.sub}\u0000${key}`).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(`${req.method} ${req.originalUrl}\u0000${JSON.stringify(body ?? null)}`)
+      .digest('hex');
+    const hit = await this.cache.get(cacheKey);
+    if (hit) {
+      if (hit.fingerprint !== fingerprint) {
+        throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', 'this idempotency key was already used for a different request');
+      }
+      throw new IdempotentReplay(hit);
+    }
+    req[PENDING] = { cacheKey, fingerprint };
+  }
+}
+
+/** Sends a stored first answer (from the exception filter, which IdempotentReplay reaches). */
+export function sendReplay(res: Response, stored: StoredResponse): void {
+  res.status(stored.status);
+  if (stored.etag) res.setHeader('ETag', stored.etag);
+  res.setHeader('Idempotent-Replayed', 'true');
+  res.json(stored.body);
+}
+
+/** The app's `res.json` (Express: `app.response`, the prototype of this app's responses), hooked once. */
+export function installWireResponse(responseProto: { json: (this: Response, body: unknown) => Response }, cache: IdempotencyStore): void {
+  const json = responseProto.json;
+  responseProto.json = function wireJson(this: Response, body: unknown): Response {
+    const rev = (body as { revision?: unknown } | null)?.revision;
+    if (typeof rev === 'number' && !this.headersSent && this.statusCode < 300) this.setHeader('ETag', `"${rev}"`);
+    const req = (this as Response & { req?: WireRequest }).req;
+    const pending = req?.[PENDING];
+    if (!pending) return json.call(this, body);
+    req[PENDING] = undefined;
+    if (this.statusCode < 200 || this.statusCode >= 300) return json.call(this, body);
+    const etag = this.getHeader('ETag');
+    // Stored before the answer goes out: a client that retries after it has the answer finds the key.
+    void cache
+      .put(pending.cacheKey, { fingerprint: pending.fingerprint, status: this.statusCode, body, ...(etag ? { etag: String(etag) } : {}) })
+      .then(() => json.call(this, body));
+    return this;
+  };
+}
