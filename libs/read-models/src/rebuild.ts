@@ -69,7 +69,7 @@ export interface RebuildResult {
   /** Peak V8 heap used (bytes) seen at the progress points. */
   peakHeapBytes: number;
   /** The bulk replay on threads, when it ran: thread count, its wall time, per-thread phases summed, each thread's heap at its end. */
-  parallel?: { threads: number; events: number; scanMs: number; threadTimings: { readMs: number; applyMs: number; writeMs: number }; threadHeapBytes: number[] };
+  parallel?: { threads: number; events: number; scanMs: number; threadTimings: { readMs: number; applyMs: number; writeMs: number; waitMs: number }; threadHeapBytes: number[] };
 }
 
 const cpuMs = () => {

@@ -38,8 +38,8 @@ export interface BulkReplayOptions {
 export interface BulkReplayResult {
   events: number;
   position: string;
-  /** Summed over the threads (wall time of each thread's phases). */
-  threadTimings: { readMs: number; applyMs: number; writeMs: number };
+  /** Summed over the threads (wall time of each thread's phases; `waitMs`: waiting for a write turn). */
+  threadTimings: { readMs: number; applyMs: number; writeMs: number; waitMs: number };
   scanMs: number;
   /** Peak V8 heap of each thread at its end. */
   threadHeapBytes: number[];
@@ -80,7 +80,7 @@ export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult
       r.close();
     }
   })();
-  const threadTimings = { readMs: 0, applyMs: 0, writeMs: 0 };
+  const threadTimings = { readMs: 0, applyMs: 0, writeMs: 0, waitMs: 0 };
   if (head === 0) return { events: 0, position: '', threadTimings, scanMs: 0, threadHeapBytes: [] };
   const parts = Math.max(1, Math.floor(o.threads));
   const applied = new Array<number>(parts).fill(0);
@@ -88,6 +88,7 @@ export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult
   const heaps = new Array<number>(parts).fill(0);
   const t0 = performance.now();
   const workers: Worker[] = [];
+  const writeLock = new SharedArrayBuffer(4);
   try {
     await new Promise<void>((resolve, reject) => {
       let done = 0;
@@ -115,6 +116,7 @@ export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult
           maxHeldCounters: o.maxHeldCounters,
           cacheLimit: o.cacheLimit,
           cacheKiB: o.cacheKiB ?? 8_192,
+          writeLock,
         }, o.youngGenerationMb);
         workers.push(w);
         w.on('message', (m: WorkerMessage) => {
@@ -128,6 +130,7 @@ export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult
           threadTimings.readMs += m.timings.readMs;
           threadTimings.applyMs += m.timings.applyMs;
           threadTimings.writeMs += m.timings.writeMs;
+          threadTimings.waitMs += m.timings.waitMs;
           heaps[k] = m.heapUsed;
           positions[k] = head;
           if (++done === parts) {

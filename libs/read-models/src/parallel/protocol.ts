@@ -16,6 +16,30 @@ export interface WorkerJob {
   maxHeldCounters: number;
   cacheLimit: number;
   cacheKiB: number;
+  /** One Int32 shared by the threads: 1 while one of them writes (see `WriteTurn`). */
+  writeLock: SharedArrayBuffer;
+}
+
+/**
+ * The threads' turns on the read-model file's write lock, decided among themselves: a thread that
+ * finds the lock taken goes on applying events instead of sleeping in SQLite's busy handler, and
+ * one that must write (its staged work is at the bound) waits for a wake-up, not a poll.
+ */
+export class WriteTurn {
+  private readonly cell: Int32Array;
+  constructor(buffer: SharedArrayBuffer) {
+    this.cell = new Int32Array(buffer);
+  }
+  tryTake(): boolean {
+    return Atomics.compareExchange(this.cell, 0, 0, 1) === 0;
+  }
+  take(): void {
+    while (!this.tryTake()) Atomics.wait(this.cell, 0, 1, 100);
+  }
+  give(): void {
+    Atomics.store(this.cell, 0, 0);
+    Atomics.notify(this.cell, 0, 1);
+  }
 }
 
 export type WorkerMessage =
@@ -24,7 +48,7 @@ export type WorkerMessage =
       kind: 'done';
       applied: number;
       position: number;
-      timings: { readMs: number; applyMs: number; writeMs: number };
+      timings: { readMs: number; applyMs: number; writeMs: number; waitMs: number };
       heapUsed: number;
     }
   | { kind: 'error'; message: string };

@@ -12,22 +12,30 @@ import { createSqliteEventStore, SqliteLogReader } from '@motcua/event-store';
 import { createSqliteDb } from '../sql/driver';
 import { tableSet } from '../sla/schema';
 import { SlaProjection, type ProjectedEvent } from '../sla/projection';
-import { isMine, type WorkerJob, type WorkerMessage } from './protocol';
+import { isMine, WriteTurn, type WorkerJob, type WorkerMessage } from './protocol';
 
 async function run(job: WorkerJob): Promise<void> {
   const post = (m: WorkerMessage) => parentPort!.postMessage(m);
   const reader = new SqliteLogReader({ file: job.eventsFile, partition: { index: job.part, count: job.parts } });
   // Only for refolding a dossier evicted from memory (readStream); never written.
   const store = await createSqliteEventStore({ file: job.eventsFile });
-  const db = createSqliteDb({ file: job.readModelFile, cacheKiB: job.cacheKiB });
-  const t = { readMs: 0, applyMs: 0, writeMs: 0 };
+  // The threads take turns on the write lock, each holding it for one flush (seconds on a loaded
+  // machine): wait as long as it takes rather than fail the rebuild.
+  const db = createSqliteDb({ file: job.readModelFile, cacheKiB: job.cacheKiB, busyTimeoutMs: 600_000 });
+  const t = { readMs: 0, applyMs: 0, writeMs: 0, waitMs: 0 };
   try {
     const projection = new SlaProjection(tableSet(job.tableSet), { freshTables: true, cacheLimit: job.cacheLimit });
     let after = job.after;
     let applied = 0;
+    const turn = new WriteTurn(job.writeLock);
+    /** Writes what is staged, in this thread's turn (the caller holds it). */
     const flush = async (counters: boolean) => {
       const w0 = performance.now();
-      await db.transaction((tx) => projection.flush(tx, { counters }));
+      try {
+        await db.transaction((tx) => projection.flush(tx, { counters }));
+      } finally {
+        turn.give();
+      }
       projection.committed();
       t.writeMs += performance.now() - w0;
     };
@@ -49,12 +57,25 @@ async function run(job: WorkerJob): Promise<void> {
         applied += mine.length;
       }
       t.applyMs += performance.now() - a0;
-      if (projection.stagedEvents >= job.flushEvery || projection.counterKeys > job.maxHeldCounters) {
-        await flush(projection.counterKeys > job.maxHeldCounters);
+      // Due for a write: in this thread's turn if it is free now, else after more pages, up to
+      // twice the bounds (then it waits for its turn).
+      const due = projection.stagedEvents >= job.flushEvery || projection.counterKeys > job.maxHeldCounters;
+      if (due) {
+        const must = projection.stagedEvents >= 2 * job.flushEvery || projection.counterKeys > 2 * job.maxHeldCounters;
+        if (turn.tryTake()) await flush(projection.counterKeys > job.maxHeldCounters);
+        else if (must) {
+          const w0 = performance.now();
+          turn.take();
+          t.waitMs += performance.now() - w0;
+          await flush(projection.counterKeys > job.maxHeldCounters);
+        }
       }
       post({ kind: 'progress', applied, position: after });
       if (rows.length < job.readBatch) break;
     }
+    const w0 = performance.now();
+    turn.take();
+    t.waitMs += performance.now() - w0;
     await flush(true);
     post({ kind: 'done', applied, position: after, timings: t, heapUsed: process.memoryUsage().heapUsed });
   } finally {

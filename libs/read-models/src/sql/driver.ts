@@ -80,6 +80,8 @@ export interface SqliteDbOptions {
   journalMode?: 'WAL' | 'OFF';
   /** Page cache in KiB (default 64 MiB). */
   cacheKiB?: number;
+  /** How long a statement waits for another connection's write lock (default 10 s). */
+  busyTimeoutMs?: number;
 }
 
 export function createSqliteDb(options: SqliteDbOptions): SqlDb {
@@ -88,7 +90,7 @@ export function createSqliteDb(options: SqliteDbOptions): SqlDb {
     db.pragma(`journal_mode = ${options.journalMode ?? 'WAL'}`);
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   }
-  db.pragma('busy_timeout = 10000');
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
   db.pragma(`cache_size = -${Math.max(256, Math.floor(options.cacheKiB ?? 65536))}`);
   const stmts = new Map<string, Database.Statement>();
   const prep = (sql: string) => {
