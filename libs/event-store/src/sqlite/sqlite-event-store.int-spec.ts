@@ -48,6 +48,33 @@ describe('SQLite adapter specifics', () => {
   beforeEach(() => ({ file, remove } = tempFile()));
   afterEach(() => remove());
 
+  it('group commit: appends of one turn share a transaction, each with its own revision check, command id and error', async () => {
+    const store = await createSqliteEventStore({ file });
+    const [a, b, c, d, e] = await Promise.allSettled([
+      store.append('s-1', [ev(1)], { expectedRevision: 'no_stream', commandId: 'cmd-1' }),
+      store.append('s-1', [ev(2)], { expectedRevision: 0 }), // sees the append before it in the batch
+      store.append('s-1', [ev(3)], { expectedRevision: 0 }), // stale by then: fails alone
+      store.append('s-2', [ev(4), ev(5)], { expectedRevision: 'no_stream' }),
+      store.append('s-1', [ev(1)], { expectedRevision: 'no_stream', commandId: 'cmd-1' }), // retry of the first
+    ]);
+    expect(a).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 0, duplicate: false } });
+    expect(b).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 1, duplicate: false } });
+    expect(c.status).toBe('rejected');
+    expect((c as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevisionError);
+    expect(d).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 1 } });
+    expect(e).toMatchObject({ status: 'fulfilled', value: { nextExpectedRevision: 0, duplicate: true } });
+    expect((await store.readStream('s-1')).map((x) => x.data.i)).toEqual([1, 2]);
+    expect((await store.readStream('s-2')).map((x) => x.data.i)).toEqual([4, 5]);
+    expect(verifyStreamChain(await store.readStream('s-1')).ok).toBe(true);
+    // Accepted appends are written even when the store is closed right after the call.
+    const late = store.append('s-3', [ev(6)]);
+    await store.close();
+    await expect(late).resolves.toMatchObject({ nextExpectedRevision: 0 });
+    const again = await createSqliteEventStore({ file });
+    expect(await again.streamRevision('s-3')).toBe(0);
+    await again.close();
+  });
+
   it('uses WAL with synchronous NORMAL', async () => {
     const store = await createSqliteEventStore({ file });
     const db = new Database(file, { readonly: true });

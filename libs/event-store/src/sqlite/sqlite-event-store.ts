@@ -97,6 +97,14 @@ CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events
 CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
   BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 `;
+/** An append waiting for its group commit, and then its outcome. */
+interface PendingAppend {
+  prepared: PreparedAppend;
+  result?: AppendResult;
+  error?: unknown;
+  done: (p: PendingAppend) => void;
+}
+
 /** Revision keys are the integers of stream_keys: `key BETWEEN 0 AND MAX_REVISION` never matches a command key. */
 const MAX_REVISION = Number.MAX_SAFE_INTEGER;
 
@@ -166,11 +174,12 @@ function translate(err: unknown): unknown {
 }
 
 /**
- * The embedded event store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so an
- * append is one BEGIN IMMEDIATE transaction that cannot interleave with another append of this
- * process; other processes on the same file queue on SQLite's write lock (busy_timeout). Positions
- * are the AUTOINCREMENT rowid: writers are serialised, so positions become visible in order and a
- * subscriber can never pass an event that commits later with a lower position.
+ * The embedded event store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so the
+ * appends of one event-loop turn are one BEGIN IMMEDIATE transaction (group commit, one savepoint
+ * each) that cannot interleave with another of this process; other processes on the same file queue
+ * on SQLite's write lock (busy_timeout). Positions are the rowid: writers are serialised, so
+ * positions become visible in order and a subscriber can never pass an event that commits later
+ * with a lower position.
  */
 export class SqliteEventStore implements EventStore {
   readonly engine = 'sqlite' as const;
@@ -192,7 +201,9 @@ export class SqliteEventStore implements EventStore {
   private readonly stGetMeta: Database.Statement;
   private readonly stPing: Database.Statement;
   private readonly readStreamStatements = new Map<string, Database.Statement>();
-  private readonly appendTx: (a: PreparedAppend) => AppendResult;
+  private readonly appendBatchTx: (batch: PendingAppend[]) => void;
+  /** Appends waiting for the next group commit (see append). */
+  private pending: PendingAppend[] = [];
 
   constructor(options: SqliteEventStoreOptions) {
     this.maxEventBytes = options.maxEventBytes;
@@ -245,10 +256,23 @@ export class SqliteEventStore implements EventStore {
     this.stGetMeta = db.prepare('SELECT metadata FROM streams WHERE stream_id = ?').pluck(true);
     this.stPing = db.prepare('SELECT 1').pluck(true);
 
-    const appendTx = db.transaction((a: PreparedAppend): AppendResult => this.appendLocked(a));
-    // BEGIN IMMEDIATE: take the write lock before reading the stream head, so that two processes
+    // One append: a SAVEPOINT inside the batch's transaction (better-sqlite3 nests transactions that way), so
+    // an append that fails rolls back alone and the others of its batch still commit.
+    const appendOne = db.transaction((a: PreparedAppend): AppendResult => this.appendLocked(a));
+    const appendBatch = db.transaction((batch: PendingAppend[]) => {
+      for (const p of batch) {
+        try {
+          p.result = appendOne(p.prepared);
+        } catch (err) {
+          // SQLite ended the whole transaction (I/O error, disk full…): nothing of the batch stays; all fail.
+          if (!db.inTransaction) throw err;
+          p.error = err;
+        }
+      }
+    });
+    // BEGIN IMMEDIATE: take the write lock before reading the stream heads, so that two processes
     // cannot both read revision N and both decide they may write N+1.
-    this.appendTx = appendTx.immediate;
+    this.appendBatchTx = appendBatch.immediate;
   }
 
   private assertOpen(): void {
@@ -278,13 +302,23 @@ export class SqliteEventStore implements EventStore {
     return { streamId: a.streamId, nextExpectedRevision: last.revision, position: String(position), duplicate: false };
   }
 
+  /**
+   * Group commit: the appends of one event-loop turn (concurrent requests) are written in ONE immediate
+   * transaction at the end of the turn (setImmediate), each in its own savepoint, in call order. Each keeps its
+   * own checks and answer: its expected revision against the head as the appends before it in the batch left
+   * it, its command id, its own error (only its savepoint is rolled back). A commit costs what its WAL frames
+   * cost, and concurrent receipts touch the same log tail pages: one commit for many appends is most of the
+   * saving. A caller's promise settles only after the commit, so read-your-writes holds as before.
+   */
   async append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult> {
     this.assertOpen();
     const prepared = prepareAppend(streamId, events, options, { maxEventBytes: this.maxEventBytes });
-    let result: AppendResult;
-    try {
-      result = this.appendTx(prepared);
-    } catch (err) {
+    const p = await new Promise<PendingAppend>((resolve) => {
+      if (this.pending.length === 0) setImmediate(() => this.flushAppends());
+      this.pending.push({ prepared, done: resolve });
+    });
+    if (p.error !== undefined) {
+      const err = p.error;
       const code = (err as { code?: string })?.code;
       // Unreachable while every writer goes through BEGIN IMMEDIATE; kept so that a foreign writer
       // racing on the file still surfaces as a concurrency conflict, not a raw constraint error.
@@ -293,8 +327,26 @@ export class SqliteEventStore implements EventStore {
       }
       throw translate(err);
     }
-    if (!result.duplicate) this.appended.emit('append');
-    return result;
+    return p.result!;
+  }
+
+  /** Writes the waiting appends in one transaction; every caller is told its own outcome after the commit. */
+  private flushAppends(): void {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    try {
+      if (this.closed) throw new StoreUnavailableError('sqlite: the store is closed');
+      this.appendBatchTx(batch);
+    } catch (err) {
+      // BEGIN or COMMIT failed (lock not obtained within busy_timeout, disk full, I/O): nothing was written.
+      for (const p of batch) {
+        p.result = undefined;
+        p.error = err;
+      }
+    }
+    if (batch.some((p) => p.result && !p.result.duplicate)) this.appended.emit('append');
+    for (const p of batch) p.done(p);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -456,6 +508,8 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Appends already accepted are written before the file is closed.
+    this.flushAppends();
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     this.db.close();
