@@ -9,12 +9,15 @@ import type { Logger } from 'pino';
  * instances (SQLite: WAL + busy_timeout; reference data: read after own writes, polled for others'; alerts:
  * Redis fan-out), and so are their limits (the rate limit is per process).
  *
- * The primary serves no request. It forks the first worker alone and the others once it listens (so creating
- * and migrating the files in DATA_DIR never races), restarts a worker that dies after it has served, stops the
+ * The primary serves no request. It forks the first worker alone and the others once it is initialised (so
+ * creating and migrating the files in DATA_DIR never races), lets them listen once all are initialised (so the
+ * connections of a client that starts at once are spread over all of them), restarts a worker that dies after it has served, stops the
  * whole set when one dies before it could listen (a start-up error would only repeat), forwards SIGINT/SIGTERM,
  * and answers the workers' requests for cluster-wide Prometheus metrics.
  */
 
+const READY = 'motcua:cluster-worker-ready';
+const LISTEN = 'motcua:cluster-listen';
 const METRICS_REQ = 'motcua:cluster-metrics-req';
 const METRICS_RES = 'motcua:cluster-metrics-res';
 
@@ -33,6 +36,11 @@ export function isClusterWorker(): boolean {
   return cluster.isWorker;
 }
 
+/** Whether this process was started from a script file a worker can be started from (not `node -e`, a REPL). */
+export function canFork(): boolean {
+  return !!require.main?.filename;
+}
+
 /** Runs the primary; resolves once every worker listens (the caller logs where to look). */
 export function runPrimary(processes: number, logger: Logger): Promise<void> {
   const aggregator = new AggregatorRegistry();
@@ -41,21 +49,36 @@ export function runPrimary(processes: number, logger: Logger): Promise<void> {
   let exitCode = 0;
   let forkedRest = false;
   let resolveReady!: () => void;
-  const ready = new Promise<void>((r) => (resolveReady = r));
+  const allListening = new Promise<void>((r) => (resolveReady = r));
 
   // Workers start the way this process was started: `node scripts/run.js dist/apps/api/src/main.js` (run.js
   // maps the @motcua/* aliases) or the entry itself; cluster's default would run the entry without run.js.
   const launcher = require.main?.filename;
   if (launcher && launcher !== process.argv[1]) cluster.setupPrimary({ exec: launcher, args: process.argv.slice(1) });
 
+  const ready = new Set<number>();
+  let open = false;
+  const go = (w: Worker) => w.isConnected() && w.send({ type: LISTEN });
+
   const fork = (): Worker => {
     const w = cluster.fork();
-    w.on('listening', () => {
-      listening.add(w.id);
+    w.on('message', (m: { type?: string }) => {
+      if (m?.type !== READY) return;
+      ready.add(w.id);
+      // The first worker has created and migrated the files: the others may start together now.
       if (!forkedRest) {
         forkedRest = true;
         for (let i = 1; i < processes; i++) fork();
       }
+      // The port opens when every worker can take connections (the primary hands them out in turn from then on).
+      if (open) go(w);
+      else if (ready.size >= processes) {
+        open = true;
+        for (const x of Object.values(cluster.workers ?? {})) if (x && ready.has(x.id)) go(x);
+      }
+    });
+    w.on('listening', () => {
+      listening.add(w.id);
       if (listening.size >= processes) resolveReady();
     });
     w.on('message', (m: MetricsRequest) => {
@@ -67,6 +90,7 @@ export function runPrimary(processes: number, logger: Logger): Promise<void> {
     });
     w.on('exit', (code, signal) => {
       const served = listening.delete(w.id);
+      ready.delete(w.id);
       if (stopping) {
         if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
         return;
@@ -96,7 +120,23 @@ export function runPrimary(processes: number, logger: Logger): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 
   fork();
-  return ready;
+  return allListening;
+}
+
+/**
+ * In a worker, once the app is initialised (files created and migrated, connections opened): tells the primary
+ * and waits for the word to listen, which comes when every worker is ready.
+ */
+export function readyToListen(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onMessage = (m: { type?: string }) => {
+      if (m?.type !== LISTEN) return;
+      process.off('message', onMessage);
+      resolve();
+    };
+    process.on('message', onMessage);
+    process.send!({ type: READY });
+  });
 }
 
 /** In a worker: makes `registry` the one the primary aggregates. */
