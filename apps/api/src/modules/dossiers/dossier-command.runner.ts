@@ -9,16 +9,17 @@ import {
   IllegalTransitionError,
   InvalidCommandError,
   type DossierCommand,
+  type DossierEvent,
   type ProcedureRules,
 } from '@motcua/domain';
-import { EVENT_STORE, EventStore, RecordedEvent, WrongExpectedRevisionError } from '@motcua/event-store';
+import { EVENT_STORE, EventStore, NewEvent, RecordedEvent, WrongExpectedRevisionError } from '@motcua/event-store';
 import { CLOCK, Clock, vnDate } from '../../infrastructure/clock';
 import { AgencyScope } from '../../shared/auth/agency-scope.service';
 import { checkExpectedRevision, CommandContext, eventMetadata } from '../../shared/command/command-context';
 import { ApiError } from '../../shared/errors/api-error';
 import { ReferenceDataService } from '../reference-data/reference-data.service';
 import type { ReferenceData } from '../reference-data/model/reference-data';
-import { agencyCalendar, agencyOn, dossierCalendar, procedureOn, recordedProcedureRules } from './model/dossier-reference';
+import { agencyCalendar, agencyOn, dossierCalendar, procedureOn, procedureRulesOf, recordedProcedureRules } from './model/dossier-reference';
 import { commandResponse, DossierCommandResponse, foldRecorded } from './model/views';
 
 /** Domain field names that the wire calls otherwise. */
@@ -106,6 +107,54 @@ export class DossierCommandRunner {
   }
 
   private async startOnce(ctx: CommandContext, spec: StartSpec): Promise<DossierCommandResponse> {
+    if (ctx.expectedRevision === undefined) {
+      const created = await this.tryStartNew(ctx, spec);
+      if (created) return created;
+    }
+    return this.startChecked(ctx, spec);
+  }
+
+  /**
+   * The common case, a new code, without reading its stream first: decide on the empty stream and append with
+   * `no_stream` and the command id, which the store checks in the same transaction. Only a clean first write is
+   * answered here. Anything else (the stream exists, a retry of a command already written, any refusal) wrote
+   * nothing and goes through `startChecked`, which reads the stream and answers exactly as if this attempt had
+   * not been made: the same checks in the same order, the same errors.
+   */
+  private async tryStartNew(ctx: CommandContext, spec: StartSpec): Promise<DossierCommandResponse | undefined> {
+    if (!this.scope.canWrite(ctx.actor, spec.agencyCode)) return undefined;
+    const model = this.ref.ready();
+    const date = vnDate(new Date(spec.occurredAt));
+    const agency = model.agencyAsOf(spec.agencyCode, date);
+    if (!agency) return undefined;
+    let procedure: ProcedureRules | undefined;
+    if (spec.procedureMustExist) {
+      const rules = model.procedureRulesAsOf(spec.procedureCode, date);
+      if (!rules) return undefined;
+      procedure = procedureRulesOf(rules);
+    }
+    const state = foldRecorded([]);
+    let decided;
+    try {
+      decided = decide(spec.command, state, { calendar: agencyCalendar(agency), ...(procedure ? { procedure } : {}) });
+    } catch {
+      return undefined;
+    }
+    const streamId = dossierStreamId(spec.code);
+    let res;
+    try {
+      res = await this.store.append(streamId, this.toNewEvents(decided, state, spec.command, ctx), { expectedRevision: 'no_stream', commandId: ctx.commandId });
+    } catch (err) {
+      if (err instanceof WrongExpectedRevisionError) return undefined;
+      throw err;
+    }
+    if (res.duplicate) return undefined;
+    let next = state;
+    for (const e of decided) next = evolve(next, e);
+    return commandResponse(spec.code, next, res.nextExpectedRevision);
+  }
+
+  private async startChecked(ctx: CommandContext, spec: StartSpec): Promise<DossierCommandResponse> {
     this.assertCanWrite(ctx, spec.agencyCode);
     const streamId = dossierStreamId(spec.code);
     const events = await this.store.readStream(streamId);
@@ -167,6 +216,11 @@ export class DossierCommandRunner {
     return undefined;
   }
 
+  private toNewEvents(decided: DossierEvent[], state: DossierState, command: DossierCommand, ctx: CommandContext): NewEvent[] {
+    const metadata = { ...eventMetadata(ctx, state.agencyCode ?? (command as { agencyCode?: string }).agencyCode), causationId: ctx.commandId };
+    return decided.map((e) => ({ type: e.type, data: e.data as unknown as Record<string, unknown>, metadata }));
+  }
+
   private async decideAndAppend(
     code: string,
     streamId: string,
@@ -187,12 +241,10 @@ export class DossierCommandRunner {
       }
       throw err; // IllegalTransitionError etc.: mapped by code (422 with state and action)
     }
-    const metadata = { ...eventMetadata(ctx, state.agencyCode ?? (command as { agencyCode?: string }).agencyCode), causationId: ctx.commandId };
-    const res = await this.store.append(
-      streamId,
-      decided.map((e) => ({ type: e.type, data: e.data as unknown as Record<string, unknown>, metadata })),
-      { expectedRevision: expected < 0 ? 'no_stream' : expected, commandId: ctx.commandId },
-    );
+    const res = await this.store.append(streamId, this.toNewEvents(decided, state, command, ctx), {
+      expectedRevision: expected < 0 ? 'no_stream' : expected,
+      commandId: ctx.commandId,
+    });
     if (res.duplicate) {
       // A concurrent retry of this very command got there first: answer what it wrote.
       const upTo = await this.store.readStream(streamId, { toRevision: res.nextExpectedRevision });
