@@ -41,8 +41,11 @@ registerBenchmark({
       ],
       notes: [
         `machine load average (1 min) ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after, on ${ctx.scale === 1 ? 'the full' : `a ${ctx.scale}×`} scale`,
-        `${r.dossiers} dossiers, ${r.events} events; rebuild ${r.rebuildSeconds.toFixed(1)} s (read ${(r.timings.readMs / 1000).toFixed(1)} s, apply ${(r.timings.applyMs / 1000).toFixed(1)} s, write ${(r.timings.writeMs / 1000).toFixed(1)} s); ${r.summaryRows} summary rows, ${r.dailyRows} day rows`,
-        `per CPU-second of the process: raw read ${Math.round(r.rawReadEventsPerCpuSecond)} events/s, rebuild ${Math.round(r.rebuildEventsPerCpuSecond)} events/s (CPU: read ${(r.cpu.readMs / 1000).toFixed(1)} s, apply ${(r.cpu.applyMs / 1000).toFixed(1)} s, write ${(r.cpu.writeMs / 1000).toFixed(1)} s); peak heap ${r.peakHeapMB.toFixed(0)} MB`,
+        `${r.dossiers} dossiers, ${r.events} events; rebuild ${r.rebuildSeconds.toFixed(1)} s; ${r.summaryRows} summary rows, ${r.dailyRows} day rows`,
+        r.parallel
+          ? `threaded bulk replay: ${r.parallel.threads} threads, ${(r.parallel.scanMs / 1000).toFixed(1)} s replaying + ${(r.parallel.sumMs / 1000).toFixed(1)} s summing the staged day counters (thread time summed: read ${(r.parallel.threadTimings.readMs / 1000).toFixed(1)} s, apply ${(r.parallel.threadTimings.applyMs / 1000).toFixed(1)} s, write ${(r.parallel.threadTimings.writeMs / 1000).toFixed(1)} s, waiting for a write turn ${(r.parallel.threadTimings.waitMs / 1000).toFixed(1)} s); thread heaps at the end ${r.parallel.threadHeapBytes.map((b) => (b / 1048576).toFixed(0)).join(' / ')} MB`
+          : `single-thread replay: read ${(r.timings.readMs / 1000).toFixed(1)} s, apply ${(r.timings.applyMs / 1000).toFixed(1)} s, write ${(r.timings.writeMs / 1000).toFixed(1)} s`,
+        `per CPU-second of the process (all its threads): raw read ${Math.round(r.rawReadEventsPerCpuSecond)} events/s, rebuild ${Math.round(r.rebuildEventsPerCpuSecond)} events/s; peak RSS is the kernel's (VmHWM reset at the rebuild's start); main-thread heap peak ${r.peakHeapMB.toFixed(0)} MB`,
         `live lag (append -> committed with its checkpoint, visible to any query; runner on its own store handle polling every 100 ms): ${lag.commands} commands at ${lag.achievedRate.toFixed(0)}/s, p50 ${lag.p50Ms.toFixed(1)} ms, p99 ${lag.p99Ms.toFixed(1)} ms, max ${lag.maxMs.toFixed(1)} ms; behind after: ${lag.behindAfter}`,
       ],
       parameters: { ...r, liveLag: lag },

@@ -11,7 +11,7 @@ import type { ProcedureRules } from '@motcua/domain';
 import { createSqliteEventStore, type EventStore, type NewEvent } from '@motcua/event-store';
 import { comparePositions } from '@motcua/event-store';
 import { createSqliteDb } from './sql/driver';
-import { rebuildSla, type RebuildProgress } from './rebuild';
+import { rebuildSla, type RebuildProgress, type RebuildResult } from './rebuild';
 import { ProjectionRunner } from './runner';
 import { SlaQueryService } from './query';
 import { prng, randomLifecycle } from './testing/load';
@@ -41,8 +41,11 @@ export interface BenchProjectionsResult {
   rebuildEventsPerCpuSecond: number;
   summaryRows: number;
   dailyRows: number;
+  /** Main-thread phases (the catch-up after the threaded bulk replay, or the whole replay without threads). */
   timings: { readMs: number; applyMs: number; writeMs: number };
   cpu: { readMs: number; applyMs: number; writeMs: number; totalMs: number };
+  /** The threaded bulk replay, when it ran (`RebuildResult.parallel`). */
+  parallel?: RebuildResult['parallel'];
 }
 
 const PROCS: Record<string, ProcedureRules> = Object.fromEntries(
@@ -118,6 +121,7 @@ export async function benchProjections(o: BenchProjectionsOptions = {}): Promise
         dailyRows: await count('daily'),
         timings: res.timings,
         cpu: res.cpu,
+        parallel: res.parallel,
       };
     } finally {
       await db.close();

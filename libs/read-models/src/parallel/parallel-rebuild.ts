@@ -1,16 +1,19 @@
 /**
  * The bulk phase of a rebuild on the embedded stores (SQLite event store and SQLite read models, both
  * on files), spread over worker threads (`rebuild-worker.ts`). Each thread reads its partition of the
- * log up to the head seen at the start and writes the new table set through a connection of its own;
- * the main thread waits, then moves the set's checkpoint to that head. Until the swap the set is
+ * log up to the head seen at the start and writes the new table set's summary rows through a
+ * connection of its own, its day counters to a scratch file; the main thread waits, then sums the
+ * staged counters into the set and moves the set's checkpoint to that head in one transaction. Until the swap the set is
  * 'building': no query and no live runner uses it, and an interrupted rebuild drops it and starts
  * again, as the single-thread rebuild does.
  */
 import { Worker } from 'node:worker_threads';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SqliteLogReader } from '@motcua/event-store';
 import type { SqlDb, SqlExecutor } from '../sql/driver';
-import type { TableSet } from '../sla/schema';
+import { DAILY_COUNTERS, type TableSet } from '../sla/schema';
+import { STAGE } from './stage';
 import type { WorkerJob, WorkerMessage } from './protocol';
 
 export interface BulkReplayOptions {
@@ -27,8 +30,8 @@ export interface BulkReplayOptions {
   cacheLimit: number;
   /** Page cache of each thread's read-model connection, KiB. */
   cacheKiB?: number;
-  /** V8 young generation of each thread, MB (V8's default when unset). */
-  youngGenerationMb?: number;
+  /** V8 heap limits of each thread, MB (V8's defaults when unset). */
+  resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number };
   /** In one transaction once every thread is done: the checkpoint moves to the replayed head. */
   commit: (tx: SqlExecutor, position: string, events: number) => Promise<void>;
   onProgress?: (events: number, position: string) => void;
@@ -41,12 +44,14 @@ export interface BulkReplayResult {
   /** Summed over the threads (wall time of each thread's phases; `waitMs`: waiting for a write turn). */
   threadTimings: { readMs: number; applyMs: number; writeMs: number; waitMs: number };
   scanMs: number;
+  /** Summing the staged day counters into the set (wall). */
+  sumMs: number;
   /** Peak V8 heap of each thread at its end. */
   threadHeapBytes: number[];
 }
 
 /** A thread running `rebuild-worker`, from the compiled JS or (tests) the TypeScript sources. */
-function spawn(job: WorkerJob, youngGenerationMb?: number): Worker {
+function spawn(job: WorkerJob, resourceLimits?: BulkReplayOptions['resourceLimits']): Worker {
   const ts = __filename.endsWith('.ts');
   const entry = join(__dirname, `rebuild-worker${ts ? '.ts' : '.js'}`);
   let code: string;
@@ -65,7 +70,7 @@ function spawn(job: WorkerJob, youngGenerationMb?: number): Worker {
       };
       require(${JSON.stringify(entry)});`;
   }
-  return new Worker(code, { eval: true, workerData: job, ...(youngGenerationMb ? { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } } : {}) });
+  return new Worker(code, { eval: true, workerData: job, ...(resourceLimits ? { resourceLimits } : {}) });
 }
 
 export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult> {
@@ -81,11 +86,13 @@ export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult
     }
   })();
   const threadTimings = { readMs: 0, applyMs: 0, writeMs: 0, waitMs: 0 };
-  if (head === 0) return { events: 0, position: '', threadTimings, scanMs: 0, threadHeapBytes: [] };
+  if (head === 0) return { events: 0, position: '', threadTimings, scanMs: 0, sumMs: 0, threadHeapBytes: [] };
   const parts = Math.max(1, Math.floor(o.threads));
   const applied = new Array<number>(parts).fill(0);
   const positions = new Array<number>(parts).fill(0);
   const heaps = new Array<number>(parts).fill(0);
+  const scratch = Array.from({ length: parts }, (_, k) => join(dirname(dbFile), `${set.name}.rebuild-p${k}.sqlite`));
+  scratch.forEach(removeScratch);
   const t0 = performance.now();
   const workers: Worker[] = [];
   const writeLock = new SharedArrayBuffer(4);
@@ -107,6 +114,7 @@ export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult
           eventsFile: o.eventsFile,
           readModelFile: dbFile,
           tableSet: set.name,
+          scratchFile: scratch[k],
           part: k,
           parts,
           after: 0,
@@ -117,7 +125,7 @@ export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult
           cacheLimit: o.cacheLimit,
           cacheKiB: o.cacheKiB ?? 8_192,
           writeLock,
-        }, o.youngGenerationMb);
+        }, o.resourceLimits);
         workers.push(w);
         w.on('message', (m: WorkerMessage) => {
           if (m.kind === 'error') return fail(new Error(`rebuild thread ${k}: ${m.message}`));
@@ -146,9 +154,45 @@ export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult
     });
     const scanMs = performance.now() - t0;
     const events = applied.reduce((a, b) => a + b, 0);
-    await db.transaction((tx) => o.commit(tx, String(head), events));
-    return { events, position: String(head), threadTimings, scanMs, threadHeapBytes: heaps };
+    const m0 = performance.now();
+    await sumCounters(db, set, scratch, (tx) => o.commit(tx, String(head), events));
+    return { events, position: String(head), threadTimings, scanMs, sumMs: performance.now() - m0, threadHeapBytes: heaps };
   } finally {
     await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
+    scratch.forEach(removeScratch);
+  }
+}
+
+function removeScratch(file: string): void {
+  for (const f of [file, `${file}-journal`, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) rmSync(f, { force: true });
+}
+
+/**
+ * Sums the threads' staged counters into the set's day and histogram tables (SQLite sorts and
+ * groups them; rows go in key order), in one transaction with `commit` (the checkpoint).
+ */
+async function sumCounters(db: SqlDb, set: TableSet, files: string[], commit: (tx: SqlExecutor) => Promise<void>): Promise<void> {
+  const aliases = files.map((_, k) => `rebuild_p${k}`);
+  // ATTACH is not allowed inside a transaction: before it, and DETACH after.
+  for (let k = 0; k < files.length; k++) await db.exec(`ATTACH DATABASE '${files[k].replace(/'/g, "''")}' AS ${aliases[k]}`);
+  try {
+    const union = (table: string, cols: string) => aliases.map((a) => `SELECT ${cols} FROM ${a}."${table}"`).join(' UNION ALL ');
+    const keyCols = 'day, agency_code, procedure_code';
+    const counters = DAILY_COUNTERS.join(', ');
+    await db.transaction(async (tx) => {
+      await tx.run(
+        `INSERT INTO ${tx.table(set.daily)} (${keyCols}, ${counters})
+          SELECT ${keyCols}, ${DAILY_COUNTERS.map((c) => `SUM(${c})`).join(', ')} FROM (${union(STAGE.daily, `${keyCols}, ${counters}`)})
+          GROUP BY ${keyCols} ORDER BY ${keyCols}`,
+      );
+      await tx.run(
+        `INSERT INTO ${tx.table(set.hist)} (${keyCols}, bucket, n)
+          SELECT ${keyCols}, bucket, SUM(n) FROM (${union(STAGE.hist, `${keyCols}, bucket, n`)})
+          GROUP BY ${keyCols}, bucket ORDER BY ${keyCols}, bucket`,
+      );
+      await commit(tx);
+    });
+  } finally {
+    for (const a of aliases) await db.exec(`DETACH DATABASE ${a}`).catch(() => undefined);
   }
 }

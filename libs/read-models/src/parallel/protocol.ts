@@ -6,6 +6,8 @@ export interface WorkerJob {
   /** The SQLite read-model file and the (new, not yet active) table set the thread writes. */
   readModelFile: string;
   tableSet: string;
+  /** The thread's scratch file for staged day counters. */
+  scratchFile: string;
   part: number;
   parts: number;
   /** Replay the log after `after` (0: from the start) up to `upTo` inclusive. */

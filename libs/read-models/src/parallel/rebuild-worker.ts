@@ -2,15 +2,19 @@
  * One thread of a parallel rebuild (`parallel/parallel-rebuild.ts`). It reads its partition of the
  * log with its own read-only connection (`SqliteLogReader`: dossier streams split in SQL, no
  * metadata or hashes, data parsed only for its own events), folds them with the ordinary
- * `SlaProjection`, and writes summary rows and day counters straight into the new table set through
- * its own connection to the read-model file (threads take turns on SQLite's write lock; summary rows
- * of two threads never share a key, day counters are added). The set is not active until the swap,
- * so nothing reads it half-built.
+ * `SlaProjection`, and writes the summary rows straight into the new table set through its own
+ * connection to the read-model file (threads take turns on the write lock; two threads never share a
+ * dossier). Day counters held beyond the bound are appended to staging tables in a scratch file of
+ * the thread: the log is in no time order per dossier, so every batch touches most (day, agency,
+ * procedure) rows, and adding them into the keyed table each time would rewrite it whole; the main
+ * thread sums the staged rows once, in key order. The set is not active until the swap, so nothing
+ * reads it half-built.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSqliteEventStore, SqliteLogReader } from '@motcua/event-store';
 import { createSqliteDb } from '../sql/driver';
 import { tableSet } from '../sla/schema';
+import { createStageTables, STAGE } from './stage';
 import { SlaProjection, type ProjectedEvent } from '../sla/projection';
 import { isMine, WriteTurn, type WorkerJob, type WorkerMessage } from './protocol';
 
@@ -22,21 +26,29 @@ async function run(job: WorkerJob): Promise<void> {
   // The threads take turns on the write lock, each holding it for one flush (seconds on a loaded
   // machine): wait as long as it takes rather than fail the rebuild.
   const db = createSqliteDb({ file: job.readModelFile, cacheKiB: job.cacheKiB, busyTimeoutMs: 600_000 });
+  // Day counters go to a scratch file of this thread (appended rows, summed once at the end).
+  const scratch = createSqliteDb({ file: job.scratchFile, journalMode: 'OFF', synchronous: 'OFF', cacheKiB: 2048 });
   const t = { readMs: 0, applyMs: 0, writeMs: 0, waitMs: 0 };
   try {
+    await createStageTables(scratch);
     const projection = new SlaProjection(tableSet(job.tableSet), { freshTables: true, cacheLimit: job.cacheLimit });
     let after = job.after;
     let applied = 0;
     const turn = new WriteTurn(job.writeLock);
-    /** Writes what is staged, in this thread's turn (the caller holds it). */
-    const flush = async (counters: boolean) => {
+    /** Writes the staged summary rows, in this thread's turn (the caller holds it). */
+    const flush = async () => {
       const w0 = performance.now();
       try {
-        await db.transaction((tx) => projection.flush(tx, { counters }));
+        await db.transaction((tx) => projection.flush(tx, { counters: false }));
       } finally {
         turn.give();
       }
       projection.committed();
+      t.writeMs += performance.now() - w0;
+    };
+    const drain = async () => {
+      const w0 = performance.now();
+      await scratch.transaction((tx) => projection.drainCountersTo(tx, STAGE));
       t.writeMs += performance.now() - w0;
     };
     for (;;) {
@@ -57,31 +69,32 @@ async function run(job: WorkerJob): Promise<void> {
         applied += mine.length;
       }
       t.applyMs += performance.now() - a0;
-      // Due for a write: in this thread's turn if it is free now, else after more pages, up to
-      // twice the bounds (then it waits for its turn).
-      const due = projection.stagedEvents >= job.flushEvery || projection.counterKeys > job.maxHeldCounters;
-      if (due) {
-        const must = projection.stagedEvents >= 2 * job.flushEvery || projection.counterKeys > 2 * job.maxHeldCounters;
-        if (turn.tryTake()) await flush(projection.counterKeys > job.maxHeldCounters);
-        else if (must) {
+      if (projection.counterKeys > job.maxHeldCounters) await drain();
+      // Summary rows due: in this thread's turn if it is free now, else after more pages, up to
+      // twice the bound (then it waits for its turn).
+      if (projection.stagedEvents >= job.flushEvery) {
+        if (turn.tryTake()) await flush();
+        else if (projection.stagedEvents >= 2 * job.flushEvery) {
           const w0 = performance.now();
           turn.take();
           t.waitMs += performance.now() - w0;
-          await flush(projection.counterKeys > job.maxHeldCounters);
+          await flush();
         }
       }
       post({ kind: 'progress', applied, position: after });
       if (rows.length < job.readBatch) break;
     }
+    await drain();
     const w0 = performance.now();
     turn.take();
     t.waitMs += performance.now() - w0;
-    await flush(true);
+    await flush();
     post({ kind: 'done', applied, position: after, timings: t, heapUsed: process.memoryUsage().heapUsed });
   } finally {
     reader.close();
     await store.close();
     await db.close();
+    await scratch.close();
   }
 }
 

@@ -88,6 +88,7 @@ const NC = DAILY_COUNTERS.length;
  * histogram key is `dayKey * 256 + bucket` (buckets <= 240), still below 2^53.
  */
 const AP_SPAN = 2 ** 24;
+const HIST_COLUMNS = ['day', 'agency_code', 'procedure_code', 'bucket', 'n'];
 
 const toMs = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
 
@@ -362,6 +363,26 @@ export class SlaProjection {
       await this.flushReference(tx);
       return;
     }
+    await this.writeCounters((t, cols, rows) =>
+      t === 'daily'
+        ? tx.upsert(this.tables.daily, cols, ['day', 'agency_code', 'procedure_code'], rows, 'add')
+        : tx.upsert(this.tables.hist, cols, ['day', 'agency_code', 'procedure_code', 'bucket'], rows, 'add'),
+    );
+    this.countersWritten = true;
+    await this.flushReference(tx);
+  }
+
+  /**
+   * A parallel rebuild's threads: the held counters go as plain rows (key columns, then the counters)
+   * into staging tables without a key (`daily`: day, agency, procedure, counters; `hist`: day,
+   * agency, procedure, bucket, n), appended, to be summed once at the end; then they are forgotten.
+   */
+  async drainCountersTo(tx: SqlExecutor, tables: { daily: string; hist: string }): Promise<void> {
+    await this.writeCounters((t, cols, rows) => tx.insert(t === 'daily' ? tables.daily : tables.hist, cols, rows));
+    this.clearCounters();
+  }
+
+  private async writeCounters(write: (table: 'daily' | 'hist', columns: string[], rows: SqlValue[][]) => Promise<void>): Promise<void> {
     // Sort keys: local day, then the rank of (agency, procedure) in string order, as in the tables' keys.
     const order = this.apPairs.map((_, i) => i).sort((x, y) => cmpPair(this.apPairs[x], this.apPairs[y]));
     const rank = new Array<number>(order.length);
@@ -395,7 +416,7 @@ export class SlaProjection {
         for (let c = 0; c < NC; c++) row[3 + c] = pool[at + c];
         daily.push(row);
       }
-      await tx.upsert(this.tables.daily, dailyColumns, ['day', 'agency_code', 'procedure_code'], daily, 'add');
+      await write('daily', dailyColumns, daily);
     }
     const hkeys = new Float64Array(this.hist.size);
     let j = 0;
@@ -412,10 +433,8 @@ export class SlaProjection {
         const [a, p] = this.apPairs[dayKey % AP_SPAN];
         hist.push([this.dayString(Math.floor(dayKey / AP_SPAN)), a, p, b, this.hist.get(dayKey * 256 + b)!]);
       }
-      await tx.upsert(this.tables.hist, ['day', 'agency_code', 'procedure_code', 'bucket', 'n'], ['day', 'agency_code', 'procedure_code', 'bucket'], hist, 'add');
+      await write('hist', HIST_COLUMNS, hist);
     }
-    this.countersWritten = true;
-    await this.flushReference(tx);
   }
 
   private countersWritten = false;
@@ -462,15 +481,17 @@ export class SlaProjection {
     this.resetStaged();
   }
 
+  private clearCounters(): void {
+    this.pool.fill(0, 0, this.dailyKeys.length * NC);
+    this.dailySlots = new Map();
+    this.dailyKeys = [];
+    this.hist = new Map();
+    this.countersWritten = false;
+  }
+
   private resetStaged(): void {
     this.dirty.clear();
-    if (this.countersWritten) {
-      this.pool.fill(0, 0, this.dailyKeys.length * NC);
-      this.dailySlots = new Map();
-      this.dailyKeys = [];
-      this.hist = new Map();
-      this.countersWritten = false;
-    }
+    if (this.countersWritten) this.clearCounters();
     this.dirtyAgencies.clear();
     this.procedures.clear();
     this.stagedEvents = 0;

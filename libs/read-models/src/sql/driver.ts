@@ -26,6 +26,8 @@ export interface SqlExecutor {
    * 'add' adds the incoming values to the stored ones (counters). Rows must have unique keys.
    */
   upsert(table: string, columns: string[], key: string[], rows: SqlValue[][], mode: 'replace' | 'add'): Promise<void>;
+  /** Bulk plain INSERT (tables without a key to conflict on: staging rows). */
+  insert(table: string, columns: string[], rows: SqlValue[][]): Promise<void>;
 }
 
 export interface SqlDb extends SqlExecutor {
@@ -102,6 +104,29 @@ export function createSqliteDb(options: SqliteDbOptions): SqlDb {
     }
     return s;
   };
+  /** Multi-row statements of ~8 000 bind values; `sqlFor` makes the statement for a VALUES list. */
+  const bulk = (sqlFor: (values: string) => string, columns: string[], rows: SqlValue[][]) => {
+    if (rows.length === 0) return;
+    // Multi-row statements of ~8 000 bind values (SQLite allows 32 766): one VM call per few hundred
+    // rows; the values go in as one reused flat array (no per-chunk slice/flat/spread).
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const PER = Math.max(1, Math.floor(8000 / columns.length));
+    let i = 0;
+    if (rows.length >= PER) {
+      const many = prep(sqlFor(Array(PER).fill(tuple).join(', ')));
+      const flat: SqlValue[] = new Array(PER * columns.length);
+      for (; i + PER <= rows.length; i += PER) {
+        let k = 0;
+        for (let r = i; r < i + PER; r++) {
+          const row = rows[r];
+          for (let c = 0; c < row.length; c++) flat[k++] = row[c];
+        }
+        many.run(flat);
+      }
+    }
+    const one = prep(sqlFor(tuple));
+    for (; i < rows.length; i++) one.run(rows[i]);
+  };
   const norm = (params: SqlValue[] = []) => params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p));
   const exec: SqlExecutor = {
     dialect: 'sqlite',
@@ -116,26 +141,10 @@ export function createSqliteDb(options: SqliteDbOptions): SqlDb {
       db.exec(sql);
     },
     async upsert(table, columns, key, rows, mode) {
-      if (rows.length === 0) return;
-      // Multi-row statements of ~8 000 bind values (SQLite allows 32 766): one VM call per few hundred
-      // rows; the values go in as one reused flat array (no per-chunk slice/flat/spread).
-      const tuple = `(${columns.map(() => '?').join(', ')})`;
-      const PER = Math.max(1, Math.floor(8000 / columns.length));
-      let i = 0;
-      if (rows.length >= PER) {
-        const many = prep(upsertSql(ident(table), columns, key, mode, Array(PER).fill(tuple).join(', ')));
-        const flat: SqlValue[] = new Array(PER * columns.length);
-        for (; i + PER <= rows.length; i += PER) {
-          let k = 0;
-          for (let r = i; r < i + PER; r++) {
-            const row = rows[r];
-            for (let c = 0; c < row.length; c++) flat[k++] = row[c];
-          }
-          many.run(flat);
-        }
-      }
-      const one = prep(upsertSql(ident(table), columns, key, mode, tuple));
-      for (; i < rows.length; i++) one.run(rows[i]);
+      bulk((values) => upsertSql(ident(table), columns, key, mode, values), columns, rows);
+    },
+    async insert(table, columns, rows) {
+      bulk((values) => `INSERT INTO ${ident(table)} (${columns.map(ident).join(', ')}) VALUES ${values}`, columns, rows);
     },
   };
   const mutex = new Mutex();
@@ -147,6 +156,7 @@ export function createSqliteDb(options: SqliteDbOptions): SqlDb {
     run: (sql, params) => mutex.lock(() => exec.run(sql, params)),
     exec: (sql) => mutex.lock(() => exec.exec(sql)),
     upsert: (...a) => mutex.lock(() => exec.upsert(...a)),
+    insert: (...a) => mutex.lock(() => exec.insert(...a)),
     transaction: (fn) =>
       mutex.lock(async () => {
         db.exec('BEGIN IMMEDIATE');
@@ -198,7 +208,20 @@ export function createPostgresDb(options: PostgresDbOptions): SqlDb {
   let ready: Promise<void> | undefined;
   const ensureSchema = () => (ready ??= pool.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`).then(() => undefined));
   const table = (name: string) => `${ident(schema)}.${ident(name)}`;
-  const executor = (q: (sql: string, params?: SqlValue[]) => Promise<{ rows: unknown[]; rowCount: number | null }>): SqlExecutor => ({
+  const executor = (q: (sql: string, params?: SqlValue[]) => Promise<{ rows: unknown[]; rowCount: number | null }>): SqlExecutor => {
+    const bulk = async (sqlFor: (values: string) => string, columns: string[], rows: SqlValue[][]) => {
+      // 65535 bind parameters per statement at most.
+      const per = Math.max(1, Math.floor(30000 / columns.length));
+      for (let i = 0; i < rows.length; i += per) {
+        const chunk = rows.slice(i, i + per);
+        const params: SqlValue[] = [];
+        const values = chunk
+          .map((r) => `(${r.map((v) => (params.push(v), `$${params.length}`)).join(', ')})`)
+          .join(', ');
+        await q(sqlFor(values), params);
+      }
+    };
+    return {
     dialect: 'postgres',
     table,
     async all<R>(sql: string, params?: SqlValue[]) {
@@ -211,18 +234,13 @@ export function createPostgresDb(options: PostgresDbOptions): SqlDb {
       await q(sql);
     },
     async upsert(t, columns, key, rows, mode) {
-      // 65535 bind parameters per statement at most.
-      const per = Math.max(1, Math.floor(30000 / columns.length));
-      for (let i = 0; i < rows.length; i += per) {
-        const chunk = rows.slice(i, i + per);
-        const params: SqlValue[] = [];
-        const values = chunk
-          .map((r) => `(${r.map((v) => (params.push(v), `$${params.length}`)).join(', ')})`)
-          .join(', ');
-        await q(upsertSql(table(t), columns, key, mode, values), params);
-      }
+      await bulk((values) => upsertSql(table(t), columns, key, mode, values), columns, rows);
     },
-  });
+    async insert(t, columns, rows) {
+      await bulk((values) => `INSERT INTO ${table(t)} (${columns.map(ident).join(', ')}) VALUES ${values}`, columns, rows);
+    },
+    };
+  };
   const viaPool = executor(async (sql, params) => {
     await ensureSchema();
     return pool.query(sql, params as unknown[]);
