@@ -28,9 +28,8 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<INes
   app.disable('x-powered-by');
   // ETag from a body's revision, and first answers of keyed writes stored before they go out (wire.ts).
   installWireResponse(app.getHttpAdapter().getInstance().response, app.get(IdempotencyStore));
-  // Order matters: the correlation id first (so even a parse error has one), then timing, then the body.
-  app.use(requestMiddleware(logger));
-  app.use(app.get(MetricsService).middleware());
+  // Order matters: the correlation id and timing first (so even a parse error has them), then the body.
+  app.use(requestMiddleware(logger, app.get(MetricsService)));
   app.useBodyParser('json', { limit: config.bodyLimitBytes, strict: true });
   app.use(jsonDepthMiddleware());
   app.setGlobalPrefix('api', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });

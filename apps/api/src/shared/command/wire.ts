@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Request, Response } from '../http/http-types';
 import { AuthUser } from '../auth/auth.types';
 import { ApiError } from '../errors/api-error';
@@ -46,10 +46,9 @@ export class IdempotencyCheck {
       validateIdempotencyKey(req.headers['idempotency-key'], 'Idempotency-Key') ??
       (body && typeof body === 'object' && !Array.isArray(body) ? validateIdempotencyKey(body.commandId, 'commandId') : undefined);
     if (!key) return;
-    const cacheKey = 'idem:' + createHash('sha256').update(`${req.user.sub}\u0000${key}`).digest('hex');
-    const fingerprint = createHash('sha256')
-      .update(`${req.method} ${req.originalUrl}\u0000${JSON.stringify(body ?? null)}`)
-      .digest('hex');
+    // One-shot hashes (crypto.hash): no Hash object per call.
+    const cacheKey = 'idem:' + hash('sha256', `${req.user.sub}\u0000${key}`);
+    const fingerprint = hash('sha256', `${req.method} ${req.originalUrl}\u0000${JSON.stringify(body ?? null)}`);
     const hit = await this.cache.get(cacheKey);
     if (hit) {
       if (hit.fingerprint !== fingerprint) {

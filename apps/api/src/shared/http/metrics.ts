@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from './http-types';
+import type { Request, Response } from './http-types';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { Public } from '../auth/decorators';
 import { clusterMetrics, isClusterWorker, shareMetricsWithPrimary } from '../../cluster';
@@ -25,15 +25,9 @@ export class MetricsService {
     shareMetricsWithPrimary(this.registry);
   }
 
-  /** Express middleware: times every request; labels by the route pattern, never the raw URL. */
-  middleware() {
-    return (req: Request, res: Response, next: NextFunction) => {
-      const end = this.httpDuration.startTimer();
-      res.on('finish', () => {
-        end({ method: req.method, route: routeOf(req), status_code: String(res.statusCode) });
-      });
-      next();
-    };
+  /** Records one answered request (called by the request middleware when the response is finished). */
+  observe(req: Request, res: Response, seconds: number): void {
+    this.httpDuration.observe({ method: req.method, route: routeOf(req), status_code: String(res.statusCode) }, seconds);
   }
 }
 
