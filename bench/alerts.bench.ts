@@ -33,7 +33,8 @@ registerBenchmark({
     const dir = mkdtempSync(path.join(os.tmpdir(), 'motcua-bench-alerts-'));
     const prefix = `bench-alerts-${randomBytes(4).toString('hex')}:`;
     const store = await createSqliteEventStore({ file: path.join(dir, 'events.sqlite') });
-    const config = loadAlertsConfig({}, { dataDir: dir, redisKeyPrefix: prefix });
+    // Tuning from the environment (ALERT_TICK_MS, ALERT_CONCURRENCY); never the deployment's database or Redis keys.
+    const config = loadAlertsConfig({ ALERT_TICK_MS: process.env.ALERT_TICK_MS, ALERT_CONCURRENCY: process.env.ALERT_CONCURRENCY }, { dataDir: dir, redisKeyPrefix: prefix });
     const db = await openAlertsDb(config.db);
     const calendar = alwaysOpenCalendar();
     // Deadlines: first one `lead` seconds after the start, then spread over `window` seconds.

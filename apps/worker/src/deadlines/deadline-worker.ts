@@ -237,7 +237,7 @@ export class DeadlineWorker {
           const gone = fx.obsolete.flatMap((o) => [dueMember('due-soon', o.code, o.dueAtMs), dueMember('deadline', o.code, o.dueAtMs)]);
           for (let i = 0; i < gone.length; i += 1000) await this.redis.zrem(this.o.config.scheduleKey, ...gone.slice(i, i + 1000));
         }
-        await this.schedule(rows.flatMap((r) => this.entriesFor(r)));
+        await this.schedule(rows.flatMap((r) => this.entriesFor(r)), false);
       });
     } catch (err) {
       this.o.logger.warn({ err: { message: (err as Error).message } }, 'scheduling after commit failed; the reconciler will catch up');
@@ -278,21 +278,37 @@ export class DeadlineWorker {
     for (let i = 0; i < jobs.length; i += 1000) await this.queue.addBulk(jobs.slice(i, i + 1000));
   }
 
+  private tickJobKey(boundary: number): string {
+    return `${this.o.config.bullPrefix}:${DEADLINE_QUEUE}:${tickJobId(boundary)}`;
+  }
+
   /**
-   * Puts entries in the schedule (ZADD: a member already there only gets its score set again) and makes
-   * sure their tick jobs exist. The members go in before the jobs: a job that has not started yet will see them.
+   * Puts entries in the schedule and makes sure each has a tick job that has not started yet: one pipeline of
+   * ZADD (the members first; `NX`: only missing ones, counted) and EXISTS on the tick job keys, then BullMQ adds
+   * the missing jobs only. Runs within `exclusive`, with `now` read there: a tick is a boundary after now, so
+   * its job, if it exists, has not started, or has started but waits for its turn to read the set.
+   * Returns the number of members added.
    */
-  private async schedule(entries: DueEntry[], onlyMissing = false): Promise<number> {
+  private async schedule(entries: DueEntry[], onlyMissing: boolean): Promise<number> {
     if (entries.length === 0) return 0;
-    let added = 0;
+    const key = this.o.config.scheduleKey;
     const now = this.now();
-    for (let i = 0; i < entries.length; i += 1000) {
-      const part = entries.slice(i, i + 1000);
+    const pipe = this.redis.pipeline();
+    let zadds = 0;
+    for (let i = 0; i < entries.length; i += 1000, zadds++) {
       const args: Array<string | number> = [];
-      for (const e of part) args.push(e.at, dueMember(e.kind, e.code, e.dueAtMs));
-      added += onlyMissing ? await this.redis.zadd(this.o.config.scheduleKey, 'NX', ...args) : await this.redis.zadd(this.o.config.scheduleKey, ...args);
+      for (const e of entries.slice(i, i + 1000)) args.push(e.at, dueMember(e.kind, e.code, e.dueAtMs));
+      if (onlyMissing) pipe.zadd(key, 'NX', ...args);
+      else pipe.zadd(key, ...args);
     }
-    await this.addTicks(entries.map((e) => tickFor(e.at, now, this.o.config.tickMs)));
+    const boundaries = [...new Set(entries.map((e) => tickFor(e.at, now, this.o.config.tickMs)))];
+    for (const b of boundaries) pipe.exists(this.tickJobKey(b));
+    const res = (await pipe.exec()) ?? [];
+    const failed = res.find(([err]) => err);
+    if (failed) throw failed[0];
+    let added = 0;
+    for (let i = 0; i < zadds; i++) added += Number(res[i][1]);
+    await this.addTicks(boundaries.filter((_, i) => res[zadds + i][1] === 0));
     return added;
   }
 
@@ -310,7 +326,6 @@ export class DeadlineWorker {
   private async reconcileOnce(): Promise<number> {
     let after = '';
     let created = 0;
-    const jobKey = (b: number) => `${this.o.config.bullPrefix}:${DEADLINE_QUEUE}:${tickJobId(b)}`;
     for (;;) {
       if (this.stopped) break;
       const rows = await listDeadlines(this.o.db, after, 2000);
@@ -318,17 +333,7 @@ export class DeadlineWorker {
       after = rows[rows.length - 1].code;
       const wanted = rows.flatMap((r) => this.entriesFor(r));
       if (wanted.length === 0) continue;
-      await this.exclusive(async () => {
-        const args: Array<string | number> = [];
-        for (const e of wanted) args.push(e.at, dueMember(e.kind, e.code, e.dueAtMs));
-        created += await this.redis.zadd(this.o.config.scheduleKey, 'NX', ...args);
-        const now = this.now();
-        const boundaries = [...new Set(wanted.map((e) => tickFor(e.at, now, this.o.config.tickMs)))];
-        const pipe = this.redis.pipeline();
-        for (const b of boundaries) pipe.exists(jobKey(b));
-        const res = (await pipe.exec()) ?? [];
-        await this.addTicks(boundaries.filter((_, i) => res[i]?.[1] === 0));
-      });
+      created += await this.exclusive(() => this.schedule(wanted, true));
     }
     // Members left behind by a tick job that failed for good (or a member whose job vanished alone).
     const overdue = await this.redis.zcount(this.o.config.scheduleKey, '-inf', this.now() - this.o.config.tickMs * 5);
