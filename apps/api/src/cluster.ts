@@ -141,7 +141,10 @@ export function readyToListen(): Promise<void> {
 
 /** In a worker: makes `registry` the one the primary aggregates. */
 export function shareMetricsWithPrimary(registry: Registry): void {
-  if (cluster.isWorker) AggregatorRegistry.setRegistries([registry]);
+  if (!cluster.isWorker) return;
+  AggregatorRegistry.setRegistries([registry]);
+  // prom-client answers the primary's requests only once an AggregatorRegistry exists in the process.
+  new AggregatorRegistry();
 }
 
 let nextId = 0;
