@@ -3,10 +3,11 @@
  * ≥ 2,000 receive-commands/s with p99 < 50 ms on 2 cores), beside a no-op route of the same app in the same run.
  *
  * The API runs as a CHILD PROCESS (the compiled app, `node scripts/run.js dist/apps/api/src/main.js`, exactly
- * what `npm start` runs) on the embedded default: SQLite in a temp DATA_DIR, the local Redis under a unique
- * key prefix (deleted at the end), rate limiting off, pino at info (one access line per request, written to a
- * file in DATA_DIR). autocannon drives it from this process, so the load generator does not share the API's
- * event loop (on 2 cores: one for autocannon, one for the API, with Redis beside them).
+ * what `npm start` runs, with its default API_PROCESSES: one API process per CPU behind one port, node:cluster)
+ * on the embedded default: SQLite in a temp DATA_DIR, the local Redis under a unique key prefix (deleted at the
+ * end), rate limiting off, pino at info (one access line per request, written to a file in DATA_DIR, gathered up
+ * to 2 KiB per write as in production). autocannon drives it from this process, so the load generator does not
+ * share an API event loop; on 2 cores it shares the CPUs with the API processes and Redis.
  *
  * Each POST /api/dossiers carries a new dossier code, a realistic body (applicant included) and its own
  * Idempotency-Key, as a counter's client sends them. The baseline is GET /api/ping: public, no I/O, the same
@@ -358,14 +359,16 @@ registerBenchmark({
     }
     return {
       figures,
-      parameters: { connections: CONNECTIONS, seconds, warmSeconds, receive, ping, apiLogBytes: logBytes, cpus: os.cpus().length, loadAverageAtEnd: os.loadavg() },
+      parameters: { connections: CONNECTIONS, seconds, warmSeconds, receive, ping, apiLogBytes: logBytes, cpus: os.cpus().length, apiProcesses: os.availableParallelism(), loadAverageAtEnd: os.loadavg() },
       notes: [
         `autocannon, ${CONNECTIONS} connections, ${seconds} s per route after a ${warmSeconds} s warm-up of each; ping measured first, then receive.`,
-        'The API is the compiled app (`dist/apps/api/src/main.js`) in a child process, NODE_ENV=production, LOG_LEVEL=info (one access line per request to a file), ' +
+        'The API is the compiled app (`dist/apps/api/src/main.js`) in a child process, as `npm start` runs it: API_PROCESSES at its default ' +
+          `(one per CPU: ${os.availableParallelism()} here, node:cluster on one port), NODE_ENV=production, LOG_LEVEL=info (one access line per request to a file; ` +
+          'since the cluster change stdout gathers lines up to 2 KiB per write, flushed every second, at exit and on SIGINT/SIGTERM: the production default too), ' +
           'SQLite in a temp DATA_DIR, local Redis under a unique key prefix (removed afterwards), rate limiting off. The load generator is this process.',
         'Every receive has a new dossier code, an applicant, and its own Idempotency-Key (looked up and stored in Redis); any non-2xx fails the run.',
         `Baseline: GET /api/ping, a public no-op route of the same app (same middleware, guard and interceptors; no I/O). Latency ratios compare with its p50/p99.`,
-        'API CPU per request: user + system time of the API process (/proc) over the phase divided by its requests; unlike rates and latencies it does not depend on what else the machine runs ' +
+        'API CPU per request: user + system time of the API processes (/proc: the primary and its workers) over the phase divided by its requests; unlike rates and latencies it depends little on what else the machine runs ' +
           `(load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores).`,
         `receive: ${receive ? `${receive.requests} requests, p90 ${receive.p90} ms, max ${receive.max} ms` : 'not measured'}; ping: ${ping ? `${ping.requests} requests, p99 ${ping.p99} ms` : 'not measured'}.`,
       ],
