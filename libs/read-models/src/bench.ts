@@ -1,14 +1,18 @@
 /**
  * Projection benchmark: a generated province-year on the SQLite event store (dossiers through the
- * real decider, ~6 events each), then in the same run the raw global-read rate of the store and the
- * full rebuild rate of the SLA projection into a fresh SQLite read store, with peak memory.
+ * real decider, ~5 events each), then in the same run the raw global-read rate of the store and the
+ * full rebuild rate of the SLA projection into a fresh SQLite read store, with peak memory. The
+ * rebuild runs in a child process on the same files, as the worker or the CLI would run it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createWorkingCalendar } from '@motcua/calendar';
 import type { ProcedureRules } from '@motcua/domain';
-import { createSqliteEventStore, type EventStore, type NewEvent } from '@motcua/event-store';
+import { createSqliteEventStore, sqliteEventStoreFile, type EventStore, type NewEvent } from '@motcua/event-store';
 import { comparePositions } from '@motcua/event-store';
 import { createSqliteDb } from './sql/driver';
 import { rebuildSla, type RebuildProgress, type RebuildResult } from './rebuild';
@@ -25,6 +29,8 @@ export interface BenchProjectionsOptions {
   onGenerate?: (done: number, total: number) => void;
   onProgress?: (p: RebuildProgress) => void;
   log?: (m: string) => void;
+  /** Run the rebuild in a child process, as the worker or CLI would (default true; SQLite on a file only). */
+  childProcess?: boolean;
 }
 
 export interface BenchProjectionsResult {
@@ -46,6 +52,8 @@ export interface BenchProjectionsResult {
   cpu: { readMs: number; applyMs: number; writeMs: number; totalMs: number };
   /** The threaded bulk replay, when it ran (`RebuildResult.parallel`). */
   parallel?: RebuildResult['parallel'];
+  /** The rebuild ran in a child process (its RSS and CPU are that process's). */
+  rebuildInChildProcess: boolean;
 }
 
 const PROCS: Record<string, ProcedureRules> = Object.fromEntries(
@@ -101,37 +109,109 @@ export async function benchProjections(o: BenchProjectionsOptions = {}): Promise
     const rawReadEventsPerCpuSecond = events / ((rc.user + rc.system) / 1e6 || 1e-9);
     log(`raw read ${events} events: ${Math.round(rawReadEventsPerSecond)} events/s`);
 
-    if (global.gc) global.gc();
-    const db = createSqliteDb({ file: join(dir, `read-${Date.now()}.sqlite`) });
-    try {
-      const res = await rebuildSla({ store, db, onProgress: o.onProgress });
-      const count = async (t: string) => Number((await db.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${db.table(`${res.tableSet}_${t}`)}`))[0].n);
-      return {
-        dossiers,
-        events: res.events,
-        generateSeconds,
-        rawReadEventsPerSecond,
-        rebuildEventsPerSecond: res.eventsPerSecond,
-        rebuildSeconds: res.elapsedMs / 1000,
-        peakRssMB: res.peakRssBytes / 1024 / 1024,
-        peakHeapMB: res.peakHeapBytes / 1024 / 1024,
-        rawReadEventsPerCpuSecond,
-        rebuildEventsPerCpuSecond: res.events / (res.cpu.totalMs / 1000 || 1e-9),
-        summaryRows: await count('dossiers'),
-        dailyRows: await count('daily'),
-        timings: res.timings,
-        cpu: res.cpu,
-        parallel: res.parallel,
-      };
-    } finally {
-      await db.close();
+    const readFile = join(dir, `read-${Date.now()}.sqlite`);
+    const eventsFile = sqliteEventStoreFile(store);
+    const inChild = (o.childProcess ?? true) && eventsFile !== undefined;
+    let res: RebuildResult;
+    let summaryRows: number;
+    let dailyRows: number;
+    if (inChild) {
+      // As deployed: the rebuild runs in a process of its own (worker, CLI), so its memory is not the
+      // generator's and the raw read's leftovers.
+      ({ res, summaryRows, dailyRows } = await rebuildInChild(eventsFile, readFile, o.onProgress));
+    } else {
+      fullGc();
+      const db = createSqliteDb({ file: readFile });
+      try {
+        res = await rebuildSla({ store, db, onProgress: o.onProgress });
+        const count = async (t: string) => Number((await db.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${db.table(`${res.tableSet}_${t}`)}`))[0].n);
+        summaryRows = await count('dossiers');
+        dailyRows = await count('daily');
+      } finally {
+        await db.close();
+      }
     }
+    return {
+      dossiers,
+      events: res.events,
+      generateSeconds,
+      rawReadEventsPerSecond,
+      rebuildEventsPerSecond: res.eventsPerSecond,
+      rebuildSeconds: res.elapsedMs / 1000,
+      peakRssMB: res.peakRssBytes / 1024 / 1024,
+      peakHeapMB: res.peakHeapBytes / 1024 / 1024,
+      rawReadEventsPerCpuSecond,
+      rebuildEventsPerCpuSecond: res.events / (res.cpu.totalMs / 1000 || 1e-9),
+      summaryRows,
+      dailyRows,
+      timings: res.timings,
+      cpu: res.cpu,
+      parallel: res.parallel,
+      rebuildInChildProcess: inChild,
+    };
   } finally {
     if (owned) {
       await store.close();
       if (!o.dir) rmSync(dir, { recursive: true, force: true });
     }
   }
+}
+
+/**
+ * The rebuild in a fresh node process on the same files (compiled build: `@motcua/*` resolved next
+ * to this library, as scripts/run.js does; sources: through the tests' ts-register).
+ */
+function rebuildInChild(
+  eventsFile: string,
+  readFile: string,
+  onProgress?: (p: RebuildProgress) => void,
+): Promise<{ res: RebuildResult; summaryRows: number; dailyRows: number }> {
+  const ts = __filename.endsWith('.ts');
+  const libs = join(__dirname, '..', '..');
+  const prelude = ts
+    ? `require(${JSON.stringify(join(__dirname, 'testing', 'ts-register.js'))});`
+    : `const M = require('module'); const path = require('path'); const r = M._resolveFilename;
+       M._resolveFilename = function (q, ...rest) { const m = /^@motcua[/]([^/]+)$/.exec(q); if (m) q = path.join(${JSON.stringify(libs)}, m[1], 'src', 'index.js'); return r.call(this, q, ...rest); };`;
+  const code = `${prelude}
+    const { rebuildSla, createSqliteDb } = require('@motcua/read-models');
+    const { createSqliteEventStore } = require('@motcua/event-store');
+    (async () => {
+      const job = JSON.parse(process.env.MOTCUA_BENCH_REBUILD);
+      const store = await createSqliteEventStore({ file: job.eventsFile });
+      const db = createSqliteDb({ file: job.readFile });
+      const res = await rebuildSla({ store, db, onProgress: (p) => process.send({ kind: 'progress', p }) });
+      const count = async (t) => Number((await db.all('SELECT COUNT(*) AS n FROM ' + db.table(res.tableSet + '_' + t)))[0].n);
+      const msg = { kind: 'done', res, summaryRows: await count('dossiers'), dailyRows: await count('daily') };
+      await db.close();
+      await store.close();
+      process.send(msg, () => process.exit(0));
+    })().catch((e) => process.send({ kind: 'error', message: String((e && e.stack) || e) }, () => process.exit(1)));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', code], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, MOTCUA_BENCH_REBUILD: JSON.stringify({ eventsFile, readFile }) },
+    });
+    let settled = false;
+    child.on('message', (m: { kind: string; p?: RebuildProgress; res?: RebuildResult; summaryRows?: number; dailyRows?: number; message?: string }) => {
+      if (m.kind === 'progress') onProgress?.(m.p!);
+      else if (m.kind === 'done') {
+        settled = true;
+        resolve({ res: m.res!, summaryRows: m.summaryRows!, dailyRows: m.dailyRows! });
+      } else if (m.kind === 'error') {
+        settled = true;
+        reject(new Error(`rebuild child: ${m.message}`));
+      }
+    });
+    child.on('exit', (c) => {
+      if (!settled) reject(new Error(`rebuild child exited with code ${c}`));
+    });
+  });
+}
+
+function fullGc(): void {
+  if (!global.gc) setFlagsFromString('--expose-gc');
+  const gc = global.gc ?? (runInNewContext('gc') as () => void);
+  gc();
 }
 
 export interface BenchLiveLagOptions {
