@@ -7,7 +7,7 @@ import { AgencyScope } from '../../shared/auth/agency-scope.service';
 import { AuthUser } from '../../shared/auth/auth.types';
 import { CommandContext, eventMetadata } from '../../shared/command/command-context';
 import { ApiError } from '../../shared/errors/api-error';
-import { currentCorrelationId } from '../../shared/logging/request-context';
+import { correlationIdOf } from '../../shared/logging/request-context';
 import { APPLICANT_ACCESSED, APPLICANT_ERASED, applicantStreamId, ApplicantAccessedData, ApplicantErasedData, ErasureReason } from './applicant-events';
 import { PERSONAL_DATA } from './personal-data.providers';
 
@@ -88,7 +88,7 @@ export class ApplicantRecords {
 }
 
 function meta(user: AuthUser, agencyCode?: string) {
-  return { actor: user.sub, role: user.role, correlationId: currentCorrelationId() ?? 'none', ...(agencyCode ? { agencyCode } : {}) };
+  return { actor: user.sub, role: user.role, correlationId: correlationIdOf(user) ?? 'none', ...(agencyCode ? { agencyCode } : {}) };
 }
 
 function dossierAgency(events: RecordedEvent[]): string | undefined {

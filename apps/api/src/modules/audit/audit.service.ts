@@ -20,7 +20,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { CLOCK, type Clock } from '../../infrastructure/clock';
 import type { AuthUser } from '../../shared/auth/auth.types';
 import { ApiError } from '../../shared/errors/api-error';
-import { currentCorrelationId } from '../../shared/logging/request-context';
+import { correlationIdOf } from '../../shared/logging/request-context';
 import { loadAuditConfig, openLiveReadModels, scratchFor, type AuditConfig } from './audit-config';
 
 /**
@@ -49,7 +49,7 @@ export class AuditService implements OnApplicationShutdown {
   }
 
   async record(user: AuthUser, rec: Omit<AccessRecord, 'actor' | 'role' | 'correlationId'>): Promise<void> {
-    await recordAccess(this.store, { ...rec, actor: user.sub, role: user.role, correlationId: currentCorrelationId() }, this.clock.now());
+    await recordAccess(this.store, { ...rec, actor: user.sub, role: user.role, correlationId: correlationIdOf(user) }, this.clock.now());
   }
 
   history(code: string) {

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import type { Request } from '../http/http-types';
 import { ApiError } from '../errors/api-error';
-import { requestContext } from '../logging/request-context';
+import { bindCorrelationId } from '../logging/request-context';
 import { IdempotencyCheck } from '../command/wire';
 import { AuthUser, Role } from './auth.types';
 import { IS_PUBLIC, ROLES_KEY } from './decorators';
@@ -33,8 +33,7 @@ export class AuthGuard implements CanActivate {
     if (!m) throw new ApiError(401, 'UNAUTHENTICATED', 'malformed Authorization header', undefined, { 'WWW-Authenticate': 'Bearer' });
     const user = await this.verifier.verify(m[1]);
     req.user = user;
-    const store = requestContext.getStore();
-    if (store) store.actor = user.sub;
+    if (req.correlationId) bindCorrelationId(user, req.correlationId);
 
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (roles && !roles.includes(user.role)) {

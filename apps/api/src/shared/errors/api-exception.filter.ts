@@ -2,7 +2,6 @@ import { ArgumentsHost, Catch, ExceptionFilter, Inject } from '@nestjs/common';
 import type { Request, Response } from '../http/http-types';
 import type { Logger } from 'pino';
 import { LOGGER } from '../logging/logger';
-import { currentCorrelationId } from '../logging/request-context';
 import { mapError } from './error-mapping';
 import { IdempotentReplay, sendReplay } from '../command/wire';
 
@@ -19,7 +18,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return;
     }
     const req = http.getRequest<Request & { correlationId?: string }>();
-    const correlationId = req?.correlationId ?? currentCorrelationId() ?? 'unknown';
+    const correlationId = req?.correlationId ?? 'unknown';
     const mapped = mapError(exception, correlationId);
     if (mapped.unexpected) {
       const e = exception as Error;

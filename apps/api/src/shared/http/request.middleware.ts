@@ -1,14 +1,13 @@
 import type { NextFunction, Request, Response } from './http-types';
 import type { Logger } from 'pino';
 import { fastUlid } from '../ids';
-import { requestContext } from '../logging/request-context';
 import { routeOf, type MetricsService } from './metrics';
 
 const ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
- * First middleware of every request: takes `X-Correlation-Id` (or makes a ULID), echoes it, runs the rest
- * of the request inside its context, and at the end writes one access-log line (method, route, status,
+ * First middleware of every request: takes `X-Correlation-Id` (or makes a ULID), echoes it, keeps it on the
+ * request (`req.correlationId`), and at the end writes one access-log line (method, route, status,
  * duration) and observes the request duration histogram of /metrics (one 'finish' listener for both). Never
  * the body or the query string: they may carry personal data.
  */
@@ -22,14 +21,13 @@ export function requestMiddleware(logger: Logger, metrics?: MetricsService) {
     req.correlationId = correlationId;
     res.setHeader('X-Correlation-Id', correlationId);
     const started = process.hrtime.bigint();
-    const ctx = { correlationId } as { correlationId: string; actor?: string };
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       metrics?.observe(req, res, ms / 1000);
-      const line = { correlationId, actor: ctx.actor, method: req.method, route: routeOf(req), path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+      const line = { correlationId, actor: (req as { user?: { sub?: string } }).user?.sub, method: req.method, route: routeOf(req), path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
       if (res.statusCode >= 500) access.error(line, 'request');
       else access.info(line, 'request');
     });
-    requestContext.run(ctx, next);
+    next();
   };
 }

@@ -1,11 +1,11 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { DestinationStream, Logger } from 'pino';
 import { PERSONAL_DATA_REDACT_PATHS } from '@motcua/personal-data';
-import { requestContext } from './request-context';
 
 /**
- * Structured JSON logs (pino). The correlation id and actor of the current request are mixed into
- * every line. Bodies are never logged: they carry applicants' personal data (Decree 13/2023).
+ * Structured JSON logs (pino). Request lines (access log, errors) carry the request's correlation id and
+ * actor; code that logs for a request passes them itself. Bodies are never logged: they carry applicants'
+ * personal data (Decree 13/2023).
  */
 export function createLogger(level: string, name = 'motcua', destination?: DestinationStream): Logger {
   const options: pino.LoggerOptions = {
@@ -13,10 +13,6 @@ export function createLogger(level: string, name = 'motcua', destination?: Desti
     level,
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
-    mixin() {
-      const ctx = requestContext.getStore();
-      return ctx ? { correlationId: ctx.correlationId, ...(ctx.actor ? { actor: ctx.actor } : {}) } : {};
-    },
     // Applicant identity fields too (issue 10): a second line of defence should one reach a log call.
     redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.password', '*.token', ...PERSONAL_DATA_REDACT_PATHS], censor: '[redacted]' },
   };
