@@ -9,6 +9,7 @@ import { DossiersFeature } from './features';
 import { createValidationPipe } from './shared/errors/validation';
 import { requestMiddleware } from './shared/http/request.middleware';
 import { jsonDepthMiddleware } from './shared/http/json-depth.middleware';
+import { fastJsonBody } from './shared/http/json-body.middleware';
 import { MetricsService } from './shared/http/metrics';
 import { PinoNestLogger } from './shared/logging/logger';
 import { installWireResponse } from './shared/command/wire';
@@ -30,6 +31,8 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<INes
   installWireResponse(app.getHttpAdapter().getInstance().response, app.get(IdempotencyStore));
   // Order matters: the correlation id and timing first (so even a parse error has them), then the body.
   app.use(requestMiddleware(logger, app.get(MetricsService)));
+  // The common JSON body is read by fastJsonBody; everything else by the JSON body parser, as before.
+  app.use(fastJsonBody(config.bodyLimitBytes));
   app.useBodyParser('json', { limit: config.bodyLimitBytes, strict: true });
   app.use(jsonDepthMiddleware());
   app.setGlobalPrefix('api', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
