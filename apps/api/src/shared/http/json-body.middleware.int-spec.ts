@@ -47,7 +47,7 @@ describe('fastJsonBody', () => {
   let fast: Server;
   let reference: Server;
   beforeAll(async () => {
-    fast = await serve([fastJsonBody(LIMIT), bodyParser.json({ limit: LIMIT, strict: true })]);
+    fast = await serve([fastJsonBody(LIMIT) as unknown as Handler, bodyParser.json({ limit: LIMIT, strict: true })]);
     reference = await serve([bodyParser.json({ limit: LIMIT, strict: true })]);
   });
   afterAll(() => {
