@@ -199,6 +199,7 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
   if (eventsFile && db.dialect === 'sqlite' && db.file && threads > 0 && (await bigEnough())) {
     // Memory is sampled on a timer too: the main thread waits while the threads work.
     const timer = setInterval(sample, 100);
+    let reported = 0;
     try {
       const r = await bulkReplay({
         eventsFile,
@@ -220,6 +221,9 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
         onProgress: (n, p) => {
           events = n;
           position = p;
+          // As often as the single-thread replay reports (once per write), not once per thread page.
+          if (events - reported < flushEvery) return;
+          reported = events;
           void progress('replaying');
         },
         commit: async (tx, p, n) => {
