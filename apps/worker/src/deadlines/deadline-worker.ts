@@ -387,7 +387,8 @@ export class DeadlineWorker {
   /**
    * Handles every member due by now, chunk by chunk. Handled members (raised, duplicate, no-op) leave the
    * set; one not yet due by the domain's clock gets its new instant and tick; failed ones stay, and the job
-   * then fails so that BullMQ retries it with back-off (later ticks pick them up too).
+   * then fails so that BullMQ retries it with back-off (later ticks pick them up too). Ends after a chunk that
+   * was not full: alerts falling due later are their own ticks' work, so tick jobs stay short.
    */
   private async drain(jobId: string): Promise<JobOutcome> {
     this.counters.ticks++;
@@ -436,7 +437,9 @@ export class DeadlineWorker {
         if (done.length) pipe.zrem(key, ...done);
         await pipe.exec();
         if (later.length) await this.addTicks(later);
-        // Nothing in a whole chunk went through (the store is down?): stop here, the retry comes later.
+        // A chunk that was not full: caught up (what falls due from now on has its own tick job). Nothing in
+        // a whole chunk went through (the store is down?): stop here, the retry comes later.
+        if (raw.length / 2 < DRAIN_CHUNK) return false;
         return entries.length === 0 || outcomes.some((o) => o !== undefined);
       });
       if (!more) break;
