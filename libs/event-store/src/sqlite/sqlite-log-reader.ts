@@ -45,6 +45,7 @@ export class SqliteLogReader {
   private readonly stPage: Database.Statement;
   private readonly stPageTo: Database.Statement;
   private readonly stHead: Database.Statement;
+  private readonly stReference: Database.Statement;
   private readonly part: number[];
 
   constructor(o: SqliteLogReaderOptions) {
@@ -59,6 +60,23 @@ export class SqliteLogReader {
       .prepare(`SELECT position, stream_id, revision, type, data FROM events WHERE position > ? AND position <= ?${where} ORDER BY position LIMIT ?`)
       .raw(true);
     this.stHead = this.db.prepare('SELECT MAX(position) FROM events').pluck(true);
+    // The streams other than `dossier-*` (agencies, procedures: a few thousand events), found through
+    // the stream index (two key ranges around the 'dossier-' prefix), not by scanning the log.
+    this.stReference = this.db
+      .prepare(
+        `SELECT e.position, e.stream_id, e.revision, e.type, e.data FROM stream_keys k JOIN events e ON e.position = k.position
+          WHERE (k.stream_id < 'dossier-' OR k.stream_id >= 'dossier.') AND typeof(k.key) = 'integer' AND k.position > ? AND k.position <= ?
+          ORDER BY k.position LIMIT ?`,
+      )
+      .raw(true);
+  }
+
+  /**
+   * Up to `maxCount` rows of the streams whose id does not start with `dossier-`, after position
+   * `after` up to `upTo`, in log order (read through the stream index: no scan of the dossier events).
+   */
+  otherStreamsPage(after: number, maxCount: number, upTo: number): LogRow[] {
+    return this.stReference.all(after, upTo, maxCount) as LogRow[];
   }
 
   /** Up to `maxCount` rows (of the partition) after position `after` (0 = from the start), up to `upTo` when given. */

@@ -1,7 +1,8 @@
 /**
  * The bulk phase of a rebuild on the embedded stores (SQLite event store and SQLite read models, both
- * on files), spread over worker threads (`rebuild-worker.ts`). Each thread reads its partition of the
- * log up to the head seen at the start and writes the new table set's summary rows through a
+ * on files), spread over worker threads (`rebuild-worker.ts`). Each thread reads one contiguous range
+ * of the log's positions up to the head seen at the start (thread 0 also the agency and procedure
+ * streams of the whole log) and writes the new table set's summary rows through a
  * connection of its own, its day counters to a scratch file; the main thread waits, then sums the
  * staged counters into the set and moves the set's checkpoint to that head in one transaction. Until the swap the set is
  * 'building': no query and no live runner uses it, and an interrupted rebuild drops it and starts
@@ -14,7 +15,7 @@ import { SqliteLogReader } from '@motcua/event-store';
 import type { SqlDb, SqlExecutor } from '../sql/driver';
 import { DAILY_COUNTERS, type TableSet } from '../sla/schema';
 import { STAGE } from './stage';
-import type { WorkerJob, WorkerMessage } from './protocol';
+import { rangeOf, type WorkerJob, type WorkerMessage } from './protocol';
 
 export interface BulkReplayOptions {
   eventsFile: string;
@@ -96,6 +97,7 @@ export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult
   const t0 = performance.now();
   const workers: Worker[] = [];
   const writeLock = new SharedArrayBuffer(4);
+  const doneFlags = new SharedArrayBuffer(4 * parts);
   try {
     await new Promise<void>((resolve, reject) => {
       let done = 0;
@@ -117,14 +119,15 @@ export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult
           scratchFile: scratch[k],
           part: k,
           parts,
-          after: 0,
-          upTo: head,
+          ...rangeOf(k, parts, head),
+          ...(k === 0 ? { otherStreamsUpTo: head } : {}),
           readBatch: o.readBatch,
           flushEvery: o.flushEvery,
           maxHeldCounters: o.maxHeldCounters,
           cacheLimit: o.cacheLimit,
           cacheKiB: o.cacheKiB ?? 8_192,
           writeLock,
+          doneFlags,
         }, o.resourceLimits);
         workers.push(w);
         w.on('message', (m: WorkerMessage) => {

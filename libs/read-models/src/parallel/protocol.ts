@@ -1,5 +1,5 @@
-/** Messages between a parallel rebuild and its threads, and the partition rule both sides use. */
-import { streamPartition, type LogRow } from '@motcua/event-store';
+/** Messages between a parallel rebuild and its threads, and the rule of which rows a thread applies. */
+import type { LogRow } from '@motcua/event-store';
 
 export interface WorkerJob {
   eventsFile: string;
@@ -10,9 +10,14 @@ export interface WorkerJob {
   scratchFile: string;
   part: number;
   parts: number;
-  /** Replay the log after `after` (0: from the start) up to `upTo` inclusive. */
+  /** This thread's range of the log: the rows after `after` (0: from the start) up to `upTo` inclusive. */
   after: number;
   upTo: number;
+  /**
+   * Thread 0: also the events of the streams other than `dossier-*` (agencies, procedures) of the
+   * whole log, up to this position (they fold in log order in one thread); the other threads skip them.
+   */
+  otherStreamsUpTo?: number;
   readBatch: number;
   flushEvery: number;
   maxHeldCounters: number;
@@ -20,6 +25,11 @@ export interface WorkerJob {
   cacheKiB: number;
   /** One Int32 shared by the threads: 1 while one of them writes (see `WriteTurn`). */
   writeLock: SharedArrayBuffer;
+  /**
+   * One Int32 per thread, set to 1 once the thread has written everything: a thread writes the rows
+   * of the dossiers begun before its range only after every thread of an earlier range is done.
+   */
+  doneFlags: SharedArrayBuffer;
 }
 
 /**
@@ -56,15 +66,20 @@ export type WorkerMessage =
   | { kind: 'error'; message: string };
 
 /**
- * Whether this thread applies a row its partitioned reader returned. The reader already split the
- * `dossier-*` streams by `streamPartition`; any other event (agency, procedure) is applied by thread 0,
- * except a dossier event kept in another stream, which goes where its dossier's stream goes (the code
- * as `dossierCodeOf` finds it), so all events of one dossier fold in order in one thread.
+ * Whether a thread applies a row of its range: every dossier event (a `dossier.*` type, whatever its
+ * stream) and every event of a `dossier-*` stream. The events of the other streams (agencies,
+ * procedures) are thread 0's, over the whole log (`WorkerJob.otherStreamsUpTo`).
  */
-export function isMine(r: LogRow, part: number, parts: number): boolean {
-  if (parts === 1) return true;
-  if (r[1].startsWith('dossier-')) return true;
-  if (!r[3].startsWith('dossier.')) return part === 0;
-  const code = String((JSON.parse(r[4]) as { dossierCode?: unknown }).dossierCode);
-  return streamPartition(`dossier-${code}`, parts) === part;
+export function inRangeShare(r: LogRow): boolean {
+  return r[3].startsWith('dossier.') || r[1].startsWith('dossier-');
+}
+
+/** Whether thread 0 applies a row of the other streams' pass (the dossier events there are in some range). */
+export function otherStreamsShare(r: LogRow): boolean {
+  return !r[3].startsWith('dossier.');
+}
+
+/** Thread `part` of `parts`'s range of positions (after, upTo] of a log whose positions run up to `head`. */
+export function rangeOf(part: number, parts: number, head: number): { after: number; upTo: number } {
+  return { after: Math.floor((head * part) / parts), upTo: Math.floor((head * (part + 1)) / parts) };
 }

@@ -1,26 +1,30 @@
 /**
- * One thread of a parallel rebuild (`parallel/parallel-rebuild.ts`). It reads its partition of the
- * log with its own read-only connection (`SqliteLogReader`: dossier streams split in SQL, no
- * metadata or hashes, data parsed only for its own events), folds them with the ordinary
+ * One thread of a parallel rebuild (`parallel/parallel-rebuild.ts`). It reads its range of the log
+ * (a contiguous range of positions: the threads together read the file once) with its own read-only
+ * connection (`SqliteLogReader`: no metadata or hashes), folds the events with the ordinary
  * `SlaProjection`, and writes the summary rows straight into the new table set through its own
- * connection to the read-model file (threads take turns on the write lock; two threads never share a
- * dossier). Day counters held beyond the bound are appended to staging tables in a scratch file of
- * the thread: the log is in no time order per dossier, so every batch touches most (day, agency,
+ * connection to the read-model file (threads take turns on the write lock). A dossier begun before
+ * the range is refolded from its own stream (as an evicted one is); its summary row is held back and
+ * written once every thread of an earlier range is done, so the row of its last range wins. Thread 0
+ * also folds the other streams (agencies, procedures) of the whole log, read through the stream
+ * index. Day counters held beyond the bound are appended to staging tables in a scratch file of the
+ * thread: the log is in no time order per dossier, so every batch touches most (day, agency,
  * procedure) rows, and adding them into the keyed table each time would rewrite it whole; the main
  * thread sums the staged rows once, in key order. The set is not active until the swap, so nothing
  * reads it half-built.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createSqliteEventStore, SqliteLogReader } from '@motcua/event-store';
+import { createSqliteEventStore, SqliteLogReader, type LogRow } from '@motcua/event-store';
 import { createSqliteDb } from '../sql/driver';
 import { tableSet } from '../sla/schema';
 import { createStageTables, STAGE } from './stage';
 import { SlaProjection, type ProjectedEvent } from '../sla/projection';
-import { isMine, WriteTurn, type WorkerJob, type WorkerMessage } from './protocol';
+import type { SqlValue } from '../sql/driver';
+import { inRangeShare, otherStreamsShare, WriteTurn, type WorkerJob, type WorkerMessage } from './protocol';
 
 async function run(job: WorkerJob): Promise<void> {
   const post = (m: WorkerMessage) => parentPort!.postMessage(m);
-  const reader = new SqliteLogReader({ file: job.eventsFile, partition: { index: job.part, count: job.parts } });
+  const reader = new SqliteLogReader({ file: job.eventsFile });
   // Only for refolding a dossier evicted from memory (readStream); never written.
   const store = await createSqliteEventStore({ file: job.eventsFile });
   // The threads take turns on the write lock, each holding it for one flush (seconds on a loaded
@@ -31,7 +35,16 @@ async function run(job: WorkerJob): Promise<void> {
   const t = { readMs: 0, applyMs: 0, writeMs: 0, waitMs: 0 };
   try {
     await createStageTables(scratch);
-    const projection = new SlaProjection(tableSet(job.tableSet), { freshTables: true, cacheLimit: job.cacheLimit });
+    // Dossiers whose stream began before this range: their rows wait for the earlier ranges' threads.
+    const begunBefore = new Set<string>();
+    const held = new Map<string, SqlValue[]>();
+    const projection = new SlaProjection(tableSet(job.tableSet), {
+      freshTables: true,
+      cacheLimit: job.cacheLimit,
+      onRefold: (code, firstPosition) => {
+        if (Number(firstPosition) <= job.after) begunBefore.add(code);
+      },
+    });
     let after = job.after;
     let applied = 0;
     const turn = new WriteTurn(job.writeLock);
@@ -39,7 +52,7 @@ async function run(job: WorkerJob): Promise<void> {
     const flush = async () => {
       const w0 = performance.now();
       try {
-        await db.transaction((tx) => projection.flush(tx, { counters: false }));
+        await db.transaction((tx) => projection.flush(tx, { counters: false, hold: { codes: begunBefore, rows: held } }));
       } finally {
         turn.give();
       }
@@ -51,19 +64,10 @@ async function run(job: WorkerJob): Promise<void> {
       await scratch.transaction((tx) => projection.drainCountersTo(tx, STAGE));
       t.writeMs += performance.now() - w0;
     };
-    for (;;) {
-      const r0 = performance.now();
-      const rows = reader.page(after, job.readBatch, job.upTo);
-      const mine: ProjectedEvent[] = [];
-      for (let i = 0; i < rows.length; i++) {
-        const r = rows[i];
-        if (!isMine(r, job.part, job.parts)) continue;
-        mine.push({ position: String(r[0]), streamId: r[1], revision: r[2], type: r[3], data: JSON.parse(r[4]) as Record<string, unknown> });
-      }
+    const toEvent = (r: LogRow): ProjectedEvent => ({ position: String(r[0]), streamId: r[1], revision: r[2], type: r[3], data: JSON.parse(r[4]) as Record<string, unknown> });
+    /** Applies one page of events, then drains and flushes as due. */
+    const step = async (mine: ProjectedEvent[]) => {
       const a0 = performance.now();
-      t.readMs += a0 - r0;
-      if (rows.length === 0) break;
-      after = rows[rows.length - 1][0];
       if (mine.length > 0) {
         await projection.stage(db, store, mine);
         applied += mine.length;
@@ -81,6 +85,33 @@ async function run(job: WorkerJob): Promise<void> {
           await flush();
         }
       }
+    };
+    // Thread 0: the other streams (agencies, procedures) of the whole log first, in log order.
+    if (job.otherStreamsUpTo !== undefined) {
+      for (let from = 0; ; ) {
+        const r0 = performance.now();
+        const rows = reader.otherStreamsPage(from, job.readBatch, job.otherStreamsUpTo);
+        const mine: ProjectedEvent[] = [];
+        for (const r of rows) if (otherStreamsShare(r)) mine.push(toEvent(r));
+        t.readMs += performance.now() - r0;
+        if (rows.length === 0) break;
+        from = rows[rows.length - 1][0];
+        await step(mine);
+        if (rows.length < job.readBatch) break;
+      }
+    }
+    for (;;) {
+      const r0 = performance.now();
+      const rows = reader.page(after, job.readBatch, job.upTo);
+      const mine: ProjectedEvent[] = [];
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i];
+        if (inRangeShare(r)) mine.push(toEvent(r));
+      }
+      t.readMs += performance.now() - r0;
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1][0];
+      await step(mine);
       post({ kind: 'progress', applied, position: after });
       if (rows.length < job.readBatch) break;
     }
@@ -89,6 +120,24 @@ async function run(job: WorkerJob): Promise<void> {
     turn.take();
     t.waitMs += performance.now() - w0;
     await flush();
+    // The held rows, once every earlier range's thread is done (each has written all its rows).
+    const flags = new Int32Array(job.doneFlags);
+    if (held.size > 0) {
+      const w0 = performance.now();
+      for (let k = 0; k < job.part; k++) while (Atomics.load(flags, k) === 0) Atomics.wait(flags, k, 0, 100);
+      turn.take();
+      t.waitMs += performance.now() - w0;
+      const w1 = performance.now();
+      try {
+        const rows = [...held.keys()].sort().map((code) => held.get(code)!);
+        await db.transaction((tx) => projection.writeSummaryRows(tx, rows));
+      } finally {
+        turn.give();
+      }
+      t.writeMs += performance.now() - w1;
+    }
+    Atomics.store(flags, job.part, 1);
+    Atomics.notify(flags, job.part);
     post({ kind: 'done', applied, position: after, timings: t, heapUsed: process.memoryUsage().heapUsed });
   } finally {
     reader.close();

@@ -76,6 +76,12 @@ export interface SlaProjectionOptions {
   cacheLimit?: number;
   /** Rebuild into empty tables: kept for the cache policy (open dossiers evicted are refolded). */
   freshTables?: boolean;
+  /**
+   * Called when a dossier not in memory was refolded from its stream, with the position of the
+   * stream's first event (a rebuild thread replaying a range of the log learns which dossiers began
+   * before its range).
+   */
+  onRefold?: (code: string, firstPosition: string) => void;
 }
 
 const TERMINAL = new Set(['refused', 'withdrawn', 'stopped', 'result_returned']);
@@ -202,6 +208,7 @@ export class SlaProjection {
         const prior = await store.readStream(first.streamId, { toRevision: first.revision - 1 });
         const entry = this.entry(code);
         for (const e of prior) this.applyDossier(e, true);
+        if (prior.length > 0) this.options.onRefold?.(code, prior[0].position);
         return entry;
       }),
     );
@@ -354,11 +361,20 @@ export class SlaProjection {
    * hold the day counters back (`counters: false`) and write them once: its log is not in time
    * order per dossier, so every chunk would touch most day rows again.
    */
-  async flush(tx: SqlExecutor, options: { counters?: boolean } = {}): Promise<void> {
+  async flush(
+    tx: SqlExecutor,
+    options: { counters?: boolean; hold?: { codes: ReadonlySet<string>; rows: Map<string, SqlValue[]> } } = {},
+  ): Promise<void> {
     // Rows go in primary-key order: B-tree appends instead of random inserts (half the SQLite work).
     const rows: SqlValue[][] = [];
-    for (const code of [...this.dirty].sort()) rows.push(summaryRow(this.cache.get(code)!));
-    await tx.upsert(this.tables.dossiers, [...DOSSIER_COLUMNS], ['code'], rows, 'replace');
+    const hold = options.hold;
+    for (const code of [...this.dirty].sort()) {
+      const row = summaryRow(this.cache.get(code)!);
+      // Held back (a rebuild thread's dossiers begun before its range): the caller writes them later.
+      if (hold && hold.codes.has(code)) hold.rows.set(code, row);
+      else rows.push(row);
+    }
+    await this.writeSummaryRows(tx, rows);
     if (options.counters === false) {
       await this.flushReference(tx);
       return;
@@ -370,6 +386,11 @@ export class SlaProjection {
     );
     this.countersWritten = true;
     await this.flushReference(tx);
+  }
+
+  /** Summary rows (`flush`'s, or rows it held back), replacing those of the same dossiers. */
+  async writeSummaryRows(tx: SqlExecutor, rows: SqlValue[][]): Promise<void> {
+    await tx.upsert(this.tables.dossiers, [...DOSSIER_COLUMNS], ['code'], rows, 'replace');
   }
 
   /**
