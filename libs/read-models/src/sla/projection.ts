@@ -270,17 +270,13 @@ export class SlaProjection {
     }
     entry.state = s;
     const t = Date.parse((up.data as { occurredAt: string }).occurredAt);
-    // Counters of this event: the local day of its occurredAt, for the dossier's agency x procedure.
-    let base = -1;
-    let dayKey = 0;
-    const pool = () => {
-      if (base < 0) {
-        dayKey = Math.floor((t + VN_OFFSET_MS) / DAY_MS) * AP_SPAN + this.apOf(entry, s);
-        base = this.slot(dayKey);
-      }
-      return this.pool;
-    };
-    const count = replay ? (_c: number, _n?: number) => undefined : (c: number, n = 1) => void (pool()[base + c] += n);
+    // Counters of this event: the local day of its occurredAt, for the dossier's agency x procedure
+    // (the slot found on the first count; fields, not closures: no allocation per event).
+    this.ev.base = -1;
+    this.ev.t = t;
+    this.ev.entry = entry;
+    this.ev.state = s;
+    const count = replay ? noCount : this.count;
     if (!replay) this.dirty.add(code);
     switch (up.type) {
       case 'dossier.submitted-online.v1':
@@ -324,8 +320,8 @@ export class SlaProjection {
           count(C.processing_count);
           if (!replay) {
             const b = Math.min(HIST_MAX_BUCKET, Math.ceil((p / WORKING_DAY_MS) * HIST_BUCKETS_PER_DAY));
-            pool();
-            const key = dayKey * 256 + b;
+            this.ensureSlot();
+            const key = this.ev.dayKey * 256 + b;
             this.hist.set(key, (this.hist.get(key) ?? 0) + 1);
           }
         }
@@ -350,6 +346,24 @@ export class SlaProjection {
         break;
     }
   }
+
+  /** The event being applied: its time, dossier and state after it, and its counter slot once found. */
+  private readonly ev = { base: -1, dayKey: 0, t: 0, entry: null as DossierEntry | null, state: initialState };
+
+  private ensureSlot(): number {
+    const ev = this.ev;
+    if (ev.base < 0) {
+      ev.dayKey = Math.floor((ev.t + VN_OFFSET_MS) / DAY_MS) * AP_SPAN + this.apOf(ev.entry!, ev.state);
+      ev.base = this.slot(ev.dayKey);
+    }
+    return ev.base;
+  }
+
+  /** Adds `n` to counter `c` of the event being applied. */
+  private readonly count = (c: number, n = 1): void => {
+    const at = this.ensureSlot() + c;
+    this.pool[at] += n;
+  };
 
   /** Day x agency x procedure counter rows held in memory. */
   get counterKeys(): number {
@@ -522,6 +536,8 @@ export class SlaProjection {
     return this.cache.size;
   }
 }
+
+const noCount = (_c: number, _n?: number): void => undefined;
 
 function cmpPair(x: [string, string], y: [string, string]): number {
   return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0;
