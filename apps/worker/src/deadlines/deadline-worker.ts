@@ -387,8 +387,7 @@ export class DeadlineWorker {
   /**
    * Handles every member due by now, chunk by chunk. Handled members (raised, duplicate, no-op) leave the
    * set; one not yet due by the domain's clock gets its new instant and tick; failed ones stay, and the job
-   * then fails so that BullMQ retries it with back-off (later ticks pick them up too). Ends after a chunk that
-   * was not full: alerts falling due later are their own ticks' work, so tick jobs stay short.
+   * then fails so that BullMQ retries it with back-off (later ticks pick them up too).
    */
   private async drain(jobId: string): Promise<JobOutcome> {
     this.counters.ticks++;
@@ -437,9 +436,9 @@ export class DeadlineWorker {
         if (done.length) pipe.zrem(key, ...done);
         await pipe.exec();
         if (later.length) await this.addTicks(later);
-        // A chunk that was not full: caught up (what falls due from now on has its own tick job). Nothing in
-        // a whole chunk went through (the store is down?): stop here, the retry comes later.
-        if (raw.length / 2 < DRAIN_CHUNK) return false;
+        // Loops until nothing is due: a running drain takes alerts as they fall due (under load this beats
+        // waiting for their own tick's BullMQ start). Nothing in a whole chunk went through (the store is
+        // down?): stop here, the retry comes later.
         return entries.length === 0 || outcomes.some((o) => o !== undefined);
       });
       if (!more) break;
