@@ -333,8 +333,31 @@ export class SlaQueryService {
     return facts;
   }
 
+  /**
+   * Reads `read` so that its answer and its watermark describe the same log position. The runner commits a
+   * batch and its checkpoint in one transaction, but a query is several statements: a batch landing between
+   * them would give figures newer than the checkpoint read first. Like a seqlock: when the active set and its
+   * checkpoint are unchanged after the read, nothing landed in between; otherwise read again (a few times,
+   * then report the older position: `behind` overstated, never understated).
+   */
+  private async atOnePosition<T>(read: () => Promise<{ value: T; set: TableSet; position: string }>): Promise<{ value: T; watermark: Watermark }> {
+    let r = await read();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const active = await activeSet(this.o.db);
+      const now = active?.tableSet === r.set.name ? ((await readCheckpoint(this.o.db, r.set.name))?.position ?? '') : undefined;
+      if (now === r.position) break;
+      r = await read();
+    }
+    return { value: r.value, watermark: await this.watermark(r.position, r.set.name) };
+  }
+
   async sla(q: SlaQuery): Promise<{ rows: SlaRow[]; watermark: Watermark }> {
     this.checkPeriod(q.from, q.to);
+    const { value: rows, watermark } = await this.atOnePosition(() => this.slaRows(q));
+    return { rows, watermark };
+  }
+
+  private async slaRows(q: SlaQuery): Promise<{ value: SlaRow[]; set: TableSet; position: string }> {
     const { set, tree, position } = await this.context();
     if (q.agency && !tree.has(q.agency)) throw new InvalidQueryError(`unknown agency ${q.agency}`);
     let facts = await this.facts(set, tree, q.from, q.to);
@@ -374,7 +397,7 @@ export class SlaQueryService {
       return row;
     });
     rows.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
-    return { rows, watermark: await this.watermark(position, set.name) };
+    return { value: rows, set, position };
   }
 
   /** One agency: its own figures, its roll-up (subtree as it stood each day) and its children's rows. */
@@ -417,6 +440,11 @@ export class SlaQueryService {
 
   /** Dossier list, keyset-paginated on (due date, code). */
   async dossiers(q: DossierListQuery): Promise<{ items: DossierListItem[]; nextCursor: string | null; watermark: Watermark }> {
+    const { value, watermark } = await this.atOnePosition(() => this.dossierPage(q));
+    return { ...value, watermark };
+  }
+
+  private async dossierPage(q: DossierListQuery): Promise<{ value: { items: DossierListItem[]; nextCursor: string | null }; set: TableSet; position: string }> {
     const { set, tree, position } = await this.context();
     const db: SqlExecutor = this.o.db;
     const now = q.now ?? Date.now();
@@ -470,26 +498,29 @@ export class SlaQueryService {
     const last = page[page.length - 1];
     const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
     return {
-      items: page.map((r) => ({
-        code: String(r.code),
-        agencyCode: (r.agency_code as string) ?? null,
-        procedureCode: (r.procedure_code as string) ?? null,
-        channel: (r.channel as string) ?? null,
-        status: String(r.status),
-        statusCode: n(r.status_code),
-        receivedAt: iso(n(r.received_at)),
-        originalDueAt: iso(n(r.original_due_at)),
-        dueAt: iso(n(r.due_at)),
-        promisedAt: iso(n(r.promised_at)),
-        completedAt: iso(n(r.completed_at)),
-        returnedAt: iso(n(r.returned_at)),
-        timeliness: (r.timeliness as string) ?? null,
-        pausedWorkingMs: Number(r.paused_working_ms),
-        supplementCount: Number(r.supplement_count),
-        paidOnline: r.paid_online === null ? null : Number(r.paid_online) === 1,
-      })),
-      nextCursor: rows.length > limit && last ? Buffer.from(`${Number(last.due_key)}|${String(last.code)}`).toString('base64url') : null,
-      watermark: await this.watermark(position, set.name),
+      value: {
+        items: page.map((r) => ({
+          code: String(r.code),
+          agencyCode: (r.agency_code as string) ?? null,
+          procedureCode: (r.procedure_code as string) ?? null,
+          channel: (r.channel as string) ?? null,
+          status: String(r.status),
+          statusCode: n(r.status_code),
+          receivedAt: iso(n(r.received_at)),
+          originalDueAt: iso(n(r.original_due_at)),
+          dueAt: iso(n(r.due_at)),
+          promisedAt: iso(n(r.promised_at)),
+          completedAt: iso(n(r.completed_at)),
+          returnedAt: iso(n(r.returned_at)),
+          timeliness: (r.timeliness as string) ?? null,
+          pausedWorkingMs: Number(r.paused_working_ms),
+          supplementCount: Number(r.supplement_count),
+          paidOnline: r.paid_online === null ? null : Number(r.paid_online) === 1,
+        })),
+        nextCursor: rows.length > limit && last ? Buffer.from(`${Number(last.due_key)}|${String(last.code)}`).toString('base64url') : null,
+      },
+      set,
+      position,
     };
   }
 }
