@@ -171,8 +171,11 @@ function removeScratch(file: string): void {
 }
 
 /**
- * Sums the threads' staged counters into the set's day and histogram tables (SQLite sorts and
- * groups them; rows go in key order), in one transaction with `commit` (the checkpoint).
+ * Sums the threads' staged counters into the set's day and histogram tables, in one transaction
+ * with `commit` (the checkpoint). The staged rows are inserted in key order (SQLite sorts them) and
+ * a key already there adds its counters (`ON CONFLICT .. DO UPDATE`): the bench log's staged keys
+ * are ~99 % distinct, so this is half the work of `GROUP BY` with one `SUM` per counter per row
+ * (measured at 0.2 scale: 0.88 s instead of 1.8 s, identical tables).
  */
 async function sumCounters(db: SqlDb, set: TableSet, files: string[], commit: (tx: SqlExecutor) => Promise<void>): Promise<void> {
   const aliases = files.map((_, k) => `rebuild_p${k}`);
@@ -182,16 +185,19 @@ async function sumCounters(db: SqlDb, set: TableSet, files: string[], commit: (t
     const union = (table: string, cols: string) => aliases.map((a) => `SELECT ${cols} FROM ${a}."${table}"`).join(' UNION ALL ');
     const keyCols = 'day, agency_code, procedure_code';
     const counters = DAILY_COUNTERS.join(', ');
+    // `WHERE true`: without it SQLite would read `ON` as a join constraint of the SELECT.
     await db.transaction(async (tx) => {
       await tx.run(
         `INSERT INTO ${tx.table(set.daily)} (${keyCols}, ${counters})
-          SELECT ${keyCols}, ${DAILY_COUNTERS.map((c) => `SUM(${c})`).join(', ')} FROM (${union(STAGE.daily, `${keyCols}, ${counters}`)})
-          GROUP BY ${keyCols} ORDER BY ${keyCols}`,
+          SELECT ${keyCols}, ${counters} FROM (${union(STAGE.daily, `${keyCols}, ${counters}`)})
+          WHERE true ORDER BY ${keyCols}
+          ON CONFLICT (${keyCols}) DO UPDATE SET ${DAILY_COUNTERS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
       );
       await tx.run(
         `INSERT INTO ${tx.table(set.hist)} (${keyCols}, bucket, n)
-          SELECT ${keyCols}, bucket, SUM(n) FROM (${union(STAGE.hist, `${keyCols}, bucket, n`)})
-          GROUP BY ${keyCols}, bucket ORDER BY ${keyCols}, bucket`,
+          SELECT ${keyCols}, bucket, n FROM (${union(STAGE.hist, `${keyCols}, bucket, n`)})
+          WHERE true ORDER BY ${keyCols}, bucket
+          ON CONFLICT (${keyCols}, bucket) DO UPDATE SET n = n + excluded.n`,
       );
       await commit(tx);
     });
