@@ -1,40 +1,47 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { DossiersFeature } from './features';
 import { createValidationPipe } from './shared/errors/validation';
-import { requestMiddleware } from './shared/http/request.middleware';
-import { jsonDepthMiddleware } from './shared/http/json-depth.middleware';
-import { fastJsonBody } from './shared/http/json-body.middleware';
+import { installRequestHooks, setMetrics } from './shared/http/request.middleware';
+import { installJsonParser } from './shared/http/json-body.middleware';
 import { MetricsService } from './shared/http/metrics';
 import { PinoNestLogger } from './shared/logging/logger';
-import { installWireResponse } from './shared/command/wire';
+import { WireFastifyAdapter } from './shared/command/wire';
+import { serveStatic } from './modules/dashboard/static-files';
 import { IdempotencyStore } from './shared/command/idempotency.store';
+
+/** Static assets (Swagger UI's) through the dashboard's small static handler rather than @fastify/static. */
+class ApiFastifyAdapter extends WireFastifyAdapter {
+  override useStaticAssets(options: { root: string; prefix?: string }): this {
+    const prefix = ('/' + (options.prefix ?? '')).replace(/\/+/g, '/').replace(/\/$/, '');
+    serveStatic(this.getInstance(), prefix, options.root, {}, false);
+    return this;
+  }
+}
 
 /**
  * Builds the configured HTTP application (not listening yet). Used by main.ts and by the e2e helper,
  * so tests run exactly what production runs.
  */
 export async function createApp(config: AppConfig, logger: Logger): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logger, DossiersFeature), {
+  const adapter = new ApiFastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false });
+  const fastify = adapter.getInstance();
+  // Order matters: the correlation id and timing first (so even a parse error has them), then the body.
+  installRequestHooks(fastify, logger);
+  installJsonParser(fastify, config.bodyLimitBytes);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger, DossiersFeature), adapter, {
     bodyParser: false,
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),
     abortOnError: false,
   });
-  app.set('trust proxy', false);
-  app.disable('x-powered-by');
+  setMetrics(fastify, app.get(MetricsService));
   // ETag from a body's revision, and first answers of keyed writes stored before they go out (wire.ts).
-  installWireResponse(app.getHttpAdapter().getInstance().response, app.get(IdempotencyStore));
-  // Order matters: the correlation id and timing first (so even a parse error has them), then the body.
-  app.use(requestMiddleware(logger, app.get(MetricsService)));
-  // The common JSON body is read by fastJsonBody; everything else by the JSON body parser, as before.
-  app.use(fastJsonBody(config.bodyLimitBytes));
-  app.useBodyParser('json', { limit: config.bodyLimitBytes, strict: true });
-  app.use(jsonDepthMiddleware());
+  adapter.wire = app.get(IdempotencyStore);
   app.setGlobalPrefix('api', { exclude: [{ path: 'metrics', method: RequestMethod.GET }] });
   app.useGlobalPipes(createValidationPipe());
   const doc = SwaggerModule.createDocument(

@@ -6,7 +6,8 @@ import type { AuthUser } from '../../shared/auth/auth.types';
 import { CurrentUser, Public, Roles } from '../../shared/auth/decorators';
 import { JwtVerifier } from '../../shared/auth/jwt';
 import { ApiError } from '../../shared/errors/api-error';
-import type { Request, Response } from '../../shared/http/http-types';
+import type { Request } from '../../shared/http/http-types';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AlertsService, type FeedClient } from './alerts.service';
 
 const READERS = ['monitor', 'auditor', 'admin'] as const;
@@ -57,7 +58,8 @@ export class AlertsController {
   @Get('stream')
   @Public()
   @ApiOperation({ summary: 'Live alerts (SSE), filtered to the caller agencies; resumable with Last-Event-ID' })
-  async stream(@Req() req: Request, @Res() res: Response, @Query('access_token') queryToken?: string, @Query('lastEventId') queryLast?: string): Promise<void> {
+  async stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('access_token') queryToken?: string, @Query('lastEventId') queryLast?: string): Promise<void> {
+    const req = request.raw;
     const header = req.headers.authorization;
     const m = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
     const token = m?.[1] ?? queryToken;
@@ -77,7 +79,9 @@ export class AlertsController {
         res.write(`id: ${row.position}\nevent: ${row.type}\ndata: ${JSON.stringify(row.alert)}\n\n`);
       },
     };
-    res.status(200);
+    reply.hijack();
+    const res = reply.raw;
+    res.statusCode = 200;
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Connection', 'keep-alive');

@@ -1,8 +1,9 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import { ReferenceDataCoreModule } from '../reference-data/reference-data.module';
 import { DashboardController } from './dashboard.controller';
-import { chartJsFile, findDashboardDir, staticHandler } from './static-files';
+import { chartJsFile, findDashboardDir, serveStatic } from './static-files';
 
 export const DASHBOARD_PATH = '/dashboard';
 
@@ -19,7 +20,7 @@ export class DashboardModule implements OnModuleInit {
   onModuleInit(): void {
     const http = this.adapterHost.httpAdapter;
     if (!http) return;
-    const app = http.getInstance<{ use: (path: string, h: unknown) => void }>();
-    app.use(DASHBOARD_PATH, staticHandler(DASHBOARD_PATH, findDashboardDir(), { '/vendor/chart.umd.min.js': chartJsFile() }));
+    const app = http.getInstance<FastifyInstance>();
+    serveStatic(app, DASHBOARD_PATH, findDashboardDir(), { '/vendor/chart.umd.min.js': chartJsFile() }, true);
   }
 }

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Content types of the few kinds of file the dashboard ships. */
 const TYPES: Record<string, string> = {
@@ -92,4 +93,31 @@ export function staticHandler(mount: string, root: string, extra: Record<string,
       .on('error', (e) => (res.headersSent ? res.destroy(e) : next(e)))
       .pipe(res);
   };
+}
+
+/**
+ * Mounts staticHandler on fastify at `mount/*` (and `mount` itself when `withRoot`, which redirects to
+ * `mount/`); a file not found goes on to the API's 404.
+ */
+export function serveStatic(app: FastifyInstance, mount: string, root: string, extra: Record<string, string>, withRoot: boolean): void {
+  const handler = staticHandler(mount, root, extra);
+  const serve = (request: FastifyRequest, reply: FastifyReply) => {
+    const raw = request.raw as IncomingMessage & { originalUrl?: string };
+    const url = raw.url ?? '/';
+    raw.originalUrl = url;
+    raw.url = url.slice(mount.length) || '/';
+    let passed = false;
+    let error: unknown;
+    // The handler answers synchronously or starts a file stream; it passes on (to the 404) synchronously.
+    handler(raw, reply.raw, (err) => {
+      passed = true;
+      error = err;
+    });
+    raw.url = url;
+    if (!passed) return void reply.hijack();
+    if (error) throw error;
+    reply.callNotFound();
+  };
+  if (withRoot) app.route({ method: ['GET', 'HEAD'], url: mount, handler: serve, exposeHeadRoute: false });
+  app.route({ method: ['GET', 'HEAD'], url: `${mount}/*`, handler: serve, exposeHeadRoute: false });
 }

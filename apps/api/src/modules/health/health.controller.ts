@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from '../../shared/http/http-types';
+import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import { EVENT_STORE, EventStore } from '@motcua/event-store';
 import { REDIS } from '../../infrastructure/infrastructure.module';
@@ -49,7 +49,7 @@ export class HealthController {
 
   @Public()
   @Get()
-  async health(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
+  async health(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthReport> {
     const [store, redis] = await Promise.all([
       withTimeout(this.store.ping(), TIMEOUT_MS).then(
         () => ({ status: 'ok' as const, engine: this.store.engine }),
@@ -61,9 +61,9 @@ export class HealthController {
       ),
     ]);
     const ok = store.status === 'ok' && redis.status === 'ok';
-    res.status(ok ? 200 : 503);
-    if (!ok) res.setHeader('Retry-After', '5');
-    res.setHeader('Cache-Control', 'no-store');
+    res.code(ok ? 200 : 503);
+    if (!ok) res.header('Retry-After', '5');
+    res.header('Cache-Control', 'no-store');
     return { status: ok ? 'ok' : 'down', checks: { store, redis } };
   }
 }

@@ -177,9 +177,9 @@ class ProjectionsAdminController {
 
   @Post('rebuild')
   @HttpCode(202)
-  rebuild(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: { setHeader(name: string, value: string): void }) {
+  rebuild(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: { header(name: string, value: string): unknown }) {
     const job = this.rebuilds.start(user);
-    res.setHeader('Location', `/api/admin/projections/rebuild/${job.id}`);
+    res.header('Location', `/api/admin/projections/rebuild/${job.id}`);
     return { ...job, links: { self: `/api/admin/projections/rebuild/${job.id}`, events: `/api/admin/projections/rebuild/${job.id}/events` } };
   }
 

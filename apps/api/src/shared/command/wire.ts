@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { hash } from 'node:crypto';
-import type { Request, Response } from '../http/http-types';
+import type { Request } from '../http/http-types';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyReply } from 'fastify';
 import { AuthUser } from '../auth/auth.types';
 import { ApiError } from '../errors/api-error';
 import { validateIdempotencyKey } from './command-context';
@@ -61,29 +63,36 @@ export class IdempotencyCheck {
 }
 
 /** Sends a stored first answer (from the exception filter, which IdempotentReplay reaches). */
-export function sendReplay(res: Response, stored: StoredResponse): void {
-  res.status(stored.status);
-  if (stored.etag) res.setHeader('ETag', stored.etag);
-  res.setHeader('Idempotent-Replayed', 'true');
-  res.json(stored.body);
+export function sendReplay(res: FastifyReply, stored: StoredResponse): void {
+  res.code(stored.status);
+  if (stored.etag) res.header('ETag', stored.etag);
+  res.header('Idempotent-Replayed', 'true');
+  res.send(stored.body);
 }
 
-/** The app's `res.json` (Express: `app.response`, the prototype of this app's responses), hooked once. */
-export function installWireResponse(responseProto: { json: (this: Response, body: unknown) => Response }, cache: IdempotencyStore): void {
-  const json = responseProto.json;
-  responseProto.json = function wireJson(this: Response, body: unknown): Response {
+/**
+ * The HTTP adapter whose `reply` (where Nest sends a handler's result) adds the ETag and stores a first
+ * answer before it goes out.
+ */
+export class WireFastifyAdapter extends FastifyAdapter {
+  wire?: IdempotencyStore;
+
+  override reply(response: FastifyReply, body: unknown, statusCode?: number): FastifyReply {
+    const res = response as FastifyReply;
+    const status = statusCode ?? res.statusCode;
     const rev = (body as { revision?: unknown } | null)?.revision;
-    if (typeof rev === 'number' && !this.headersSent && this.statusCode < 300) this.setHeader('ETag', `"${rev}"`);
-    const req = (this as Response & { req?: WireRequest }).req;
+    if (typeof rev === 'number' && !res.sent && status < 300) res.header('ETag', `"${rev}"`);
+    const req = res.request as unknown as WireRequest;
     const pending = req?.[PENDING];
-    if (!pending) return json.call(this, body);
+    const cache = this.wire;
+    if (!pending || !cache) return super.reply(res, body, statusCode) as FastifyReply;
     req[PENDING] = undefined;
-    if (this.statusCode < 200 || this.statusCode >= 300) return json.call(this, body);
-    const etag = this.getHeader('ETag');
+    if (status < 200 || status >= 300) return super.reply(res, body, statusCode) as FastifyReply;
+    const etag = res.getHeader('ETag');
     // Stored before the answer goes out: a client that retries after it has the answer finds the key.
     void cache
-      .put(pending.cacheKey, { fingerprint: pending.fingerprint, status: this.statusCode, body, ...(etag ? { etag: String(etag) } : {}) })
-      .then(() => json.call(this, body));
-    return this;
-  };
+      .put(pending.cacheKey, { fingerprint: pending.fingerprint, status, body, ...(etag ? { etag: String(etag) } : {}) })
+      .then(() => super.reply(res, body, statusCode));
+    return res;
+  }
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Inject } from '@nestjs/common';
-import type { Request, Response } from '../http/http-types';
+import type { Request } from '../http/http-types';
+import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { LOGGER } from '../logging/logger';
 import { mapError } from './error-mapping';
@@ -12,7 +13,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const res = http.getResponse<Response>();
+    const res = http.getResponse<FastifyReply>();
     if (exception instanceof IdempotentReplay) {
       sendReplay(res, exception.stored);
       return;
@@ -27,11 +28,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
       // A dependency down, or a server-side condition such as UNKNOWN_CALENDAR_VERSION (upgrade needed).
       this.logger.warn({ correlationId, code: mapped.body.error.code, message: mapped.body.error.message }, 'service unavailable');
     }
-    if (res.headersSent) {
-      res.end();
+    if (res.sent || res.raw.headersSent) {
+      res.raw.end();
       return;
     }
-    for (const [k, v] of Object.entries(mapped.headers)) res.setHeader(k, v);
-    res.status(mapped.status).json(mapped.body);
+    for (const [k, v] of Object.entries(mapped.headers)) res.header(k, v);
+    res.code(mapped.status).send(mapped.body);
   }
 }

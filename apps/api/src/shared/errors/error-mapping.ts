@@ -119,6 +119,13 @@ export function mapError(err: unknown, correlationId: string): MappedError {
   if (typeof e.type === 'string' && (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported')) {
     return { status: 415, body: body('UNSUPPORTED_MEDIA_TYPE', String(e.message ?? 'unsupported encoding'), correlationId), headers: none, unexpected: false };
   }
+  // fastify's own request errors (body over the limit, unknown content type, bad Content-Length…).
+  if (typeof e.code === 'string' && e.code.startsWith('FST_') && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    const status = e.statusCode;
+    if (status === 413) return { status, body: body('PAYLOAD_TOO_LARGE', 'request body larger than the limit', correlationId), headers: none, unexpected: false };
+    if (status === 415) return { status, body: body('UNSUPPORTED_MEDIA_TYPE', String(e.message ?? 'unsupported media type'), correlationId), headers: none, unexpected: false };
+    return { status, body: body(STATUS_CODE[status] ?? 'VALIDATION_FAILED', String(e.message ?? 'bad request'), correlationId), headers: none, unexpected: false };
+  }
   if (err instanceof HttpException) {
     const status = err.getStatus();
     const res = err.getResponse();

@@ -1,5 +1,3 @@
-import { ApiError } from '../errors/api-error';
-import type { NextFunction, Request, Response } from './http-types';
 
 /** Deepest JSON nesting accepted; no command needs more than a handful of levels. */
 export const MAX_JSON_DEPTH = 32;
@@ -16,13 +14,3 @@ export function jsonDepthExceeds(value: unknown, max: number): boolean {
   return false;
 }
 
-/** Runs after the JSON parser: deep bodies are a 400 before validation recurses into them. */
-export function jsonDepthMiddleware(max = MAX_JSON_DEPTH) {
-  return (req: Request, _res: Response, next: NextFunction) => {
-    if (req.body !== undefined && jsonDepthExceeds(req.body, max)) {
-      next(ApiError.validation([{ field: 'body', message: `JSON nested deeper than ${max} levels` }]));
-      return;
-    }
-    next();
-  };
-}

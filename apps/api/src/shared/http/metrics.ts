@@ -1,6 +1,5 @@
 import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from './http-types';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { Public } from '../auth/decorators';
 import { clusterMetrics, isClusterWorker, shareMetricsWithPrimary } from '../../cluster';
@@ -25,16 +24,10 @@ export class MetricsService {
     shareMetricsWithPrimary(this.registry);
   }
 
-  /** Records one answered request (called by the request middleware when the response is finished). */
-  observe(req: Request, res: Response, seconds: number): void {
-    this.httpDuration.observe({ method: req.method, route: routeOf(req), status_code: String(res.statusCode) }, seconds);
+  /** Records one answered request (called by the response hook when the response is finished). */
+  observeRoute(method: string, route: string, status: number, seconds: number): void {
+    this.httpDuration.observe({ method, route, status_code: String(status) }, seconds);
   }
-}
-
-/** The matched route pattern (`/api/agencies/:code`), or `unmatched` (keeps label cardinality bounded). */
-export function routeOf(req: Request): string {
-  const route = (req as Request & { route?: { path?: unknown } }).route;
-  return typeof route?.path === 'string' ? (req.baseUrl ?? '') + route.path : 'unmatched';
 }
 
 @ApiExcludeController()
