@@ -29,7 +29,12 @@ class ApiFastifyAdapter extends WireFastifyAdapter {
  * so tests run exactly what production runs.
  */
 export async function createApp(config: AppConfig, logger: Logger): Promise<INestApplication> {
-  const adapter = new ApiFastifyAdapter({ bodyLimit: config.bodyLimitBytes, trustProxy: false });
+  const adapter = new ApiFastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: false,
+    // As Express routed: `/api/health/` and `/API/Health` are `/api/health` (parameters keep their case).
+    routerOptions: { ignoreTrailingSlash: true, caseSensitive: false },
+  });
   const fastify = adapter.getInstance();
   // Order matters: the correlation id and timing first (so even a parse error has them), then the body.
   installRequestHooks(fastify, logger);

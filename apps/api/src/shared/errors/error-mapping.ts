@@ -109,7 +109,7 @@ export function mapError(err: unknown, correlationId: string): MappedError {
     return { status: 503, body: body('STORE_UNAVAILABLE', 'the event store is unavailable, retry later', correlationId), headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) }, unexpected: false };
   }
   const e = (err ?? {}) as Record<string, unknown>;
-  // body-parser errors (express): `type` tells them apart; they carry status 4xx.
+  // JSON parser errors (shaped like body-parser's): `type` tells them apart; they carry status 4xx.
   if (e.type === 'entity.too.large') {
     return { status: 413, body: body('PAYLOAD_TOO_LARGE', `request body larger than ${e.limit ?? 'the limit'} bytes`, correlationId), headers: none, unexpected: false };
   }

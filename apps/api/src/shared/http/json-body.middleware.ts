@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { ApiError } from '../errors/api-error';
 import { MAX_JSON_DEPTH, jsonDepthExceeds } from './json-depth.middleware';
 
@@ -16,6 +17,23 @@ function parserError(message: string, status: number, type: string): Error {
  * MAX_JSON_DEPTH a 400 before validation recurses into it.
  */
 export function installJsonParser(fastify: FastifyInstance, limit: number): void {
+  // Compressed bodies, inflated as the Express body parser did (gzip, deflate, br; the limit counts inflated bytes).
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
+    const enc = request.headers['content-encoding']?.toLowerCase();
+    if (enc === undefined || enc === 'identity') return done(null, payload);
+    const make = enc === 'gzip' ? createGunzip : enc === 'deflate' ? createInflate : enc === 'br' ? createBrotliDecompress : undefined;
+    if (!make) return done(parserError(`unsupported content encoding "${enc}"`, 415, 'encoding.unsupported'), payload);
+    const out = make() as ReturnType<typeof createGunzip> & { receivedEncodedLength?: number };
+    let received = 0;
+    payload.on('data', (c: Buffer) => {
+      received += c.length;
+      out.receivedEncodedLength = received;
+    });
+    out.on('error', (e) => Object.assign(e, { status: 400, statusCode: 400, expose: true, type: 'entity.parse.failed' }));
+    payload.on('error', (e) => out.destroy(e));
+    payload.pipe(out);
+    done(null, out);
+  });
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: limit }, (req, body, done) => {
     const charset = CHARSET.exec(req.headers['content-type'] ?? '')?.[1];
