@@ -5,4 +5,4 @@ export * from './validation';
 export { SqliteEventStore, createSqliteEventStore, type SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
 export { PostgresEventStore, createPostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
 export { createKurrentDbEventStore, type KurrentDbEventStoreOptions } from './kurrentdb/kurrentdb-event-store';
-export { SqliteLogReader, sqliteEventStoreFile, streamPartition, type LogRow, type SqliteLogReaderOptions } from './sqlite/sqlite-log-reader';
+export { SqliteLogReader, sqliteEventStoreFile, type LogRow, type SqliteLogReaderOptions } from './sqlite/sqlite-log-reader';

@@ -18,27 +18,7 @@ export interface SqliteLogReaderOptions {
   file: string;
   /** SQLite page cache of this connection in KiB (default 8 MiB): a sequential scan needs little. */
   cacheKiB?: number;
-  /**
-   * Only part `index` of `count` of the dossier streams (`dossier-*`), split by `streamPartition` of
-   * the stream id, so parallel readers do not each build every row; events of any other stream are
-   * returned to every part.
-   */
-  partition?: { index: number; count: number };
 }
-
-/**
- * The part (0 .. count-1) of a stream id: the code of its last character (for the dossier codes of a
- * log, the last digit of their sequence number), as SQLite's `unicode(substr(id, -1))` computes it. One SQL function call per row: the scan is most of a
- * partitioned reader's cost.
- */
-export function streamPartition(streamId: string, count: number): number {
-  const n = streamId.length;
-  if (n === 0) return 0;
-  const last = streamId.charCodeAt(n - 1);
-  // A trailing surrogate pair: SQLite counts the code point, not the low surrogate.
-  return ((last >= 0xdc00 && last <= 0xdfff && n > 1 ? streamId.codePointAt(n - 2) : last) ?? 0) % count;
-}
-const PARTITION_SQL = `(substr(stream_id, 1, 8) <> 'dossier-' OR unicode(substr(stream_id, -1)) % ? = ?)`;
 
 export class SqliteLogReader {
   private readonly db: Database.Database;
@@ -46,18 +26,14 @@ export class SqliteLogReader {
   private readonly stPageTo: Database.Statement;
   private readonly stHead: Database.Statement;
   private readonly stReference: Database.Statement;
-  private readonly part: number[];
 
   constructor(o: SqliteLogReaderOptions) {
     this.db = new Database(o.file, { readonly: true, fileMustExist: true });
     this.db.pragma('busy_timeout = 10000');
     this.db.pragma(`cache_size = -${Math.max(256, Math.floor(o.cacheKiB ?? 8192))}`);
-    const p = o.partition;
-    this.part = p && p.count > 1 ? [p.count, p.index] : [];
-    const where = p && p.count > 1 ? ` AND ${PARTITION_SQL}` : '';
-    this.stPage = this.db.prepare(`SELECT position, stream_id, revision, type, data FROM events WHERE position > ?${where} ORDER BY position LIMIT ?`).raw(true);
+    this.stPage = this.db.prepare(`SELECT position, stream_id, revision, type, data FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true);
     this.stPageTo = this.db
-      .prepare(`SELECT position, stream_id, revision, type, data FROM events WHERE position > ? AND position <= ?${where} ORDER BY position LIMIT ?`)
+      .prepare(`SELECT position, stream_id, revision, type, data FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`)
       .raw(true);
     this.stHead = this.db.prepare('SELECT MAX(position) FROM events').pluck(true);
     // The streams other than `dossier-*` (agencies, procedures: a few thousand events), found through
@@ -79,9 +55,9 @@ export class SqliteLogReader {
     return this.stReference.all(after, upTo, maxCount) as LogRow[];
   }
 
-  /** Up to `maxCount` rows (of the partition) after position `after` (0 = from the start), up to `upTo` when given. */
+  /** Up to `maxCount` rows after position `after` (0 = from the start), up to `upTo` when given. */
   page(after: number, maxCount: number, upTo?: number): LogRow[] {
-    return (upTo === undefined ? this.stPage.all(after, ...this.part, maxCount) : this.stPageTo.all(after, upTo, ...this.part, maxCount)) as LogRow[];
+    return (upTo === undefined ? this.stPage.all(after, maxCount) : this.stPageTo.all(after, upTo, maxCount)) as LogRow[];
   }
 
   /** The position of the last event (0 when the log is empty). */
