@@ -62,8 +62,9 @@ function sse(url: string, headers: Record<string, string> = {}) {
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const holiday = holidayNow();
-const d = holiday ? describe.skip : describe;
-if (holiday) console.warn(`alerts e2e skipped: ${holiday} is an official holiday (no working time, even on a 24/7 calendar)`);
+const skipped = holiday ? `skipped: ${holiday} is an official holiday (no working time, even on a 24/7 calendar)` : undefined;
+const d = skipped ? (title: string, fn: () => void) => describe.skip(`${title} (${skipped})`, fn) : describe;
+if (skipped) console.warn(`alerts e2e ${skipped}`);
 
 d('deadline alerts over HTTP (SQLite store, real Redis, two API instances)', () => {
   let a: TestApp;

@@ -23,7 +23,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`dashboard browser tests skipped: ${CHROMIUM} not found (.ci/run installs Debian's chromium: apt-get install -y chromium)`);
-const d = hasChromium ? describe : describe.skip;
+const d = hasChromium ? describe : (title: string, fn: () => void) => describe.skip(`${title} (skipped: ${CHROMIUM} not found)`, fn);
 // A dossier due in two working seconds needs "now" to be working time, even on a 24/7 calendar.
 const holiday = holidayNow();
 if (holiday) console.warn(`dashboard live-alert test skipped: ${holiday} is an official holiday (no working time to run a deadline in)`);
@@ -236,7 +236,7 @@ d('monitor dashboard in Chromium (SQLite, real Redis)', () => {
     await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-fact="status"]')?.textContent === '5 · Yêu cầu bổ sung giấy tờ');
   });
 
-  (holiday ? it.skip : it)('receives a live alert without reload and acknowledges it', async () => {
+  (holiday ? it.skip : it)(`receives a live alert without reload and acknowledges it${holiday ? ` (skipped: ${holiday} is an official holiday)` : ''}`, async () => {
     await page.evaluate(() => {
       (globalThis as any).location.hash = '#/';
       (globalThis as any).__sameDocument = true;

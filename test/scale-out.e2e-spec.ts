@@ -57,9 +57,7 @@ function followAlerts(baseUrl: string, token: string, signal: AbortSignal): Map<
 }
 
 const MISSING = missingTools();
-if (MISSING) it.skip(`needs private PostgreSQL/Redis instances: ${MISSING}`, () => undefined);
-
-(MISSING ? describe.skip : describe)('scale-out: two APIs and two workers on one PostgreSQL and one Redis', () => {
+(MISSING ? describe.skip : describe)(`scale-out: two APIs and two workers on one PostgreSQL and one Redis${MISSING ? ` (skipped: needs private PostgreSQL/Redis instances: ${MISSING})` : ''}`, () => {
   let pg: PgInstance;
   let redis: RedisInstance;
   let apis: NodeProc[];

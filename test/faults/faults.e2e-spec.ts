@@ -33,9 +33,7 @@ const SEED = Number(process.env.FAULTS_SEED ?? Date.now() % 100_000);
 jest.setTimeout(300_000);
 
 const MISSING = missingTools();
-if (MISSING) it.skip(`needs private PostgreSQL/Redis instances: ${MISSING}`, () => undefined);
-
-(MISSING ? describe.skip : describe)('faults: kill -9 API and worker, restart PostgreSQL and Redis under load', () => {
+(MISSING ? describe.skip : describe)(`faults: kill -9 API and worker, restart PostgreSQL and Redis under load${MISSING ? ` (skipped: needs private PostgreSQL/Redis instances: ${MISSING})` : ''}`, () => {
   let pg: PgInstance;
   let redis: RedisInstance;
   let api: NodeProc;
