@@ -20,11 +20,11 @@ import autocannon from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { signDevToken } from '../apps/api/src/shared/auth/jwt';
+import { freePort } from '../test/faults/cluster';
 import { registerBenchmark, type BenchContext, type Figure } from './registry';
 
 /** Repository root: this file runs as dist/bench/api.bench.js (or bench/api.bench.ts under ts-node). */
@@ -37,17 +37,6 @@ const AGENCY = 'H30.01';
 const PROCEDURE = '1.000948.000.00.00.H30';
 /** Monday 3 March 2025, 09:00 in Viet Nam: inside the agency's validity and working hours. */
 const OCCURRED_AT = '2025-03-03T09:00:00+07:00';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function logTail(file: string): string {
   try {
