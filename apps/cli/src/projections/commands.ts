@@ -62,7 +62,7 @@ async function rebuild(flags: Record<string, string | true>): Promise<number> {
       `rebuilt ${r.tableSet} (was ${r.previousTableSet ?? '-'}): ${r.events} events in ${(r.elapsedMs / 1000).toFixed(1)} s ` +
         `(${Math.round(r.eventsPerSecond)} events/s; ` +
         (r.parallel
-          ? `${r.parallel.threads} threads: replay ${Math.round(r.parallel.scanMs / 1000)} s, counters summed ${Math.round(r.parallel.sumMs / 1000)} s), `
+          ? `${r.parallel.threads} threads: replay ${Math.round(r.parallel.scanMs / 1000)} s, counters summed ${Math.round(r.parallel.sumMs / 1000)} s beside the indexes, copied ${Math.round(r.parallel.copyMs / 1000)} s), `
           : `read ${Math.round(r.timings.readMs / 1000)} s, apply ${Math.round(r.timings.applyMs / 1000)} s, write ${Math.round(r.timings.writeMs / 1000)} s), `) +
         `peak RSS ${Math.round(r.peakRssBytes / 1048576)} MB, position ${r.position}${dropped.length ? `; dropped ${dropped.join(', ')}` : ''}\n`,
     );

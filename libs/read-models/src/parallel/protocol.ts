@@ -83,3 +83,14 @@ export function otherStreamsShare(r: LogRow): boolean {
 export function rangeOf(part: number, parts: number, head: number): { after: number; upTo: number } {
   return { after: Math.floor((head * part) / parts), upTo: Math.floor((head * (part + 1)) / parts) };
 }
+
+/** The summing thread's job (`sum-worker.ts`). */
+export interface SumJob {
+  /** The replay threads' scratch files, each with the staging tables. */
+  stageFiles: string[];
+  /** The scratch file the sums go to, in tables named as the set's (so the main thread copies them whole). */
+  sumFile: string;
+  tableSet: string;
+}
+
+export type SumMessage = { kind: 'summed'; ms: number } | { kind: 'error'; message: string };

@@ -22,7 +22,8 @@ import { SlaProjection, type ProjectedEvent } from '../sla/projection';
 import type { SqlValue } from '../sql/driver';
 import { inRangeShare, otherStreamsShare, WriteTurn, type WorkerJob, type WorkerMessage } from './protocol';
 
-async function run(job: WorkerJob): Promise<void> {
+/** Replays the thread's range; resolves with its 'done' message once every connection is closed. */
+async function run(job: WorkerJob): Promise<WorkerMessage> {
   const post = (m: WorkerMessage) => parentPort!.postMessage(m);
   const reader = new SqliteLogReader({ file: job.eventsFile });
   // Only for refolding a dossier evicted from memory (readStream); never written.
@@ -138,7 +139,8 @@ async function run(job: WorkerJob): Promise<void> {
     }
     Atomics.store(flags, job.part, 1);
     Atomics.notify(flags, job.part);
-    post({ kind: 'done', applied, position: after, timings: t, heapUsed: process.memoryUsage().heapUsed });
+    // Posted by the caller once the scratch file is closed: the main thread reads it next.
+    return { kind: 'done', applied, position: after, timings: t, heapUsed: process.memoryUsage().heapUsed };
   } finally {
     reader.close();
     await store.close();
@@ -147,6 +149,6 @@ async function run(job: WorkerJob): Promise<void> {
   }
 }
 
-run(workerData as WorkerJob).catch((err: unknown) => {
+run(workerData as WorkerJob).then((done) => parentPort!.postMessage(done), (err: unknown) => {
   parentPort!.postMessage({ kind: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies WorkerMessage);
 });
