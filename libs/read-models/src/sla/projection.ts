@@ -222,16 +222,27 @@ export class SlaProjection {
   /** Applies events in memory; dossiers not in memory are refolded from their streams first. */
   async stage(db: SqlExecutor, store: DossierStreamReader, events: ProjectedEvent[]): Promise<void> {
     let missing: Map<string, ProjectedEvent> | undefined;
-    for (const e of events) {
+    // Each dossier event's entry, found once here (its code is a new string per event: a second
+    // lookup would hash it again); undefined for a dossier refolded by `load`.
+    const entries = new Array<DossierEntry | undefined>(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
       if (!e.type.startsWith('dossier.')) continue;
       const code = dossierCodeOf(e);
-      if (this.cache.has(code) || missing?.has(code)) continue;
-      // First seen at revision 0: a new dossier, nothing to refold (most of a replay).
-      if (e.revision === 0) this.entry(code);
-      else (missing ??= new Map()).set(code, e);
+      let entry = this.cache.get(code);
+      if (entry === undefined && !missing?.has(code)) {
+        // First seen at revision 0: a new dossier, nothing to refold (most of a replay).
+        if (e.revision === 0) entry = this.entry(code);
+        else (missing ??= new Map()).set(code, e);
+      }
+      entries[i] = entry;
     }
     if (missing || !this.agenciesLoaded) await this.load(db, store, missing ?? new Map());
-    for (const e of events) this.apply(e);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      if (e.type.startsWith('dossier.')) this.applyDossier(e, false, entries[i]);
+      else this.apply(e);
+    }
     this.stagedEvents += events.length;
   }
 
@@ -262,9 +273,9 @@ export class SlaProjection {
   }
 
   /** `replay`: rebuilding a dossier's state from its stream, nothing is counted or marked dirty. */
-  private applyDossier(e: ProjectedEvent, replay = false): void {
-    const code = dossierCodeOf(e);
-    const entry = this.entry(code);
+  private applyDossier(e: ProjectedEvent, replay = false, known?: DossierEntry): void {
+    const entry = known ?? this.entry(dossierCodeOf(e));
+    const code = entry.code;
     const up = upcast(e.type, e.data) as DossierEvent;
     const before = entry.state;
     let s: DossierState;
