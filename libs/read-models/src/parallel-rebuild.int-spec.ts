@@ -6,6 +6,7 @@
  */
 jest.setTimeout(180_000);
 
+import { readdirSync } from 'node:fs';
 import { createWorkingCalendar } from '@motcua/calendar';
 import { activeSet, ProjectionRunner } from './runner';
 import { rebuildSla } from './rebuild';
@@ -72,5 +73,30 @@ describe('parallel rebuild (sqlite)', () => {
     expect(expected.dossiers.length).toBeGreaterThan(320);
     expect(await dumpTableSet(single, one.tableSet)).toEqual(expected);
     expect(await dumpTableSet(threaded, many.tableSet)).toEqual(expected);
+  });
+
+  it('a threaded rebuild aborted while its counters are summed leaves no scratch file, and the serving set serves on', async () => {
+    const db = env.openDb('aborted');
+    const first = await rebuildSla({ store: env.store, db, threads: 2, parallelMinEvents: 0 });
+    const before = await dumpTableSet(db, first.tableSet);
+    const abort = new AbortController();
+    const phases: string[] = [];
+    const second = rebuildSla({
+      store: env.store,
+      db,
+      threads: 2,
+      parallelMinEvents: 0,
+      signal: abort.signal,
+      onProgress: (p) => {
+        phases.push(p.phase);
+        // The first 'indexing' comes when the replay threads are done: the sum thread is starting.
+        if (p.phase === 'indexing') abort.abort();
+      },
+    });
+    await expect(second).rejects.toThrow('rebuild aborted');
+    expect(phases).toContain('indexing');
+    expect(readdirSync(env.dir).filter((f) => f.includes('.rebuild-'))).toEqual([]);
+    expect((await activeSet(db))!.tableSet).toBe(first.tableSet);
+    expect(await dumpTableSet(db, first.tableSet)).toEqual(before);
   });
 });
