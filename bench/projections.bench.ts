@@ -19,6 +19,7 @@ registerBenchmark({
     const gen = ctx.progress('generate dossiers', dossiers);
     let last = 0;
     let replay: ReturnType<typeof ctx.progress> | undefined;
+    let replayed = 0;
     const r = await benchProjections({
       dossiers,
       log: (m) => ctx.log(m),
@@ -27,7 +28,10 @@ registerBenchmark({
         last = done;
       },
       onProgress: (p) => {
-        replay ??= ctx.progress('rebuild', Math.max(p.events, 1));
+        // Events replayed out of the log's head (the SQLite store numbers positions 1, 2, ...).
+        replay ??= ctx.progress('rebuild (events)', Number(p.headPosition) || 0);
+        replay.tick(Math.max(0, p.events - replayed));
+        replayed = Math.max(replayed, p.events);
         if (p.phase === 'done') replay.done();
       },
     });
