@@ -9,8 +9,8 @@
  * also folds the other streams (agencies, procedures) of the whole log, read through the stream
  * index. Day counters held beyond the bound are appended to staging tables in a scratch file of the
  * thread: the log is in no time order per dossier, so every batch touches most (day, agency,
- * procedure) rows, and adding them into the keyed table each time would rewrite it whole; the main
- * thread sums the staged rows once, in key order. The set is not active until the swap, so nothing
+ * procedure) rows, and adding them into the keyed table each time would rewrite it whole; they are
+ * summed once, in key order, at the end (`sum-worker.ts`). The set is not active until the swap, so nothing
  * reads it half-built.
  */
 import { parentPort, workerData } from 'node:worker_threads';

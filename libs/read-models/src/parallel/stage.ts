@@ -1,6 +1,7 @@
 /**
  * Staging tables of a parallel rebuild's scratch files: held day counters appended as rows (no key,
- * so each write is an append), summed into the table set's keyed tables once, at the end.
+ * so each write is an append), summed once at the end (`sum-worker.ts`) and copied into the table
+ * set's keyed tables.
  */
 import type { SqlExecutor } from '../sql/driver';
 import { DAILY_COUNTERS } from '../sla/schema';
