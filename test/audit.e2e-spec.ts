@@ -1,9 +1,10 @@
 /**
  * Auditor routes over real HTTP on the real app (SQLite store and read models in a temp DATA_DIR):
- * role checks, history (JSON and XLSX), time travel, verification, audit replay, bitemporal SLA as
+ * role checks, history (JSON and XLSX), time travel, verification, seals, audit replay, bitemporal SLA as
  * CSV, and the access records those reads leave behind.
  */
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { readAccessLog, vnDate } from '@motcua/audit';
@@ -90,5 +91,43 @@ describe('audit routes (sqlite)', () => {
       ['export', null],
     ]);
     expect(mine[0].role).toBe('auditor');
+  });
+
+  it('seal: a seal of the log now, checked back; a seal with a bad field is 400, and clerks get 403', async () => {
+    const clerk = await t.token('clerk', AG.B);
+    expect((await t.request('GET', '/api/audit/seal', { token: clerk })).status).toBe(403);
+    const seal = await t.request('GET', '/api/audit/seal', { token: auditor });
+    expect(seal.status).toBe(200);
+    expect(seal.body).toMatchObject({ format: 'motcua.seal.v1', digest: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(seal.body.events).toBeGreaterThan(20);
+
+    const ok = await t.request('POST', '/api/audit/seal/check', { token: auditor, body: seal.body });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ ok: true, differences: [], found: { events: seal.body.events, streams: seal.body.streams, digest: seal.body.digest } });
+
+    const other = await t.request('POST', '/api/audit/seal/check', { token: auditor, body: { ...seal.body, digest: 'f'.repeat(64) } });
+    expect(other.status).toBe(200);
+    expect(other.body.ok).toBe(false);
+    expect(other.body.differences).toEqual(['the digest of the stream heads differs: an event at or before the position was added, removed or rewritten']);
+
+    for (const bad of [{ ...seal.body, digest: 'xyz' }, { ...seal.body, position: '-1' }, { ...seal.body, format: 'other' }, { ...seal.body, events: 1.5 }]) {
+      const r = await t.request('POST', '/api/audit/seal/check', { token: auditor, body: bad });
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe('VALIDATION_FAILED');
+    }
+  });
+
+  // Last: it breaks the store's chains for good.
+  it('a seal of a log whose chains are broken is refused: 409 BROKEN_HASH_CHAINS naming the stream', async () => {
+    const db = new Database(join(t.dataDir, 'events.sqlite'));
+    try {
+      db.exec('DROP TRIGGER events_no_update');
+      db.prepare(`UPDATE events SET data = json_set(data, '$.occurredAt', '2025-06-24T01:00:00.000Z') WHERE stream_id = ? AND revision = 0`).run(`dossier-${code}`);
+    } finally {
+      db.close();
+    }
+    const r = await t.request('GET', '/api/audit/seal', { token: auditor });
+    expect(r.status).toBe(409);
+    expect(r.body.error).toMatchObject({ code: 'BROKEN_HASH_CHAINS', broken: [expect.objectContaining({ streamId: `dossier-${code}`, revision: 0 })] });
   });
 });

@@ -9,7 +9,7 @@ import { vnDate } from './labels';
 
 export const ACCESS_RECORDED = 'audit.access-recorded.v1';
 
-export type AuditAction = 'history' | 'state' | 'verify' | 'replay' | 'sla' | 'export';
+export type AuditAction = 'history' | 'state' | 'verify' | 'seal' | 'replay' | 'sla' | 'export';
 
 export interface AccessRecord {
   /** User id (token subject) or `cli:<os user>`. */

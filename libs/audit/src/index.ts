@@ -7,3 +7,4 @@ export * from './replay';
 export * from './sla-report';
 export * from './access-log';
 export * from './export';
+export * from './seal';

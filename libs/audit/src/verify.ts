@@ -4,7 +4,7 @@
  * hash) in memory: about 150 bytes per stream, so ~1.5 GB for ten million streams; shard by
  * running per stream when that is too much.
  */
-import { GENESIS_HASH, verifyStreamChain, type EventStore } from '@motcua/event-store';
+import { comparePositions, GENESIS_HASH, verifyStreamChain, type EventStore } from '@motcua/event-store';
 
 export interface BrokenLink {
   streamId: string;
@@ -41,6 +41,8 @@ export interface VerifyStoreOptions {
   maxBroken?: number;
   onProgress?: (p: VerifyProgress) => void;
   signal?: AbortSignal;
+  /** Only the events up to this global position (a seal's, `seal.ts`); default: the whole log. */
+  upTo?: string;
 }
 
 const dossierCodeOf = (streamId: string) => (streamId.startsWith('dossier-') ? streamId.slice('dossier-'.length) : null);
@@ -76,6 +78,15 @@ export async function verifyStream(store: EventStore, streamId: string, pageSize
 
 /** Every stream of the store, in one pass over the global log. */
 export async function verifyStore(store: EventStore, o: VerifyStoreOptions = {}): Promise<VerifyReport> {
+  const { heads: _heads, ...report } = await scanChains(store, o);
+  return report;
+}
+
+/**
+ * `verifyStore`'s pass, also giving each intact stream's head as of the end of the pass: streamId ->
+ * [revision after its last event, hash of its last event] (`seal.ts` digests them).
+ */
+export async function scanChains(store: EventStore, o: VerifyStoreOptions = {}): Promise<VerifyReport & { heads: Map<string, [number, string]> }> {
   const started = performance.now();
   const batchSize = o.batchSize ?? 5000;
   const maxBroken = o.maxBroken ?? 100;
@@ -90,7 +101,12 @@ export async function verifyStore(store: EventStore, o: VerifyStoreOptions = {})
   outer: for (;;) {
     if (o.signal?.aborted) throw new Error('verification aborted');
     const batch = await store.readAll({ after: position, maxCount: batchSize });
+    let past = false;
     for (const e of batch) {
+      if (o.upTo !== undefined && comparePositions(e.position, o.upTo) > 0) {
+        past = true;
+        break;
+      }
       events++;
       if (brokenStreams.has(e.streamId)) continue;
       const [revision, prevHash] = heads.get(e.streamId) ?? [0, GENESIS_HASH];
@@ -109,8 +125,8 @@ export async function verifyStore(store: EventStore, o: VerifyStoreOptions = {})
       }
     }
     if (batch.length > 0) position = batch[batch.length - 1].position;
-    o.onProgress?.({ events, streams: heads.size + brokenStreams.size, broken: broken.length, position: position ?? '', headPosition: head });
-    if (batch.length < batchSize) break;
+    o.onProgress?.({ events, streams: heads.size + brokenStreams.size, broken: broken.length, position: position ?? '', headPosition: o.upTo ?? head });
+    if (past || batch.length < batchSize) break;
   }
   return {
     ok: broken.length === 0,
@@ -119,5 +135,6 @@ export async function verifyStore(store: EventStore, o: VerifyStoreOptions = {})
     broken,
     truncated,
     elapsedMs: performance.now() - started,
+    heads,
   };
 }

@@ -4,7 +4,7 @@
  */
 jest.setTimeout(60_000);
 
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import ExcelJS from 'exceljs';
@@ -12,7 +12,7 @@ import { createSqliteEventStore, type EventStore } from '@motcua/event-store';
 import { createSqliteDb, ProjectionRunner } from '@motcua/read-models';
 import { readAccessLog } from '@motcua/audit';
 import { writeScenario, AG } from '../../../../libs/read-models/src/testing/scenario';
-import { runAudit, type AuditIo } from './audit-cli';
+import { AuditUsageError, runAudit, type AuditIo } from './audit-cli';
 
 describe('npm run cli -- audit (SQLite)', () => {
   const dir = join(__dirname, '../../../../.tmp/audit-cli', randomBytes(4).toString('hex'));
@@ -80,5 +80,26 @@ describe('npm run cli -- audit (SQLite)', () => {
       ['sla', null],
     ]);
     expect(log[0].actor).toMatch(/^cli:/);
+  });
+
+  it('seal to a file, then verify against it; a file that is not a seal is a usage error', async () => {
+    const file = join(dir, 'seal.json');
+    expect(await runAudit(['seal'], { out: file }, io)).toBe(0);
+    const seal = JSON.parse(readFileSync(file, 'utf8'));
+    expect(seal).toMatchObject({ format: 'motcua.seal.v1', sealedAt: '2025-08-01T02:00:00.000Z', position: await store.headPosition() });
+    out = '';
+    expect(await runAudit(['verify'], { seal: file }, io)).toBe(0);
+    expect(out).toMatch(new RegExp(`^OK: the log up to position ${seal.position} is what was sealed at 2025-08-01T02:00:00.000Z \\(${seal.events} events in ${seal.streams} stream\\(s\\)`));
+
+    // A seal of another log (here: one event fewer) does not check out.
+    writeFileSync(file, JSON.stringify({ ...seal, events: seal.events - 1 }));
+    out = '';
+    expect(await runAudit(['verify'], { seal: file }, io)).toBe(1);
+    expect(out).toMatch(/^ALTERED: /);
+    expect(out).toContain(`${seal.events} events up to position ${seal.position}, ${seal.events - 1} when sealed`);
+
+    writeFileSync(file, JSON.stringify({ ...seal, digest: 'not hex' }));
+    await expect(runAudit(['verify'], { seal: file }, io)).rejects.toThrow(AuditUsageError);
+    await expect(runAudit(['verify'], { seal: join(dir, 'missing.json') }, io)).rejects.toThrow(/missing\.json/);
   });
 });

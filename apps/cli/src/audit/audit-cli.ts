@@ -3,15 +3,20 @@
  * API and the worker). Read-only on events and read models; every command appends its own
  * `audit.access-recorded.v1` (libs/audit/src/access-log.ts) with the OS user as actor.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import {
   auditReplay,
+  BrokenChainsError,
+  checkSeal,
   dossierStateAt,
+  InvalidSealError,
+  parseSeal,
   historySheet,
   readDossierHistory,
   recordAccess,
+  sealStore,
   sheetsToCsv,
   slaReport,
   slaSheets,
@@ -21,6 +26,7 @@ import {
   verifyStream,
   vnLocal,
   type AccessRecord,
+  type SealCheck,
   type VerifyReport,
 } from '@motcua/audit';
 import type { EventStore } from '@motcua/event-store';
@@ -29,7 +35,8 @@ import { loadConfig } from '../../../api/src/config/app-config';
 import { openEventStore } from '../../../api/src/infrastructure/event-store.factory';
 import { loadAuditConfig, openLiveReadModels, scratchFor } from '../../../api/src/modules/audit/audit-config';
 
-export const AUDIT_USAGE = `  npm run cli -- audit verify [--stream STREAM_ID]
+export const AUDIT_USAGE = `  npm run cli -- audit verify [--stream STREAM_ID | --seal FILE]
+  npm run cli -- audit seal [--out FILE]
   npm run cli -- audit replay
   npm run cli -- audit history DOSSIER_CODE [--csv FILE | --xlsx FILE | --json]
   npm run cli -- audit as-of DOSSIER_CODE (--at ISO | --known-at ISO | --revision N)...
@@ -92,9 +99,18 @@ function printVerify(io: AuditIo, r: VerifyReport): void {
   if (r.truncated) io.out('  (stopped after the first broken streams)\n');
 }
 
+function printSealCheck(io: AuditIo, r: SealCheck): void {
+  io.out(
+    `${r.ok ? 'OK' : 'ALTERED'}: the log up to position ${r.seal.position} ${r.ok ? 'is' : 'is not'} what was sealed at ${r.seal.sealedAt} ` +
+      `(${r.found.events} events in ${r.found.streams} stream(s); checked in ${Math.round(r.elapsedMs)} ms)\n`,
+  );
+  for (const d of r.differences) io.out(`  ${d}\n`);
+  for (const b of r.broken) io.out(`  first broken link: stream ${b.streamId} revision ${b.revision}: ${b.reason}\n`);
+}
+
 export async function runAudit(positional: string[], flags: Flags, io: AuditIo = defaultIo): Promise<number> {
   const [sub, ...args] = positional;
-  const commands = ['verify', 'replay', 'history', 'as-of', 'sla'];
+  const commands = ['verify', 'seal', 'replay', 'history', 'as-of', 'sla'];
   if (!sub || !commands.includes(sub)) throw new AuditUsageError(`audit needs one of: ${commands.join(', ')}`);
   const config = loadConfig();
   const auditConfig = loadAuditConfig(config.dataDir);
@@ -104,6 +120,26 @@ export async function runAudit(positional: string[], flags: Flags, io: AuditIo =
   try {
     switch (sub) {
       case 'verify': {
+        const sealFile = str(flags, 'seal');
+        if (sealFile) {
+          let seal;
+          try {
+            seal = parseSeal(readFileSync(sealFile, 'utf8'));
+          } catch (e) {
+            if (e instanceof InvalidSealError || (e as NodeJS.ErrnoException).code === 'ENOENT') throw new AuditUsageError(`--seal ${sealFile}: ${(e as Error).message}`);
+            throw e;
+          }
+          await record({ action: 'seal', details: { check: true, position: seal.position, digest: seal.digest } });
+          const bar = progress(io, 'check seal', Number(seal.position) || undefined);
+          let r: SealCheck;
+          try {
+            r = await checkSeal(store, seal, { onProgress: (p) => bar.update(p.events) });
+          } finally {
+            bar.stop();
+          }
+          printSealCheck(io, r);
+          return r.ok ? 0 : 1;
+        }
         const stream = str(flags, 'stream');
         await record({ action: 'verify', details: { stream: stream ?? null } });
         let r: VerifyReport;
@@ -118,6 +154,26 @@ export async function runAudit(positional: string[], flags: Flags, io: AuditIo =
         }
         printVerify(io, r);
         return r.ok ? 0 : 1;
+      }
+      case 'seal': {
+        await record({ action: 'seal', details: { check: false } });
+        const bar = progress(io, 'seal', await estimateEvents(store));
+        try {
+          const seal = await sealStore(store, io.now(), { onProgress: (p) => bar.update(p.events) });
+          const text = JSON.stringify(seal, null, 2) + '\n';
+          const out = str(flags, 'out');
+          if (out) {
+            writeFileSync(out, text);
+            io.err(`sealed ${seal.events} events in ${seal.streams} stream(s) up to position ${seal.position}: ${out}\n`);
+          } else io.out(text);
+          return 0;
+        } catch (e) {
+          if (!(e instanceof BrokenChainsError)) throw e;
+          io.err(`not sealed: ${e.message}\n`);
+          return 1;
+        } finally {
+          bar.stop();
+        }
       }
       case 'replay': {
         await record({ action: 'replay' });

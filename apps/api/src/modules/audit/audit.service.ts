@@ -1,18 +1,22 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import {
   auditReplay,
+  BrokenChainsError,
+  checkSeal,
   DossierNotFoundError,
   dossierStateAt,
   InvalidPointInTimeError,
   NoLiveReadModelError,
   readDossierHistory,
   recordAccess,
+  sealStore,
   slaReport,
   verifyStore,
   verifyStream,
   type AccessRecord,
   type PointInTime,
   type SlaReportQuery,
+  type StoreSeal,
 } from '@motcua/audit';
 import { EVENT_STORE, type EventStore } from '@motcua/event-store';
 import { InvalidQueryError, type SqlDb } from '@motcua/read-models';
@@ -64,6 +68,14 @@ export class AuditService implements OnApplicationShutdown {
     return stream ? verifyStream(this.store, stream) : verifyStore(this.store);
   }
 
+  seal() {
+    return sealStore(this.store, this.clock.now()).catch(mapError);
+  }
+
+  checkSeal(seal: StoreSeal) {
+    return checkSeal(this.store, seal);
+  }
+
   async replay() {
     const live = this.liveDb();
     const scratch = await scratchFor(live, this.config)('replay');
@@ -83,5 +95,6 @@ function mapError(err: unknown): never {
   if (err instanceof DossierNotFoundError) throw ApiError.notFound(err.message);
   if (err instanceof InvalidPointInTimeError || err instanceof InvalidQueryError) throw ApiError.validation([{ field: 'query', message: err.message }]);
   if (err instanceof NoLiveReadModelError) throw ApiError.notFound(err.message);
+  if (err instanceof BrokenChainsError) throw new ApiError(409, 'BROKEN_HASH_CHAINS', err.message, undefined, undefined, { broken: err.broken });
   throw err;
 }

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'SERVICE_UNAVAILABLE'
   | 'UNKNOWN_CALENDAR_VERSION'
+  | 'BROKEN_HASH_CHAINS'
   | 'INTERNAL';
 
 export interface ErrorDetail {
