@@ -119,6 +119,36 @@ describe('SQLite adapter specifics', () => {
     await b.close();
   });
 
+  it("waits for another connection's write lock without blocking the event loop, keeps call order, and gives up after busyTimeoutMs", async () => {
+    const store = await createSqliteEventStore({ file, busyTimeoutMs: 400 });
+    // Another process holding the write lock (here a second connection of this thread: SQLite's own
+    // busy handler would sleep this very thread, so the lock could never be released).
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    const first = store.append('dossier-7', [ev(0)], { expectedRevision: 'no_stream' });
+    await new Promise((r) => setTimeout(r, 20)); // the loop runs on while the batch waits
+    const second = store.append('dossier-7', [ev(1)], { expectedRevision: 0 }); // made meanwhile: commits after
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    await new Promise((r) => setTimeout(r, 100));
+    clearInterval(ticker);
+    expect(ticks).toBeGreaterThanOrEqual(10);
+    other.exec('COMMIT');
+    expect((await first).nextExpectedRevision).toBe(0);
+    expect((await second).nextExpectedRevision).toBe(1);
+
+    other.exec('BEGIN IMMEDIATE');
+    const t0 = performance.now();
+    await expect(store.append('dossier-7', [ev(2)], { expectedRevision: 1 })).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(390);
+    other.exec('COMMIT');
+    // Nothing of the failed append was written; the store goes on.
+    expect((await store.readStream('dossier-7')).map((e) => e.revision)).toEqual([0, 1]);
+    expect((await store.append('dossier-7', [ev(2)], { expectedRevision: 1 })).nextExpectedRevision).toBe(2);
+    other.close();
+    await store.close();
+  });
+
   it('opens a version 1 file (UNIQUE index on events, commands table): history, heads and command ids carry over', async () => {
     // Write a version 1 file as the previous release did, with a valid hash chain.
     const v1 = new Database(file);

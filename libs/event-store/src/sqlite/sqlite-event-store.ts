@@ -103,6 +103,8 @@ interface PendingAppend {
   result?: AppendResult;
   error?: unknown;
   done: (p: PendingAppend) => void;
+  /** When its batch first found the write lock taken (performance.now()), if it did. */
+  busySince?: number;
 }
 
 /** Revision keys are the integers of stream_keys: `key BETWEEN 0 AND MAX_REVISION` never matches a command key. */
@@ -176,8 +178,9 @@ function translate(err: unknown): unknown {
 /**
  * The embedded event store: one SQLite file in WAL mode. better-sqlite3 is synchronous, so the
  * appends of one event-loop turn are one BEGIN IMMEDIATE transaction (group commit, one savepoint
- * each) that cannot interleave with another of this process; other processes on the same file queue
- * on SQLite's write lock (busy_timeout). Positions are the rowid: writers are serialised, so
+ * each) that cannot interleave with another of this process; when another process holds the file's
+ * write lock, the batch tries again a few milliseconds later, the event loop free meanwhile (SQLite's
+ * own busy handler would sleep the whole process). Positions are the rowid: writers are serialised, so
  * positions become visible in order and a subscriber can never pass an event that commits later
  * with a lower position.
  */
@@ -204,6 +207,10 @@ export class SqliteEventStore implements EventStore {
   private readonly appendBatchTx: (batch: PendingAppend[]) => void;
   /** Appends waiting for the next group commit (see append). */
   private pending: PendingAppend[] = [];
+  /** How long appends wait for another process's write lock before they fail (`busyTimeoutMs`). */
+  private readonly busyTimeoutMs: number;
+  /** Consecutive tries of the waiting batch that found the write lock taken. */
+  private busyTries = 0;
 
   constructor(options: SqliteEventStoreOptions) {
     this.maxEventBytes = options.maxEventBytes;
@@ -215,7 +222,8 @@ export class SqliteEventStore implements EventStore {
       throw translate(err);
     }
     const db = this.db;
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    this.busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
+    db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL: a commit survives a process crash; a power loss may lose the last commits but
     // never corrupts the file (https://www.sqlite.org/pragma.html#pragma_synchronous).
@@ -337,8 +345,33 @@ export class SqliteEventStore implements EventStore {
     if (batch.length === 0) return;
     try {
       if (this.closed) throw new StoreUnavailableError('sqlite: the store is closed');
-      this.appendBatchTx(batch);
+      // No busy wait inside SQLite for the write lock: its busy handler sleeps the thread, and with it
+      // every request of this process. The lock is asked for once; when another process holds it, the
+      // batch goes back in front of the queue (appends made meanwhile join it behind, in call order)
+      // and is tried again from a timer.
+      this.db.pragma('busy_timeout = 0');
+      try {
+        this.appendBatchTx(batch);
+      } finally {
+        this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+      }
+      this.busyTries = 0;
     } catch (err) {
+      const busy = /^SQLITE_BUSY/.test(String((err as { code?: unknown })?.code)) && !this.db.inTransaction;
+      const now = performance.now();
+      const since = (batch[0].busySince ??= now);
+      if (busy && !this.closed && now - since < this.busyTimeoutMs) {
+        for (const p of batch) {
+          p.result = undefined;
+          p.error = undefined;
+          p.busySince ??= since;
+        }
+        this.pending = batch.concat(this.pending);
+        // 1, 2, 4 then 4 ms: a writer holds the lock for about a millisecond per batch.
+        setTimeout(() => this.flushAppends(), Math.min(4, 2 ** this.busyTries++));
+        return;
+      }
+      this.busyTries = 0;
       // BEGIN or COMMIT failed (lock not obtained within busy_timeout, disk full, I/O): nothing was written.
       for (const p of batch) {
         p.result = undefined;
