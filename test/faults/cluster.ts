@@ -227,8 +227,12 @@ export function missingTools(): string | undefined {
   return undefined;
 }
 
-/** node -e resolver: `@motcua/<lib>` -> <dist>/libs/<lib>/src/index.js (like scripts/run.js, any dist). */
-const RUNNER = `
+/**
+ * A launcher script: `@motcua/<lib>` -> <dist>/libs/<lib>/src/index.js (like scripts/run.js, any dist),
+ * then runs `MOTCUA_ENTRY` (a path under `MOTCUA_DIST`). Given to `node -e`, or written to a file
+ * for a process that forks (node:cluster re-runs its own script).
+ */
+export const RUNNER = `
 const Module = require('module'); const path = require('path');
 const dist = process.env.MOTCUA_DIST; const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {

@@ -8,19 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildOnce, freePort, ROOT, sleep } from '../../../test/faults/cluster';
+import { buildOnce, freePort, ROOT, RUNNER, sleep } from '../../../test/faults/cluster';
 import { signDevToken } from './shared/auth/jwt';
 
 const PROCEDURE = '1.000001.000.00.00.T01';
-const LAUNCHER = `
-const Module = require('module'); const path = require('path');
-const dist = process.env.MOTCUA_DIST; const resolve = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  const m = /^@motcua\\/([^/]+)$/.exec(request);
-  if (m) request = path.join(dist, 'libs', m[1], 'src', 'index.js');
-  return resolve.call(this, request, ...rest);
-};
-require(path.join(dist, 'apps/api/src/main.js'));`;
 
 function children(pid: number): number[] {
   try {
@@ -43,7 +34,7 @@ describe('API_PROCESSES=2 (node:cluster on one port)', () => {
     const dist = await buildOnce();
     dir = mkdtempSync(path.join(tmpdir(), 'motcua-cluster-'));
     const launcher = path.join(dir, 'launch.js');
-    writeFileSync(launcher, LAUNCHER);
+    writeFileSync(launcher, RUNNER);
     const port = await freePort();
     secret = randomBytes(32).toString('base64url');
     const log = openSync(path.join(dir, 'api.log'), 'a');
@@ -53,6 +44,7 @@ describe('API_PROCESSES=2 (node:cluster on one port)', () => {
         PATH: process.env.PATH ?? '',
         NODE_PATH: path.join(ROOT, 'node_modules'),
         MOTCUA_DIST: dist,
+        MOTCUA_ENTRY: 'apps/api/src/main.js',
         API_PROCESSES: '2',
         PORT: String(port),
         DATA_DIR: dir,
