@@ -19,6 +19,7 @@ import { rebuildSla, type RebuildProgress, type RebuildResult } from './rebuild'
 import { ProjectionRunner } from './runner';
 import { SlaQueryService } from './query';
 import { prng, randomLifecycle } from './testing/load';
+import { motcuaModulePrelude } from './module-prelude';
 
 export interface BenchProjectionsOptions {
   /** Dossiers to generate (default 700 000, about 4 M events). Ignored when `store` is given. */
@@ -166,12 +167,7 @@ function rebuildInChild(
   readFile: string,
   onProgress?: (p: RebuildProgress) => void,
 ): Promise<{ res: RebuildResult; summaryRows: number; dailyRows: number }> {
-  const ts = __filename.endsWith('.ts');
-  const libs = join(__dirname, '..', '..');
-  const prelude = ts
-    ? `require(${JSON.stringify(join(__dirname, 'testing', 'ts-register.js'))});`
-    : `const M = require('module'); const path = require('path'); const r = M._resolveFilename;
-       M._resolveFilename = function (q, ...rest) { const m = /^@motcua[/]([^/]+)$/.exec(q); if (m) q = path.join(${JSON.stringify(libs)}, m[1], 'src', 'index.js'); return r.call(this, q, ...rest); };`;
+  const prelude = motcuaModulePrelude();
   const code = `${prelude}
     const { rebuildSla, createSqliteDb } = require('@motcua/read-models');
     const { createSqliteEventStore } = require('@motcua/event-store');

@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { SqliteLogReader } from '@motcua/event-store';
 import type { SqlDb, SqlExecutor } from '../sql/driver';
 import type { TableSet } from '../sla/schema';
+import { motcuaModulePrelude } from '../module-prelude';
 import { rangeOf, type SumJob, type SumMessage, type WorkerJob, type WorkerMessage } from './protocol';
 
 export interface BulkReplayOptions {
@@ -64,24 +65,8 @@ export interface BulkReplayResult {
 
 /** A thread running `module` (of this folder), from the compiled JS or (tests) the TypeScript sources. */
 function spawn(module: 'rebuild-worker' | 'sum-worker', job: WorkerJob | SumJob, resourceLimits?: BulkReplayOptions['resourceLimits']): Worker {
-  const ts = __filename.endsWith('.ts');
-  const entry = join(__dirname, `${module}${ts ? '.ts' : '.js'}`);
-  let code: string;
-  if (ts) {
-    code = `require(${JSON.stringify(join(__dirname, '..', 'testing', 'ts-register.js'))}); require(${JSON.stringify(entry)});`;
-  } else {
-    // The `@motcua/<lib>` aliases: resolved the usual way, else next to this library's compiled folder
-    // (scripts/run.js maps them the same way in the main thread; a thread has its own module loader).
-    const libs = join(__dirname, '..', '..', '..');
-    code = `const M = require('module'); const path = require('path'); const r = M._resolveFilename;
-      M._resolveFilename = function (q, ...rest) {
-        try { return r.call(this, q, ...rest); } catch (e) {
-          const m = /^@motcua\\/([^/]+)$/.exec(q); if (!m) throw e;
-          return r.call(this, path.join(${JSON.stringify(libs)}, m[1], 'src', 'index.js'), ...rest);
-        }
-      };
-      require(${JSON.stringify(entry)});`;
-  }
+  const entry = join(__dirname, `${module}${__filename.endsWith('.ts') ? '.ts' : '.js'}`);
+  const code = `${motcuaModulePrelude()}\nrequire(${JSON.stringify(entry)});`;
   return new Worker(code, { eval: true, workerData: job, ...(resourceLimits ? { resourceLimits } : {}) });
 }
 
