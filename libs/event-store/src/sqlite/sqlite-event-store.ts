@@ -103,8 +103,6 @@ interface PendingAppend {
   result?: AppendResult;
   error?: unknown;
   done: (p: PendingAppend) => void;
-  /** When its batch first found the write lock taken (performance.now()), if it did. */
-  busySince?: number;
 }
 
 /** Revision keys are the integers of stream_keys: `key BETWEEN 0 AND MAX_REVISION` never matches a command key. */
@@ -209,8 +207,12 @@ export class SqliteEventStore implements EventStore {
   private pending: PendingAppend[] = [];
   /** How long appends wait for another process's write lock before they fail (`busyTimeoutMs`). */
   private readonly busyTimeoutMs: number;
-  /** Consecutive tries of the waiting batch that found the write lock taken. */
+  /** Consecutive tries of the waiting batch that found the write lock taken, and when the first did. */
   private busyTries = 0;
+  private busySince = 0;
+  /** busy_timeout off around an append batch's BEGIN IMMEDIATE, and back (prepared once: the batch is a hot path). */
+  private readonly stBusyOff: Database.Statement;
+  private readonly stBusyOn: Database.Statement;
 
   constructor(options: SqliteEventStoreOptions) {
     this.maxEventBytes = options.maxEventBytes;
@@ -263,6 +265,8 @@ export class SqliteEventStore implements EventStore {
     );
     this.stGetMeta = db.prepare('SELECT metadata FROM streams WHERE stream_id = ?').pluck(true);
     this.stPing = db.prepare('SELECT 1').pluck(true);
+    this.stBusyOff = db.prepare('PRAGMA busy_timeout = 0');
+    this.stBusyOn = db.prepare(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
 
     // One append: a SAVEPOINT inside the batch's transaction (better-sqlite3 nests transactions that way), so
     // an append that fails rolls back alone and the others of its batch still commit.
@@ -349,22 +353,21 @@ export class SqliteEventStore implements EventStore {
       // every request of this process. The lock is asked for once; when another process holds it, the
       // batch goes back in front of the queue (appends made meanwhile join it behind, in call order)
       // and is tried again from a timer.
-      this.db.pragma('busy_timeout = 0');
+      this.stBusyOff.get();
       try {
         this.appendBatchTx(batch);
       } finally {
-        this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+        this.stBusyOn.get();
       }
       this.busyTries = 0;
     } catch (err) {
       const busy = /^SQLITE_BUSY/.test(String((err as { code?: unknown })?.code)) && !this.db.inTransaction;
       const now = performance.now();
-      const since = (batch[0].busySince ??= now);
-      if (busy && !this.closed && now - since < this.busyTimeoutMs) {
+      if (this.busyTries === 0) this.busySince = now;
+      if (busy && !this.closed && now - this.busySince < this.busyTimeoutMs) {
         for (const p of batch) {
           p.result = undefined;
           p.error = undefined;
-          p.busySince ??= since;
         }
         this.pending = batch.concat(this.pending);
         // 1, 2, 4 then 4 ms: a writer holds the lock for about a millisecond per batch.
