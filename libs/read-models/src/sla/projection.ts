@@ -241,7 +241,7 @@ export class SlaProjection {
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
       if (e.type.startsWith('dossier.')) this.applyDossier(e, false, entries[i]);
-      else this.apply(e);
+      else this.applyReference(e);
     }
     this.stagedEvents += events.length;
   }
@@ -255,8 +255,8 @@ export class SlaProjection {
     return entry;
   }
 
-  private apply(e: ProjectedEvent): void {
-    if (e.type.startsWith('dossier.')) return this.applyDossier(e);
+  /** An event of the reference streams (agencies, procedures); dossier events go to `applyDossier`. */
+  private applyReference(e: ProjectedEvent): void {
     if (AGENCY_EVENT_TYPES.has(e.type)) {
       const code = String((e.data as { code?: unknown }).code);
       const next = foldAgencyVersions(this.agencies.get(code), e.type, e.data);
