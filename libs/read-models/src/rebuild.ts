@@ -252,8 +252,11 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
   }
   await catchUp();
   await flush(true);
-  await progress('indexing');
-  await createIndexes(db, set);
+  // After a threaded replay they exist already (built beside the counter sum).
+  if (!parallel) {
+    await progress('indexing');
+    await createIndexes(db, set);
+  }
   // Events appended meanwhile, then the swap in the same transaction as the last of them.
   await catchUp();
   if (o.swap ?? true) {
