@@ -5,7 +5,6 @@
 const common = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  moduleNameMapper: { '^@motcua/(.*)$': '<rootDir>/libs/$1/src/index.ts' },
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }] },
   rootDir: __dirname,
 };

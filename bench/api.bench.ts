@@ -2,7 +2,7 @@
  * `api`: receive commands/s and p50/p99 latency of the Counter API over real HTTP (issue 4 acceptance:
  * ≥ 2,000 receive-commands/s with p99 < 50 ms on 2 cores), beside a no-op route of the same app in the same run.
  *
- * The API runs as a CHILD PROCESS (the compiled app, `node scripts/run.js dist/apps/api/src/main.js`, exactly
+ * The API runs as a CHILD PROCESS (the compiled app, `node dist/apps/api/src/main.js`, exactly
  * what `npm start` runs, with its default API_PROCESSES: one API process per CPU behind one port, node:cluster)
  * on the embedded default: SQLite in a temp DATA_DIR, the local Redis under a unique key prefix (deleted at the
  * end), rate limiting off, pino at info (one access line per request, written to a file in DATA_DIR, gathered up
@@ -60,7 +60,7 @@ async function startApi(dataDir: string, env: Record<string, string>, ctx: Bench
   const out = openSync(logFile, 'a');
   const prof = process.env.BENCH_API_CPU_PROF;
   const nodeArgs = prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(prof)}`] : [];
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'scripts', 'run.js'), entry], {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', out, out],

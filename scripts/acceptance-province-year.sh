@@ -26,9 +26,9 @@ exec > >(tee -a "$LOG") 2>&1
 echo "== acceptance: province $PROV, work dir $WORK, period $FROM..$TO, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== build (then a private copy of dist/, so other builds cannot change the code under a long run)"
 npm run -s build
-rm -rf "$WORK/app" && mkdir -p "$WORK/app/scripts" && cp -r dist "$WORK/app/dist" && cp scripts/run.js "$WORK/app/scripts/run.js"
+rm -rf "$WORK/app" && mkdir -p "$WORK/app" && cp -r dist "$WORK/app/dist"
 export NODE_PATH="$ROOT/node_modules"
-CLI=(node "$WORK/app/scripts/run.js" "$WORK/app/dist/apps/cli/src/main.js")
+CLI=(node "$WORK/app/dist/apps/cli/src/main.js")
 
 # The embedded default: SQLite event store and read models in WORK.
 export DATA_DIR="$WORK/data" EVENT_STORE=sqlite READ_MODELS_ENGINE=sqlite

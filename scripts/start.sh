@@ -26,9 +26,9 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-node scripts/run.js dist/apps/api/src/main.js &
+node dist/apps/api/src/main.js &
 pids+=($!)
-node scripts/run.js dist/apps/worker/src/main.js &
+node dist/apps/worker/src/main.js &
 pids+=($!)
 
 # Wait until the API answers (or died), then say where to look.

@@ -203,6 +203,7 @@ export async function buildOnce(outDir = process.env.FAULTS_DIST ?? path.join(RO
       const p = spawn(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT, stdio: 'ignore' });
       p.once('exit', () => resolve());
     });
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'link-dist.js'), outDir], { cwd: ROOT, stdio: 'ignore' });
     for (const entry of ['apps/api/src/main.js', 'apps/worker/src/main.js']) {
       if (!existsSync(path.join(outDir, entry))) throw new Error(`build produced no ${entry} in ${outDir}`);
     }
@@ -228,19 +229,11 @@ export function missingTools(): string | undefined {
 }
 
 /**
- * A launcher script: `@motcua/<lib>` -> <dist>/libs/<lib>/src/index.js (like scripts/run.js, any dist),
- * then runs `MOTCUA_ENTRY` (a path under `MOTCUA_DIST`). Given to `node -e`, or written to a file
- * for a process that forks (node:cluster re-runs its own script).
+ * A launcher script: runs `MOTCUA_ENTRY` (a path under `MOTCUA_DIST`). The private build is laid out by
+ * scripts/link-dist.js like `npm run build`'s, so its code finds its own compiled `@motcua/*` libraries.
+ * Given to `node -e`, or written to a file for a process that forks (node:cluster re-runs its own script).
  */
-export const RUNNER = `
-const Module = require('module'); const path = require('path');
-const dist = process.env.MOTCUA_DIST; const resolve = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  const m = /^@motcua\\/([^/]+)$/.exec(request);
-  if (m) request = path.join(dist, 'libs', m[1], 'src', 'index.js');
-  return resolve.call(this, request, ...rest);
-};
-require(path.join(dist, process.env.MOTCUA_ENTRY));`;
+export const RUNNER = `require(require('path').join(process.env.MOTCUA_DIST, process.env.MOTCUA_ENTRY));`;
 
 /** One API or worker process; restartable after a kill. */
 export class NodeProc {

@@ -51,8 +51,8 @@ export function runPrimary(processes: number, logger: Logger): Promise<void> {
   let resolveReady!: () => void;
   const allListening = new Promise<void>((r) => (resolveReady = r));
 
-  // Workers start the way this process was started: `node scripts/run.js dist/apps/api/src/main.js` (run.js
-  // maps the @motcua/* aliases) or the entry itself; cluster's default would run the entry without run.js.
+  // Workers start the way this process was started: the entry itself (`node dist/apps/api/src/main.js`) or a
+  // launcher script that requires it (the tests'); cluster's default would run the entry without the launcher.
   const launcher = require.main?.filename;
   // A young generation of 64 MiB semi-spaces (V8's default is 16): a request allocates much short-lived garbage,
   // and fewer scavenges cut the main thread's GC time by about 40 % under load (measured: 7.0 % -> 4.3 % of

@@ -159,8 +159,8 @@ export async function benchProjections(o: BenchProjectionsOptions = {}): Promise
 }
 
 /**
- * The rebuild in a fresh node process on the same files (compiled build: `@motcua/*` resolved next
- * to this library, as scripts/run.js does; sources: through the tests' ts-register).
+ * The rebuild in a fresh node process on the same files, running the same build of the libraries as this
+ * process (resolved here: the compiled ones in a build, the TypeScript sources through the tests' ts-register).
  */
 function rebuildInChild(
   eventsFile: string,
@@ -169,8 +169,8 @@ function rebuildInChild(
 ): Promise<{ res: RebuildResult; summaryRows: number; dailyRows: number }> {
   const prelude = motcuaModulePrelude();
   const code = `${prelude}
-    const { rebuildSla, createSqliteDb } = require('@motcua/read-models');
-    const { createSqliteEventStore } = require('@motcua/event-store');
+    const { rebuildSla, createSqliteDb } = require(${JSON.stringify(require.resolve('@motcua/read-models'))});
+    const { createSqliteEventStore } = require(${JSON.stringify(require.resolve('@motcua/event-store'))});
     (async () => {
       const job = JSON.parse(process.env.MOTCUA_BENCH_REBUILD);
       const store = await createSqliteEventStore({ file: job.eventsFile });
