@@ -1,5 +1,5 @@
 /**
- * `applicantSealed` (issue 10, Decree 13/2023): the applicant's identity fields travel in the receipt /
+ * `applicantSealed` (personal data protection, Decree 13/2023): the applicant's identity fields travel in the receipt /
  * online submission as opaque ciphertext bound to `applicantRef`. The domain only carries and checks it.
  */
 import { createWorkingCalendar } from '@motcua/calendar';

@@ -1,5 +1,5 @@
 /**
- * The CSV formats of the province files (issue 4 for agencies and procedures, issue 9 for dossiers).
+ * The CSV formats of the province files: agencies and procedures (reference data) and dossiers (legacy import).
  * Header row, UTF-8, RFC 4180 quoting. Column order is part of the contract: other tools read these files.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Fuzz of the dossier CSV importer (issue 10, bad input) with fast-check, on real SQLite event-store files:
+ * Fuzz of the dossier CSV importer (the reliability tests' bad-input case) with fast-check, on real SQLite event-store files:
  * files mixing valid rows of a generated province with malformed ones (missing columns and cells, bad
  * timestamps, unicode edge cases, SQL-ish strings, huge fields, extra columns, an unclosed quote at the end),
  * written with or without a BOM, with LF or CRLF line endings, the header columns in any order. Properties:

@@ -211,7 +211,7 @@ function fullGc(): void {
 }
 
 export interface BenchLiveLagOptions {
-  /** Commands (one append each) per second (default 500, issue 5). */
+  /** Commands (one append each) per second (default 500: the live-lag target is set at that rate). */
   commandsPerSecond?: number;
   /** Duration of the paced load (default 10 s). */
   seconds?: number;
