@@ -16,7 +16,7 @@ import { decide, dossierStreamId, initialState } from '@motcua/domain';
 import { loadAlertsConfig, openAlertsDb } from '@motcua/alerts';
 import { alwaysOpenCalendar, deletePrefix, secondsDeadline } from '../libs/alerts/src/testing/dossiers';
 import { DeadlineWorker } from '../apps/worker/src/deadlines/deadline-worker';
-import { createLogger } from '../apps/api/src/shared/logging/logger';
+import { createLogger } from '@motcua/platform';
 import { registerBenchmark, type BenchContext } from './registry';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

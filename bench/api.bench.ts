@@ -23,7 +23,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Redis from 'ioredis';
-import { signDevToken } from '../apps/api/src/shared/auth/jwt';
+import { signDevToken } from '@motcua/platform';
 import { freePort } from '../test/faults/cluster';
 import { registerBenchmark, type BenchContext, type Figure } from './registry';
 

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DeadlineWorker } from '../apps/worker/src/deadlines';
-import { createLogger } from '../apps/api/src/shared/logging/logger';
+import { createLogger } from '@motcua/platform';
 import { deadlineMissedAlertId, dueSoonAlertId, loadAlertsConfig, openAlertsDb } from '@motcua/alerts';
 import type { SqlDb } from '@motcua/read-models';
 import { deadlineMissedEvents, deletePrefix, holidayNow, receive, secondsDeadline, until } from '../libs/alerts/src/testing/dossiers';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DeadlineWorker } from '../apps/worker/src/deadlines/deadline-worker';
 import { startProjections, type RunningProjections } from '../apps/worker/src/projections/projections';
-import { createLogger } from '../apps/api/src/shared/logging/logger';
+import { createLogger } from '@motcua/platform';
 import { loadAlertsConfig, openAlertsDb } from '@motcua/alerts';
 import type { SqlDb } from '@motcua/read-models';
 import { holidayNow, receive as receiveNow, secondsDeadline } from '../libs/alerts/src/testing/dossiers';

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../apps/api/src/bootstrap';
-import { loadConfig } from '../apps/api/src/config/app-config';
-import { signDevToken } from '../apps/api/src/shared/auth/jwt';
-import { createLogger } from '../apps/api/src/shared/logging/logger';
+import { loadConfig } from '@motcua/platform';
+import { signDevToken } from '@motcua/platform';
+import { createLogger } from '@motcua/platform';
 
 const APPLICANT = { name: 'Đặng Thị Thu Trang', idNumber: '024195067890', phone: '0903 112 233', address: 'Tổ 5, phường Hạ Long, Quảng Ninh' };
 const NEEDLES = [APPLICANT.name, 'Thu Trang', APPLICANT.idNumber, '112 233', 'Hạ Long'];

@@ -3,10 +3,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { runCli } from '../apps/cli/src/cli';
-import { ReferenceImporter } from '../apps/api/src/modules/reference-data/import/reference-importer';
-import { AGENCY_STREAM, PROCEDURE_STREAM } from '../apps/api/src/modules/reference-data/model/events';
-import { ReferenceDataService } from '../apps/api/src/modules/reference-data/reference-data.service';
-import { AgencyScope } from '../apps/api/src/shared/auth/agency-scope.service';
+import { ReferenceImporter } from '@motcua/application';
+import { AGENCY_STREAM, PROCEDURE_STREAM } from '@motcua/reference-data';
+import { ReferenceDataService } from '@motcua/application';
+import { AgencyScope } from '@motcua/application';
 import { STORES, startTestApp, TestApp } from './support/app';
 
 const AGENCIES_CSV = `code,name,level,parent_code,valid_from,valid_to,working_hours

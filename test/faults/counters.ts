@@ -4,7 +4,7 @@
  * get (network error, timeout) or that was refused for now (503, 429) WITH THE SAME KEY, as a counter's client
  * does. Every answer is recorded (status, Retry-After, latency) for the assertions and figures.
  */
-import { signDevToken } from '../../apps/api/src/shared/auth/jwt';
+import { signDevToken } from '@motcua/platform';
 import { sleep } from './cluster';
 
 export const AGENCY = 'H30.01';

@@ -21,8 +21,8 @@ import type { RecordedEvent } from '@motcua/event-store';
 import { readAllEvents, waitUntil } from './events';
 import { createPostgresDb } from '@motcua/read-models';
 import { activeSet, readCheckpoint } from '@motcua/read-models';
-import { loadConfig } from '../../apps/api/src/config/app-config';
-import { openEventStore } from '../../apps/api/src/infrastructure/event-store.factory';
+import { loadConfig } from '@motcua/platform';
+import { openEventStore } from '@motcua/platform';
 import { buildOnce, missingTools, removeTempDirs, clusterEnv, freePort, NodeProc, PgInstance, RedisInstance, sleep, tempDir, waitHttp } from './cluster';
 import { Counters, prng, seedReference } from './counters';
 

@@ -15,10 +15,10 @@ import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import { EVENT_STORE, EventStore } from '@motcua/event-store';
 import { createApp } from '../../apps/api/src/bootstrap';
-import { AppConfig, loadConfig } from '../../apps/api/src/config/app-config';
-import { signDevToken } from '../../apps/api/src/shared/auth/jwt';
-import { Role } from '../../apps/api/src/shared/auth/auth.types';
-import { createLogger } from '../../apps/api/src/shared/logging/logger';
+import { AppConfig, loadConfig } from '@motcua/platform';
+import { signDevToken } from '@motcua/platform';
+import { Role } from '@motcua/platform';
+import { createLogger } from '@motcua/platform';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -69,6 +69,8 @@ export async function startTestApp(opts: StartOptions): Promise<TestApp> {
     REDIS_KEY_PREFIX: `e2e:${randomBytes(6).toString('hex')}:`,
     EVENT_STORE: opts.store,
     ...(opts.store === 'postgres' ? { EVENT_STORE_URL: PG_URL, EVENT_STORE_SCHEMA: schema } : {}),
+    // A test points the read models (the worker's READ_MODELS_*) or the alerts into its own stores through process.env.
+    ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => /^(READ_MODELS|ALERTS?|AUDIT)_/.test(e[0]) && e[1] !== undefined)),
     ...opts.env,
   };
   const config = loadConfig(env);

@@ -1,9 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
-import { AppConfig } from './config/app-config';
-import { ConfigModule } from './config/config.module';
-import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { AppConfig } from '@motcua/platform';
+import { ConfigModule } from '@motcua/platform';
+import { InfrastructureModule } from '@motcua/platform';
 import { DashboardModule } from './modules/dashboard/dashboard.module';
 import { HealthController } from './modules/health/health.controller';
 import { ReferenceDataModule } from './modules/reference-data/reference-data.module';

@@ -4,13 +4,13 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module';
-import { AppConfig } from './config/app-config';
+import { AppConfig } from '@motcua/platform';
 import { DossiersFeature } from './features';
 import { createValidationPipe } from './shared/errors/validation';
 import { installRequestHooks, setMetrics } from './shared/http/request.middleware';
 import { installJsonParser } from './shared/http/json-body.middleware';
 import { MetricsService } from './shared/http/metrics';
-import { PinoNestLogger } from './shared/logging/logger';
+import { PinoNestLogger } from '@motcua/platform';
 import { WireFastifyAdapter } from './shared/command/wire';
 import { serveStatic } from './modules/dashboard/static-files';
 import { IdempotencyStore } from './shared/command/idempotency.store';

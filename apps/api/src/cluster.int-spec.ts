@@ -9,7 +9,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildOnce, freePort, ROOT, RUNNER, sleep } from '../../../test/faults/cluster';
-import { signDevToken } from './shared/auth/jwt';
+import { signDevToken } from '@motcua/platform';
 
 const PROCEDURE = '1.000001.000.00.00.T01';
 

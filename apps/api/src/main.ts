@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { describeConfig, loadConfigOrExit } from './config/app-config';
-import { bufferedStdout, createLogger } from './shared/logging/logger';
+import { describeConfig, loadConfigOrExit } from '@motcua/platform';
+import { bufferedStdout, createLogger } from '@motcua/platform';
 import { createApp } from './bootstrap';
 import { canFork, isClusterWorker, readyToListen, runPrimary } from './cluster';
 

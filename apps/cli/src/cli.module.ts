@@ -1,12 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
-import { AppConfig } from '../../api/src/config/app-config';
-import { ConfigModule } from '../../api/src/config/config.module';
-import { InfrastructureModule } from '../../api/src/infrastructure/infrastructure.module';
-import { ReferenceDataCoreModule } from '../../api/src/modules/reference-data/reference-data.module';
+import { ReferenceDataCoreModule } from '@motcua/application';
+import { AppConfig, ConfigModule, InfrastructureModule } from '@motcua/platform';
 
-/** The API's own modules without HTTP: same store binding, same handlers, same read model. */
+/** The CLI's Nest context: the platform's configuration and infrastructure and the reference-data core, without HTTP. */
 @Module({})
 export class CliModule {
   static forRoot(config: AppConfig, logger: Logger): DynamicModule {

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { acquireLeadership, leaderLockFromEnv, type LeaderLockConfig } from './leader';
+import { leaderLockFromEnv } from '@motcua/platform';
+import { acquireLeadership, type LeaderLockConfig } from './leader';
 
 const PG_URL = process.env.TEST_PG_URL ?? `postgres://${process.env.PGUSER ?? 'postgres'}@${process.env.PGHOST ?? '127.0.0.1'}:5432/test`;
 const quiet = { info: () => undefined, warn: () => undefined };

@@ -1,5 +1,5 @@
 /**
- * One active worker per read-model schema (issue 10, scale-out). Workers started beside each other wait on a
+ * One active worker per read-model schema (scale-out). Workers started beside each other wait on a
  * PostgreSQL session-level advisory lock held by a dedicated connection; the one that holds it runs the
  * projections and the deadline watcher, the others stand by and poll. The lock belongs to the session, so
  * when the active worker dies (kill -9, machine lost) PostgreSQL drops it with the connection and a standby
@@ -13,10 +13,14 @@
  * it: `lost` resolves and the caller must stop its jobs (main.ts exits; the orchestrator restarts it and it
  * queues for the lock again).
  *
- * WORKER_LEADER_LOCK: `auto` (default: on when READ_MODELS_ENGINE=postgres), `off`. SQLite read models are
- * one-machine only (infra/README.md), where the lock is not needed.
+ * WORKER_LEADER_LOCK (read by the platform's configuration, AppConfig.leaderLock): `auto` (default: on
+ * when READ_MODELS_ENGINE=postgres), `off`. SQLite read models are one-machine only (infra/README.md),
+ * where the lock is not needed.
  */
 import { Client } from 'pg';
+import type { LeaderLockConfig } from '@motcua/platform';
+
+export type { LeaderLockConfig } from '@motcua/platform';
 
 export interface LeaderLogger {
   info(obj: unknown, msg?: string): void;
@@ -27,23 +31,6 @@ export interface Leadership {
   /** Resolves when the lock's session is gone (the lock may be someone else's now). */
   lost: Promise<unknown>;
   release(): Promise<void>;
-}
-
-export interface LeaderLockConfig {
-  connectionString: string;
-  /** Lock name; hashed to PostgreSQL's int4 key with hashtext(). */
-  name: string;
-  pollMs: number;
-}
-
-export function leaderLockFromEnv(env: NodeJS.ProcessEnv = process.env): LeaderLockConfig | undefined {
-  const mode = env.WORKER_LEADER_LOCK ?? 'auto';
-  if (mode === 'off' || env.READ_MODELS_ENGINE !== 'postgres' || !env.READ_MODELS_PG_URL) return undefined;
-  return {
-    connectionString: env.READ_MODELS_PG_URL,
-    name: `motcua-worker:${env.READ_MODELS_PG_SCHEMA ?? 'read_models'}`,
-    pollMs: Number(env.WORKER_LEADER_POLL_MS ?? 1000),
-  };
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>

@@ -1,16 +1,14 @@
 import 'reflect-metadata';
 import type { EventStore } from '@motcua/event-store';
-import { describeConfig, loadConfigOrExit } from '../../api/src/config/app-config';
-import { openEventStore } from '../../api/src/infrastructure/event-store.factory';
-import { createLogger } from '../../api/src/shared/logging/logger';
+import { createLogger, describeConfig, loadConfigOrExit, openEventStore } from '@motcua/platform';
 import { startProjectionJob } from './run-projections';
 import { startDeadlines } from './deadlines';
-import { acquireLeadership, leaderLockFromEnv } from './leader';
+import { acquireLeadership } from './leader';
 
 /**
- * The worker process: projections and the deadline scheduler run here (issues 5 and 6), with the
- * same configuration as the API (EVENT_STORE, EVENT_STORE_URL, DATA_DIR; READ_MODELS_* for the
- * read-model store, read by the API's SLA routes too). Stops cleanly on SIGINT/SIGTERM: each job's
+ * The worker process: projections and the deadline scheduler run here, composed from the platform
+ * layer with the same configuration as the API (EVENT_STORE, EVENT_STORE_URL, DATA_DIR; READ_MODELS_*
+ * for the read-model store, read by the API's SLA routes too). Stops cleanly on SIGINT/SIGTERM: each job's
  * stop lets its current batch commit, then the store is closed.
  */
 async function main(): Promise<void> {
@@ -49,9 +47,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   try {
-    // Scale-out (issue 10): with PostgreSQL read models, only the holder of the leader lock runs the jobs
-    // below; the others wait here and take over when it dies (leader.ts).
-    const lock = leaderLockFromEnv();
+    // Scale-out: with PostgreSQL read models, only the holder of the leader lock runs the jobs below; the
+    // others wait here and take over when it dies (leader.ts).
+    const lock = config.leaderLock;
     if (lock) {
       const leadership = await acquireLeadership(lock, logger, abort.signal);
       if (!leadership) return; // stopped while on standby: stop() exits
@@ -65,7 +63,7 @@ async function main(): Promise<void> {
     // Deadlines first: a long first projection rebuild must not delay deadlines that passed while down.
     const deadlines = await startDeadlines(config, logger, { store });
     stoppers.push({ name: 'deadlines', stop: () => deadlines.stop() });
-    const projections = await startProjectionJob({ store, logger, signal: abort.signal, progressEveryMs: Number(process.env.WORKER_PROGRESS_MS ?? 10_000) });
+    const projections = await startProjectionJob({ store, logger, config: config.readModels, signal: abort.signal, progressEveryMs: config.workerProgressMs });
     stoppers.push({ name: 'projections', stop: () => projections.stop() });
     logger.info(await projections.status(), 'worker running: projections live');
   } catch (err) {

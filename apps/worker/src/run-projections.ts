@@ -1,5 +1,5 @@
 /**
- * The worker's projection job (issue 5): a thin supervisor around `startProjections`
+ * The worker's projection job: a thin supervisor around `startProjections`
  * (apps/worker/src/projections/projections.ts). It adds what a long-running process needs:
  * - a first start (or a new projection version) replays the log with the blue/green rebuild, logging
  *   its progress and abortable by a signal, before the live runner takes over;
@@ -10,7 +10,7 @@
  */
 import type { EventStore } from '@motcua/event-store';
 import { activeSet, createControlTables, createReadModelDb, rebuildSla, SLA_PROJECTION, type ReadModelDbConfig, type SqlDb } from '@motcua/read-models';
-import { readModelConfigFromEnv, startProjections, type RunningProjections } from './projections/projections';
+import { startProjections, type RunningProjections } from './projections/projections';
 
 export interface WorkerLogger {
   info(obj: unknown, msg?: string): void;
@@ -21,8 +21,8 @@ export interface WorkerLogger {
 export interface ProjectionJobOptions {
   store: EventStore;
   logger: WorkerLogger;
-  /** Read-model store; default READ_MODELS_* from the environment (the API reads the same variables). */
-  config?: ReadModelDbConfig;
+  /** Read-model store: the configuration's `readModels` (READ_MODELS_*, which the API reads too). */
+  config: ReadModelDbConfig;
   db?: SqlDb;
   /** How often to log progress (ms); 0 = never. */
   progressEveryMs?: number;
@@ -44,7 +44,7 @@ async function countBehind(store: EventStore, position: string, cap = 10_000): P
 }
 
 export async function startProjectionJob(o: ProjectionJobOptions): Promise<ProjectionJob> {
-  const config = o.config ?? readModelConfigFromEnv();
+  const config = o.config;
   const db = o.db ?? createReadModelDb(config);
   const log = o.logger;
   try {

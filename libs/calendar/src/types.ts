@@ -38,7 +38,9 @@ export interface WorkingHours {
   additionalDays?: WorkingDayGroup[];
 }
 
-export type DeadlineUnit = 'working_days' | 'working_hours' | 'calendar_days';
+/** The units a procedure's legal deadline is stated in: the one declaration, used by every lib and app. */
+export const DEADLINE_UNITS = ['working_days', 'working_hours', 'calendar_days'] as const;
+export type DeadlineUnit = (typeof DEADLINE_UNITS)[number];
 
 export interface Deadline {
   value: number;

@@ -6,7 +6,7 @@
  * never needs a calendar and a replay years later gives the same answer.
  * No personal data: the applicant is an opaque `applicantRef`.
  */
-import type { Deadline, DeadlineUnit } from '@motcua/calendar';
+import { DEADLINE_UNITS, type Deadline, type DeadlineUnit } from '@motcua/calendar';
 import { InvalidDossierEventError } from './errors';
 import { isValidDossierCode } from './dossier-code';
 import { isIsoUtcInstant } from './time';
@@ -23,7 +23,7 @@ export const OUTCOMES: readonly Outcome[] = ['approved', 'rejected'];
 /** Upper bound of `applicantSealed` (the identity fields are bounded by the API; base64 grows them by 4/3). */
 export const MAX_SEALED_LENGTH = 16384;
 
-export const DEADLINE_UNITS: readonly DeadlineUnit[] = ['working_days', 'working_hours', 'calendar_days'];
+export { DEADLINE_UNITS };
 
 export interface SubmittedOnlineData {
   dossierCode: string;

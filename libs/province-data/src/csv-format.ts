@@ -2,6 +2,7 @@
  * The CSV formats of the province files: agencies and procedures (reference data) and dossiers (legacy import).
  * Header row, UTF-8, RFC 4180 quoting. Column order is part of the contract: other tools read these files.
  */
+import { AGENCY_LEVELS, DEADLINE_UNITS, type AgencyLevel, type DeadlineUnit } from '@motcua/reference-data';
 
 export const AGENCY_COLUMNS = ['code', 'name', 'level', 'parent_code', 'valid_from', 'valid_to', 'working_hours'] as const;
 
@@ -34,8 +35,7 @@ export const DOSSIER_COLUMNS = [
 /** Columns a dossiers.csv must have in its header; the others may be absent (read as empty). */
 export const REQUIRED_DOSSIER_COLUMNS = ['dossier_code', 'agency_code', 'procedure_code', 'channel', 'received_at'] as const;
 
-export type AgencyLevel = 'province' | 'department' | 'district' | 'commune';
-export const AGENCY_LEVELS: readonly AgencyLevel[] = ['province', 'department', 'district', 'commune'];
+export { AGENCY_LEVELS, type AgencyLevel };
 
 /** The three levels of the provincial reports: departments report under the province level. */
 export type ReportLevel = 'province' | 'district' | 'commune';
@@ -46,8 +46,7 @@ export function reportLevelOf(level: AgencyLevel): ReportLevel {
 export type Channel = 'counter' | 'online' | 'postal';
 export const CHANNELS: readonly Channel[] = ['counter', 'online', 'postal'];
 
-export type DeadlineUnit = 'working_days' | 'working_hours' | 'calendar_days';
-export const DEADLINE_UNITS: readonly DeadlineUnit[] = ['working_days', 'working_hours', 'calendar_days'];
+export { DEADLINE_UNITS, type DeadlineUnit };
 
 export type AgencyRow = Record<(typeof AGENCY_COLUMNS)[number], string>;
 export type ProcedureRow = Record<(typeof PROCEDURE_COLUMNS)[number], string>;

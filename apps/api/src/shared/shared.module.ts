@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth/auth.guard';
-import { JwtVerifier } from './auth/jwt';
+import { JwtVerifier } from '@motcua/platform';
 import { RateLimiter } from './auth/rate-limiter';
 import { IdempotencyStore } from './command/idempotency.store';
 import { IdempotencyCheck } from './command/wire';

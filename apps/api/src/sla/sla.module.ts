@@ -1,7 +1,7 @@
 /**
- * SLA read API (issue 5): a thin Nest shell over `SlaQueryService` (libs/read-models). Monitors
- * see their agency's subtree (as the tree stands today); auditors and admins see everything.
- * Read-model store from READ_MODELS_* (apps/worker/src/projections/projections.ts).
+ * SLA read API: a thin Nest shell over `SlaQueryService` (libs/read-models). Monitors see their
+ * agency's subtree (as the tree stands today); auditors and admins see everything. The read-model
+ * store is the configuration's `readModels` (READ_MODELS_*, validated when the process starts).
  */
 import {
   BadRequestException,
@@ -16,20 +16,23 @@ import {
   Query,
 } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@motcua/event-store';
-import { createReadModelDb, InvalidQueryError, SlaQueryService, type AgencyLevel, type SqlDb } from '@motcua/read-models';
-import { readModelConfigFromEnv } from '../../../worker/src/projections/projections';
+import { InvalidQueryError, SlaQueryService, type AgencyLevel, type SqlDb } from '@motcua/read-models';
+import { APP_CONFIG, openReadModels, type AppConfig } from '@motcua/platform';
 import { CurrentUser, Roles } from '../shared/auth/decorators';
-import type { AuthUser } from '../shared/auth/auth.types';
+import type { AuthUser } from '@motcua/platform';
 
 @Injectable()
 class SlaAccess implements OnApplicationShutdown {
   private db?: SqlDb;
   private service?: SlaQueryService;
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
   /** Opened on first use, so the API starts even before the worker created the read store. */
   get q(): SlaQueryService {
     if (!this.service) {
-      this.db = createReadModelDb(readModelConfigFromEnv());
+      this.db = openReadModels(this.config);
       this.service = new SlaQueryService({ db: this.db, store: this.store });
     }
     return this.service;

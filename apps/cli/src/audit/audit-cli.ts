@@ -31,9 +31,7 @@ import {
 } from '@motcua/audit';
 import type { EventStore } from '@motcua/event-store';
 import type { SlaBy } from '@motcua/read-models';
-import { loadConfig } from '../../../api/src/config/app-config';
-import { openEventStore } from '../../../api/src/infrastructure/event-store.factory';
-import { loadAuditConfig, openLiveReadModels, scratchFor } from '../../../api/src/modules/audit/audit-config';
+import { auditScratch, loadConfig, openEventStore, openReadModels } from '@motcua/platform';
 
 export const AUDIT_USAGE = `  npm run cli -- audit verify [--stream STREAM_ID | --seal FILE]
   npm run cli -- audit seal [--out FILE]
@@ -113,7 +111,6 @@ export async function runAudit(positional: string[], flags: Flags, io: AuditIo =
   const commands = ['verify', 'seal', 'replay', 'history', 'as-of', 'sla'];
   if (!sub || !commands.includes(sub)) throw new AuditUsageError(`audit needs one of: ${commands.join(', ')}`);
   const config = loadConfig();
-  const auditConfig = loadAuditConfig(config.dataDir);
   const store = await openEventStore(config.eventStore);
   const actor = `cli:${userInfo().username}`;
   const record = (r: Omit<AccessRecord, 'actor'>) => recordAccess(store, { actor, role: 'auditor', ...r }, io.now());
@@ -177,8 +174,8 @@ export async function runAudit(positional: string[], flags: Flags, io: AuditIo =
       }
       case 'replay': {
         await record({ action: 'replay' });
-        const live = openLiveReadModels(auditConfig);
-        const scratch = await scratchFor(live, auditConfig)('replay');
+        const live = openReadModels(config);
+        const scratch = await auditScratch(live, config)('replay');
         const bar = progress(io, 'replay', await estimateEvents(store));
         try {
           const r = await auditReplay({ store, live, scratch: scratch.db, onProgress: (p) => bar.update(p.events) });
@@ -238,12 +235,12 @@ export async function runAudit(positional: string[], flags: Flags, io: AuditIo =
         const csv = str(flags, 'csv');
         const xlsx = str(flags, 'xlsx');
         await record({ action: csv || xlsx ? 'export' : 'sla', details: { from, to, by, knownAt: knownAt ?? null, agency: str(flags, 'agency') ?? null } });
-        const live = openLiveReadModels(auditConfig);
+        const live = openReadModels(config);
         const bar = progress(io, 'sla replay', await estimateEvents(store));
         try {
           const r = await slaReport({
             store,
-            scratch: scratchFor(live, auditConfig),
+            scratch: auditScratch(live, config),
             query: { from, to, by, agency: str(flags, 'agency'), knownAt },
             onProgress: (p) => bar.update(p.events),
           });

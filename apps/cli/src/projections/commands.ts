@@ -1,24 +1,23 @@
 /**
- * CLI commands of the projections (issue 5) and the CSV acceptance check (issue 9):
+ * CLI commands of the projections and the CSV acceptance check of a province's figures:
  *   projections rebuild [--keep N]     blue/green rebuild of the SLA read models, progress bar on a TTY
  *   projections status                 active table set, its checkpoint and how far behind the log head
  *   projections check-csv DIR [--from YYYY-MM-DD --to YYYY-MM-DD]
  *                                      SLA figures of the read models vs the figures computed from DIR's CSV
- * Event store from the API's configuration (EVENT_STORE, EVENT_STORE_URL, DATA_DIR), read models from
- * READ_MODELS_* (the worker's and the API's variables). cli.ts only dispatches here.
+ * Event store and read models from the platform's configuration (EVENT_STORE, EVENT_STORE_URL, DATA_DIR,
+ * READ_MODELS_*, as the worker and the API read them). cli.ts only dispatches here.
  */
 import { join } from 'node:path';
 import type { EventStore } from '@motcua/event-store';
 import { expectedFiguresFromCsv } from '@motcua/province-data';
-import { activeSet, createReadModelDb, dropRetiredSets, readCheckpoint, rebuildSla, SlaQueryService, type SqlDb } from '@motcua/read-models';
-import { loadConfig } from '../../../api/src/config/app-config';
-import { openEventStore } from '../../../api/src/infrastructure/event-store.factory';
-import { readModelConfigFromEnv, rebuildWithProgressBar } from '../../../worker/src/projections/projections';
+import { activeSet, dropRetiredSets, readCheckpoint, rebuildSla, SlaQueryService, type SqlDb } from '@motcua/read-models';
+import { loadConfig, openEventStore, openReadModels } from '@motcua/platform';
+import { rebuildWithProgressBar } from './progress-bar';
 import { checkSlaAgainstCsv, formatCheck } from './csv-check';
 
 export const PROJECTIONS_USAGE = `  npm run cli -- projections rebuild [--keep N]       (blue/green; N retired table sets kept, default all)
   npm run cli -- projections status
-  npm run cli -- projections check-csv DIR [--from YYYY-MM-DD --to YYYY-MM-DD]   (issue 9 acceptance: read models vs DIR/*.csv)`;
+  npm run cli -- projections check-csv DIR [--from YYYY-MM-DD --to YYYY-MM-DD]   (read models vs the figures of DIR/*.csv)`;
 
 export class ProjectionsUsageError extends Error {}
 
@@ -33,7 +32,7 @@ async function withStores<T>(fn: (store: EventStore, db: SqlDb) => Promise<T>): 
   const config = loadConfig();
   const store = await openEventStore(config.eventStore);
   try {
-    const db = createReadModelDb(readModelConfigFromEnv());
+    const db = openReadModels(config);
     try {
       return await fn(store, db);
     } finally {

@@ -6,9 +6,9 @@ import { NestFactory } from '@nestjs/core';
 import { SingleBar } from 'cli-progress';
 import { EVENT_STORE, type EventStore } from '@motcua/event-store';
 import { importDossiers, loadReferenceCsv, writeProvinceFiles, type ReferenceLookups } from '@motcua/province-data';
-import { loadConfig } from '../../../api/src/config/app-config';
-import { ReferenceDataService } from '../../../api/src/modules/reference-data/reference-data.service';
-import { createLogger, PinoNestLogger } from '../../../api/src/shared/logging/logger';
+import { loadConfig } from '@motcua/platform';
+import { ReferenceDataService } from '@motcua/application';
+import { createLogger, PinoNestLogger } from '@motcua/platform';
 import { CliModule } from '../cli.module';
 import { lookupsFromReferenceData } from './reference-lookups';
 

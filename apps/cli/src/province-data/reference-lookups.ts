@@ -1,7 +1,7 @@
 import type { ReferenceLookups, AgencyRef } from '@motcua/province-data';
 import { createLookups } from '@motcua/province-data';
-import type { ReferenceData } from '../../../api/src/modules/reference-data/model/reference-data';
-import { agencyView } from '../../../api/src/modules/reference-data/model/reference-data';
+import type { ReferenceData } from '@motcua/reference-data';
+import { agencyView } from '@motcua/reference-data';
 
 /**
  * Lookups for the dossier import from the reference-data read model (the `agency.*` / `procedure.*`

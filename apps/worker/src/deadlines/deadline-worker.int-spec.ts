@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../../../api/src/shared/logging/logger';
+import { createLogger } from '@motcua/platform';
 import { createSqliteEventStore, type EventStore } from '@motcua/event-store';
 import type { SqlDb } from '@motcua/read-models';
 import { getAlert, loadAlertsConfig, openAlertsDb, queryAlerts, deadlineMissedAlertId, dueSoonAlertId, type AlertsConfig } from '@motcua/alerts';

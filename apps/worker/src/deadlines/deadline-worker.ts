@@ -19,6 +19,7 @@
 import { Queue, Worker, DelayedError, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { DossierCommands } from '@motcua/application';
 import { WrongExpectedRevisionError, type EventStore, type RecordedEvent, type Subscription } from '@motcua/event-store';
 import {
   DeadlineNotPassedError,
@@ -122,7 +123,9 @@ export class DeadlineWorker {
   /** Raised by this worker (tests, metrics). `reconciledJobs`: schedule entries the reconciler re-created. */
   readonly counters = { raisedDueSoon: 0, raisedMissed: 0, skipped: 0, rescheduled: 0, reconciledJobs: 0, ticks: 0, failedEntries: 0 };
 
+  private readonly commands: DossierCommands;
   constructor(private readonly o: DeadlineWorkerOptions) {
+    this.commands = new DossierCommands(o.store);
     this.now = o.now ?? Date.now;
   }
 
@@ -451,8 +454,7 @@ export class DeadlineWorker {
   }
 
   private async load(code: string): Promise<DossierState> {
-    const events = await this.o.store.readStream(dossierStreamId(code));
-    return fold(events.map((e) => parseDossierEvent(e.type, e.data)));
+    return (await this.commands.load(code)).state;
   }
 
   private recordRaise(e: DueEntry): void {
@@ -478,41 +480,36 @@ export class DeadlineWorker {
 
   private async deadline(e: DueEntry, correlationId: string): Promise<EntryOutcome> {
     const { code, dueAtMs } = e;
-    const streamId = dossierStreamId(code);
     const commandId = deadlineMissedCommandId(code, dueAtMs);
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const state = await this.load(code);
-      const reason = this.stale(state, dueAtMs);
-      if (reason) return { result: 'skipped', reason };
-      const calendar = calendarForVersion(state.calendarVersion);
-      let decided;
-      try {
-        decided = decide({ type: 'mark_deadline_missed', now: iso(this.now()) }, state, { calendar });
-      } catch (err) {
-        // Due early (clock skew between hosts): handled again at the domain's instant.
-        if (err instanceof DeadlineNotPassedError) return { result: 'later', at: overdueFrom(state.dueAt!, calendar, state.deadline?.unit) };
-        if (err instanceof IllegalTransitionError) return { result: 'skipped', reason: err.message };
-        throw err;
-      }
-      if (decided.length === 0) return { result: 'skipped', reason: 'already marked' };
-      try {
-        const res = await this.o.store.append(
-          streamId,
-          decided.map((d) => ({
-            type: d.type,
-            data: d.data as unknown as Record<string, unknown>,
-            metadata: { actor: 'system', agencyCode: state.agencyCode ?? undefined, correlationId, commandId },
-          })),
-          { expectedRevision: state.revision, commandId },
-        );
-        if (!res.duplicate) this.counters.raisedMissed++;
-        return { result: res.duplicate ? 'duplicate' : 'raised' };
-      } catch (err) {
-        if (err instanceof WrongExpectedRevisionError) continue; // a clerk wrote meanwhile: decide again
-        throw err;
-      }
+    const now = iso(this.now());
+    try {
+      const out = await this.commands.execute<EntryOutcome>(
+        code,
+        ({ state }) => {
+          const reason = this.stale(state, dueAtMs);
+          if (reason) return { result: { result: 'skipped', reason } };
+          return { command: { type: 'mark_deadline_missed', now }, inputs: { calendar: calendarForVersion(state.calendarVersion) } };
+        },
+        {
+          origin: { actor: 'system', correlationId, commandId },
+          // A clerk wrote meanwhile: decide again on the new state.
+          retryOnConflict: 9,
+          onRefused: (err, state) => {
+            // Due early (clock skew between hosts): handled again at the domain's instant.
+            if (err instanceof DeadlineNotPassedError) return { result: 'later', at: overdueFrom(state.dueAt!, calendarForVersion(state.calendarVersion), state.deadline?.unit) };
+            if (err instanceof IllegalTransitionError) return { result: 'skipped', reason: err.message };
+            return undefined;
+          },
+        },
+      );
+      if ('result' in out) return out.result;
+      if (!out.duplicate && out.events.length === 0) return { result: 'skipped', reason: 'already marked' };
+      if (!out.duplicate) this.counters.raisedMissed++;
+      return { result: out.duplicate ? 'duplicate' : 'raised' };
+    } catch (err) {
+      if (err instanceof WrongExpectedRevisionError) throw new Error(`deadline of ${code}: too many concurrent writes`);
+      throw err;
     }
-    throw new Error(`deadline of ${code}: too many concurrent writes`);
   }
 
   private async dueSoon(e: DueEntry, correlationId: string): Promise<EntryOutcome> {

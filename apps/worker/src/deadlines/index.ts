@@ -6,10 +6,9 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import { Gauge, Registry } from 'prom-client';
-import { loadAlertsConfig, openAlertsDb } from '@motcua/alerts';
+import { openAlertsDb } from '@motcua/alerts';
 import type { EventStore } from '@motcua/event-store';
-import type { AppConfig } from '../../../api/src/config/app-config';
-import { openEventStore } from '../../../api/src/infrastructure/event-store.factory';
+import { openEventStore, type AppConfig } from '@motcua/platform';
 import { DeadlineWorker } from './deadline-worker';
 
 export { DeadlineWorker } from './deadline-worker';
@@ -17,9 +16,9 @@ export { DeadlineWorker } from './deadline-worker';
 export async function startDeadlines(
   config: AppConfig,
   logger: Logger,
-  opts: { store?: EventStore; env?: Record<string, string | undefined> } = {},
+  opts: { store?: EventStore } = {},
 ): Promise<{ worker: DeadlineWorker; stop(): Promise<void> }> {
-  const alerts = loadAlertsConfig(opts.env ?? process.env, config);
+  const alerts = config.alerts;
   // The worker's shared store when given (closed by main.ts), else one of our own.
   const store = opts.store ?? (await openEventStore(config.eventStore));
   const db = await openAlertsDb(alerts.db);

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../../../api/src/shared/logging/logger';
+import { createLogger } from '@motcua/platform';
 import { createSqliteEventStore, type EventStore } from '@motcua/event-store';
 import { dossierStreamId } from '@motcua/domain';
 import type { SqlDb } from '@motcua/read-models';

@@ -1,12 +1,9 @@
 /**
- * Projection runner entry of the worker (issue 5). The worker's main wires it:
- *   const p = await startProjections({ store, logger });   ...   await p.stop();
- * Read-model store from the environment: READ_MODELS_ENGINE=sqlite|postgres (default sqlite),
- * READ_MODELS_SQLITE_FILE (default data/read-models.sqlite), READ_MODELS_PG_URL, READ_MODELS_PG_SCHEMA.
+ * The projection runner of the worker: starts the live SLA projection over a read-model store (the
+ * configuration's `readModels`, or a database given by the caller), rebuilding first when no table set
+ * exists for the current projection version.
+ *   const p = await startProjections({ store, config: config.readModels, logger });   ...   await p.stop();
  */
-import { join } from 'node:path';
-import { ConfigError } from '../../../api/src/config/app-config';
-import { SingleBar, Presets } from 'cli-progress';
 import type { EventStore } from '@motcua/event-store';
 import {
   activeSet,
@@ -16,32 +13,12 @@ import {
   rebuildSla,
   SLA_PROJECTION,
   type ReadModelDbConfig,
-  type RebuildProgress,
   type SqlDb,
 } from '@motcua/read-models';
 
 export interface Logger {
   info(obj: unknown, msg?: string): void;
   error(obj: unknown, msg?: string): void;
-}
-
-/**
- * The read-model store from READ_MODELS_ENGINE (sqlite|postgres), READ_MODELS_SQLITE_FILE (default
- * `<DATA_DIR>/read-models.sqlite`), READ_MODELS_PG_URL, READ_MODELS_PG_SCHEMA. The one reader of these
- * variables (worker, SLA routes, audit, CLI); a bad value fails naming the variable.
- */
-export function readModelConfigFromEnv(env: NodeJS.ProcessEnv = process.env, dataDir?: string): ReadModelDbConfig {
-  const engine = env.READ_MODELS_ENGINE?.trim() || 'sqlite';
-  if (engine !== 'sqlite' && engine !== 'postgres') throw new ConfigError('READ_MODELS_ENGINE', `expected sqlite or postgres, got '${engine}'`);
-  const connectionString = env.READ_MODELS_PG_URL?.trim() || undefined;
-  if (engine === 'postgres' && !connectionString) throw new ConfigError('READ_MODELS_PG_URL', 'required when READ_MODELS_ENGINE=postgres');
-  return {
-    engine,
-    // Beside the other embedded files, so an API and a worker started with the same DATA_DIR share it.
-    sqliteFile: env.READ_MODELS_SQLITE_FILE?.trim() || join(dataDir ?? env.DATA_DIR ?? './data', 'read-models.sqlite'),
-    connectionString,
-    schema: env.READ_MODELS_PG_SCHEMA?.trim() || 'read_models',
-  };
 }
 
 export interface RunningProjections {
@@ -56,7 +33,8 @@ export interface RunningProjections {
  * faster than the live path, and swapped in.
  */
 export async function startProjections(o: { store: EventStore; db?: SqlDb; logger?: Logger; config?: ReadModelDbConfig }): Promise<RunningProjections> {
-  const db = o.db ?? createReadModelDb(o.config ?? readModelConfigFromEnv());
+  if (!o.db && !o.config) throw new Error('startProjections needs a read-model database or its configuration');
+  const db = o.db ?? createReadModelDb(o.config!);
   await createControlTables(db);
   if (!(await activeSet(db, SLA_PROJECTION))) {
     o.logger?.info({ projection: SLA_PROJECTION }, 'no table set for this projection version: rebuilding from the log');
@@ -78,34 +56,4 @@ export async function startProjections(o: { store: EventStore; db?: SqlDb; logge
       if (!o.db) await db.close();
     },
   };
-}
-
-/** Blue/green rebuild with a progress bar on a terminal (CLI: `motcua projections rebuild`). */
-export async function rebuildWithProgressBar(o: { store: EventStore; db: SqlDb; out?: NodeJS.WriteStream }) {
-  const bar = new SingleBar({ format: 'rebuild {bar} {percentage}% | {value}/{total} events | {rate} ev/s | {phase}', stream: o.out ?? process.stderr }, Presets.shades_classic);
-  let started = false;
-  const total = async () => {
-    let n = 0;
-    let after: string | undefined;
-    for (;;) {
-      const page = await o.store.readAll({ after, maxCount: 10_000 });
-      n += page.length;
-      if (page.length < 10_000) return n;
-      after = page[page.length - 1].position;
-    }
-  };
-  bar.start(await total(), 0, { rate: 0, phase: 'replaying' });
-  started = true;
-  try {
-    return await rebuildSla({
-      store: o.store,
-      db: o.db,
-      onProgress: (p: RebuildProgress) => {
-        if (p.events > bar.getTotal()) bar.setTotal(p.events);
-        bar.update(p.events, { rate: Math.round(p.eventsPerSecond), phase: p.phase });
-      },
-    });
-  } finally {
-    if (started) bar.stop();
-  }
 }

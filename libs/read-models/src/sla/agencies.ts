@@ -1,11 +1,12 @@
 /**
- * The agency tree through time, folded from the reference-data events the API writes
- * (`agency.registered.v1` / `changed` / `closed` / `reopened`, stream `refdata-agencies`; shapes in
- * apps/api/src/modules/reference-data/model/events.ts). Effective dates are LOCAL dates: a version
- * applies from its `effectiveFrom` (null = since always); `validTo` is the agency's last day.
+ * The agency tree through time in the read model's row form, folded from the reference-data events
+ * (libs/reference-data: `agency.registered.v1` / `changed` / `closed` / `reopened`, stream
+ * `refdata-agencies`). Effective dates are LOCAL dates: a version applies from its `effectiveFrom`
+ * (null = since always); `validTo` is the agency's last day.
  */
+import { REF_EVENT, type AgencyLevel } from '@motcua/reference-data';
 
-export type AgencyLevel = 'province' | 'department' | 'district' | 'commune';
+export type { AgencyLevel };
 
 export interface AgencyVersionRow {
   code: string;
@@ -18,12 +19,7 @@ export interface AgencyVersionRow {
   parentCode: string | null;
 }
 
-export const AGENCY_EVENT_TYPES = new Set([
-  'agency.registered.v1',
-  'agency.changed.v1',
-  'agency.closed.v1',
-  'agency.reopened.v1',
-]);
+export const AGENCY_EVENT_TYPES = new Set<string>([REF_EVENT.agencyRegistered, REF_EVENT.agencyChanged, REF_EVENT.agencyClosed, REF_EVENT.agencyReopened]);
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
@@ -35,7 +31,7 @@ export function foldAgencyVersions(
 ): AgencyVersionRow[] | undefined {
   const code = String(data.code);
   switch (type) {
-    case 'agency.registered.v1':
+    case REF_EVENT.agencyRegistered:
       return [
         {
           code,
@@ -46,7 +42,7 @@ export function foldAgencyVersions(
           parentCode: str(data.parentCode),
         },
       ];
-    case 'agency.changed.v1': {
+    case REF_EVENT.agencyChanged: {
       if (!versions) return versions;
       const from = str(data.effectiveFrom) ?? '';
       const v: AgencyVersionRow = {
@@ -61,9 +57,9 @@ export function foldAgencyVersions(
         a.effectiveFrom < b.effectiveFrom ? -1 : a.effectiveFrom > b.effectiveFrom ? 1 : 0,
       );
     }
-    case 'agency.closed.v1':
+    case REF_EVENT.agencyClosed:
       return versions?.map((v) => ({ ...v, validTo: str(data.validTo) }));
-    case 'agency.reopened.v1':
+    case REF_EVENT.agencyReopened:
       return versions?.map((v) => ({ ...v, validTo: null }));
     default:
       return versions;

@@ -1,11 +1,11 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AlertView, FeedRow } from '@motcua/alerts';
-import { AgencyScope } from '../../shared/auth/agency-scope.service';
-import type { AuthUser } from '../../shared/auth/auth.types';
+import { AgencyScope } from '@motcua/application';
+import type { AuthUser } from '@motcua/platform';
 import { CurrentUser, Public, Roles } from '../../shared/auth/decorators';
-import { JwtVerifier } from '../../shared/auth/jwt';
-import { ApiError } from '../../shared/errors/api-error';
+import { JwtVerifier } from '@motcua/platform';
+import { ApiError } from '@motcua/platform';
 import type { Request } from '../../shared/http/http-types';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AlertsService, type FeedClient } from './alerts.service';

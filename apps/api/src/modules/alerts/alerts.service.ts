@@ -22,7 +22,6 @@ import {
   DEADLINE_QUEUE,
   feedHead,
   getAlert,
-  loadAlertsConfig,
   openAlertsDb,
   positionKey,
   queryAlerts,
@@ -33,9 +32,9 @@ import {
   type FeedRow,
 } from '@motcua/alerts';
 import { StoreUnavailableError } from '@motcua/event-store';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { CLOCK, type Clock } from '../../infrastructure/clock';
-import { LOGGER } from '../../shared/logging/logger';
+import { APP_CONFIG, type AppConfig } from '@motcua/platform';
+import { CLOCK, type Clock } from '@motcua/platform';
+import { LOGGER } from '@motcua/platform';
 import { MetricsService } from '../../shared/http/metrics';
 
 export interface FeedClient {
@@ -75,7 +74,7 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly metrics: MetricsService,
   ) {
-    this.config = loadAlertsConfig(process.env, app);
+    this.config = app.alerts;
   }
 
   async onModuleInit(): Promise<void> {

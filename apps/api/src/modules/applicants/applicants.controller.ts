@@ -1,9 +1,9 @@
 import { Controller, Delete, Get, Header, Param, PipeTransform, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AuthUser } from '../../shared/auth/auth.types';
+import { AuthUser } from '@motcua/platform';
 import { CurrentUser, Roles } from '../../shared/auth/decorators';
 import { CommandContext, Ctx } from '../../shared/command/command-context';
-import { ApiError } from '../../shared/errors/api-error';
+import { ApiError } from '@motcua/platform';
 import { DossierCodePipe } from '../dossiers/dossier-code.pipe';
 import { ERASURE_REASONS, ErasureReason } from './applicant-events';
 import { ApplicantRecords, DossierApplicantView, ErasureView } from './applicant-records.service';

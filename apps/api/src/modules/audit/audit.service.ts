@@ -20,12 +20,11 @@ import {
 } from '@motcua/audit';
 import { EVENT_STORE, type EventStore } from '@motcua/event-store';
 import { InvalidQueryError, type SqlDb } from '@motcua/read-models';
-import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { CLOCK, type Clock } from '../../infrastructure/clock';
-import type { AuthUser } from '../../shared/auth/auth.types';
-import { ApiError } from '../../shared/errors/api-error';
+import { APP_CONFIG, auditScratch, openReadModels, type AppConfig } from '@motcua/platform';
+import { CLOCK, type Clock } from '@motcua/platform';
+import type { AuthUser } from '@motcua/platform';
+import { ApiError } from '@motcua/platform';
 import { correlationIdOf } from '../../shared/logging/request-context';
-import { loadAuditConfig, openLiveReadModels, scratchFor, type AuditConfig } from './audit-config';
 
 /**
  * The auditors' use cases over the audit library. Reads only, except the access record each one
@@ -33,19 +32,16 @@ import { loadAuditConfig, openLiveReadModels, scratchFor, type AuditConfig } fro
  */
 @Injectable()
 export class AuditService implements OnApplicationShutdown {
-  private readonly config: AuditConfig;
   private live?: SqlDb;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(APP_CONFIG) app: AppConfig,
-  ) {
-    this.config = loadAuditConfig(app.dataDir);
-  }
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   private liveDb(): SqlDb {
-    return (this.live ??= openLiveReadModels(this.config));
+    return (this.live ??= openReadModels(this.config));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -78,7 +74,7 @@ export class AuditService implements OnApplicationShutdown {
 
   async replay() {
     const live = this.liveDb();
-    const scratch = await scratchFor(live, this.config)('replay');
+    const scratch = await auditScratch(live, this.config)('replay');
     try {
       return await auditReplay({ store: this.store, live, scratch: scratch.db }).catch(mapError);
     } finally {
@@ -87,7 +83,7 @@ export class AuditService implements OnApplicationShutdown {
   }
 
   sla(query: SlaReportQuery) {
-    return slaReport({ store: this.store, scratch: scratchFor(this.liveDb(), this.config), query }).catch(mapError);
+    return slaReport({ store: this.store, scratch: auditScratch(this.liveDb(), this.config), query }).catch(mapError);
   }
 }
 

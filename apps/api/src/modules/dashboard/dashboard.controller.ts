@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { EVENT_TYPE_LABELS } from '@motcua/audit';
 import { DOSSIER_STATUSES, NATIONAL_STATUS_CODE, STATUS_LABELS } from '@motcua/domain';
 import { Public } from '../../shared/auth/decorators';
-import { ReferenceDataService } from '../reference-data/reference-data.service';
+import { ReferenceDataService } from '@motcua/application';
 
 export interface DashboardConfig {
   /** Today in Viet Nam (the default end of the period shown). */

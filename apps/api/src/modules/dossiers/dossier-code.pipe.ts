@@ -1,6 +1,6 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { isValidDossierCode } from '@motcua/domain';
-import { ApiError } from '../../shared/errors/api-error';
+import { ApiError } from '@motcua/platform';
 
 /** `:code` in dossier routes: the domain's code rule, else 400 naming the `code` parameter. */
 @Injectable()

@@ -12,13 +12,14 @@ import {
   type DossierEvent,
   type ProcedureRules,
 } from '@motcua/domain';
-import { EVENT_STORE, EventStore, NewEvent, RecordedEvent, WrongExpectedRevisionError } from '@motcua/event-store';
-import { CLOCK, Clock, vnDate } from '../../infrastructure/clock';
-import { AgencyScope } from '../../shared/auth/agency-scope.service';
-import { checkExpectedRevision, CommandContext, eventMetadata } from '../../shared/command/command-context';
-import { ApiError } from '../../shared/errors/api-error';
-import { ReferenceDataService } from '../reference-data/reference-data.service';
-import type { ReferenceData } from '../reference-data/model/reference-data';
+import { DossierCommands, type CommandOrigin } from '@motcua/application';
+import { EVENT_STORE, EventStore, RecordedEvent, WrongExpectedRevisionError } from '@motcua/event-store';
+import { CLOCK, Clock, vnDate } from '@motcua/platform';
+import { AgencyScope } from '@motcua/application';
+import { checkExpectedRevision, CommandContext } from '../../shared/command/command-context';
+import { ApiError } from '@motcua/platform';
+import { ReferenceDataService } from '@motcua/application';
+import type { ReferenceData } from '@motcua/reference-data';
 import { agencyCalendar, agencyOn, dossierCalendar, procedureOn, procedureRulesOf, recordedProcedureRules } from './model/dossier-reference';
 import { commandResponse, DossierCommandResponse, foldRecorded } from './model/views';
 
@@ -48,18 +49,22 @@ export interface StartSpec {
 }
 
 /**
- * The one path every dossier command takes: load the stream, fold, check scope, answer retries from the
- * stream, check If-Match, decide with the calendar and rules recorded at receipt, append with the expected
- * revision and the command id. Handlers only translate their DTO into a domain command.
+ * The one path every dossier command of the API takes: load the stream, fold, check scope, answer retries
+ * from the stream, check If-Match, decide with the calendar and rules recorded at receipt, append with the
+ * expected revision and the command id (through the application's DossierCommands, as every writer of
+ * dossier events). Handlers only translate their DTO into a domain command.
  */
 @Injectable()
 export class DossierCommandRunner {
+  private readonly commands: DossierCommands;
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly scope: AgencyScope,
     private readonly ref: ReferenceDataService,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+  ) {
+    this.commands = new DossierCommands(store);
+  }
 
   /** An action on an existing dossier: 404 when unknown, 403 outside the clerk's agency subtree. */
   act(code: string, ctx: CommandContext, spec: ActionSpec): Promise<DossierCommandResponse> {
@@ -140,18 +145,15 @@ export class DossierCommandRunner {
     } catch {
       return undefined;
     }
-    const streamId = dossierStreamId(spec.code);
     let res;
     try {
-      res = await this.store.append(streamId, this.toNewEvents(decided, state, spec.command, ctx), { expectedRevision: 'no_stream', commandId: ctx.commandId });
+      res = await this.commands.append(spec.code, state, decided, { origin: originOf(ctx), agencyCode: this.agencyOf(state, spec.command, ctx), expectedRevision: 'no_stream' });
     } catch (err) {
       if (err instanceof WrongExpectedRevisionError) return undefined;
       throw err;
     }
     if (res.duplicate) return undefined;
-    let next = state;
-    for (const e of decided) next = evolve(next, e);
-    return commandResponse(spec.code, next, res.nextExpectedRevision);
+    return commandResponse(spec.code, res.state, res.revision);
   }
 
   private async startChecked(ctx: CommandContext, spec: StartSpec): Promise<DossierCommandResponse> {
@@ -216,9 +218,9 @@ export class DossierCommandRunner {
     return undefined;
   }
 
-  private toNewEvents(decided: DossierEvent[], state: DossierState, command: DossierCommand, ctx: CommandContext): NewEvent[] {
-    const metadata = { ...eventMetadata(ctx, state.agencyCode ?? (command as { agencyCode?: string }).agencyCode), causationId: ctx.commandId };
-    return decided.map((e) => ({ type: e.type, data: e.data as unknown as Record<string, unknown>, metadata }));
+  /** The agency the events are recorded for: the dossier's, the command's, else the actor's. */
+  private agencyOf(state: DossierState, command: DossierCommand, ctx: CommandContext): string | undefined {
+    return state.agencyCode ?? (command as { agencyCode?: string }).agencyCode ?? ctx.actor.agency;
   }
 
   private async decideAndAppend(
@@ -241,17 +243,17 @@ export class DossierCommandRunner {
       }
       throw err; // IllegalTransitionError etc.: mapped by code (422 with state and action)
     }
-    const res = await this.store.append(streamId, this.toNewEvents(decided, state, command, ctx), {
+    // A duplicate is a concurrent retry of this very command that got there first: the answer is what it wrote.
+    const res = await this.commands.append(code, state, decided, {
+      origin: originOf(ctx),
+      agencyCode: this.agencyOf(state, command, ctx),
       expectedRevision: expected < 0 ? 'no_stream' : expected,
-      commandId: ctx.commandId,
     });
-    if (res.duplicate) {
-      // A concurrent retry of this very command got there first: answer what it wrote.
-      const upTo = await this.store.readStream(streamId, { toRevision: res.nextExpectedRevision });
-      return commandResponse(code, foldRecorded(upTo), res.nextExpectedRevision);
-    }
-    let next = state;
-    for (const e of decided) next = evolve(next, e);
-    return commandResponse(code, next, res.nextExpectedRevision);
+    return commandResponse(code, res.state, res.revision);
   }
+}
+
+/** The origin of a command sent over HTTP: the token's subject and role, the request's correlation id, the command id. */
+function originOf(ctx: CommandContext): CommandOrigin {
+  return { actor: ctx.actor.sub, correlationId: ctx.correlationId, commandId: ctx.commandId, role: ctx.actor.role };
 }

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { dossierStreamId } from '@motcua/domain';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@motcua/event-store';
-import { AgencyScope } from '../../shared/auth/agency-scope.service';
-import { AuthUser } from '../../shared/auth/auth.types';
-import { ApiError } from '../../shared/errors/api-error';
+import { AgencyScope } from '@motcua/application';
+import { AuthUser } from '@motcua/platform';
+import { ApiError } from '@motcua/platform';
 
 /** Loads a dossier's events for a reader: 404 when unknown, 403 outside the reader's agency subtree. */
 @Injectable()

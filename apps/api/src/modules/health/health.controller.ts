@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import { EVENT_STORE, EventStore } from '@motcua/event-store';
-import { REDIS } from '../../infrastructure/infrastructure.module';
+import { REDIS } from '@motcua/platform';
 import { Public } from '../../shared/auth/decorators';
 
 const TIMEOUT_MS = 1500;

@@ -1,12 +1,12 @@
 /**
- * Admin routes of the projections (issue 5):
+ * Admin routes of the projections:
  *   POST /api/admin/projections/rebuild             -> 202 { id, status, ... } + Location; 409 while one runs
  *   GET  /api/admin/projections/rebuild/:id         -> the job: status, phase, events, position, head, rate
  *   GET  /api/admin/projections/rebuild/:id/events  -> the same as server-sent events until it ends
  *   GET  /api/admin/projections                     -> active table set, checkpoint, watermark
  * The rebuild is blue/green (`rebuildSla`): it writes a new table set and swaps it in when caught up,
  * so the old tables serve every query until that commit. It runs in this API instance with its own
- * read-model connection (READ_MODELS_*, the worker's variables); jobs are kept in memory (the last 20),
+ * read-model connection (the configuration's `readModels`, READ_MODELS_*, as the worker's); jobs are kept in memory (the last 20),
  * and a shutdown aborts a running one (its half-built table set is dropped by the next rebuild).
  */
 import { Controller, Get, HttpCode, Inject, Injectable, Module, OnApplicationShutdown, Param, Post, Res, Sse, type MessageEvent } from '@nestjs/common';
@@ -15,11 +15,10 @@ import { ulid } from 'ulid';
 import type { Logger } from 'pino';
 import { EVENT_STORE, type EventStore } from '@motcua/event-store';
 import { activeSet, createReadModelDb, rebuildSla, SlaQueryService, type ReadModelDbConfig, type RebuildProgress, type SqlDb } from '@motcua/read-models';
-import { readModelConfigFromEnv } from '../../../../worker/src/projections/projections';
-import { ApiError } from '../../shared/errors/api-error';
+import { ApiError, APP_CONFIG, type AppConfig } from '@motcua/platform';
 import { CurrentUser, Roles } from '../../shared/auth/decorators';
-import type { AuthUser } from '../../shared/auth/auth.types';
-import { LOGGER } from '../../shared/logging/logger';
+import type { AuthUser } from '@motcua/platform';
+import { LOGGER } from '@motcua/platform';
 
 /** Where the admin routes open the read models; a provider so tests can point it elsewhere. */
 export const PROJECTIONS_READ_MODEL_CONFIG = Symbol.for('motcua.ProjectionsReadModelConfig');
@@ -206,6 +205,6 @@ class ProjectionsAdminController {
 
 @Module({
   controllers: [ProjectionsAdminController],
-  providers: [ProjectionRebuilds, { provide: PROJECTIONS_READ_MODEL_CONFIG, useFactory: () => readModelConfigFromEnv() }],
+  providers: [ProjectionRebuilds, { provide: PROJECTIONS_READ_MODEL_CONFIG, inject: [APP_CONFIG], useFactory: (config: AppConfig) => config.readModels }],
 })
 export class ProjectionsAdminModule {}

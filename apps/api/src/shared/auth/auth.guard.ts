@@ -1,12 +1,12 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from '../http/http-types';
-import { ApiError } from '../errors/api-error';
+import { ApiError } from '@motcua/platform';
 import { bindCorrelationId } from '../logging/request-context';
 import { IdempotencyCheck } from '../command/wire';
-import { AuthUser, Role } from './auth.types';
+import { AuthUser, Role } from '@motcua/platform';
 import { IS_PUBLIC, ROLES_KEY } from './decorators';
-import { JwtVerifier } from './jwt';
+import { JwtVerifier } from '@motcua/platform';
 import { RateLimiter } from './rate-limiter';
 
 /**

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiError } from '../errors/api-error';
-import { AuthUser, Role } from './auth.types';
+import { ApiError } from '@motcua/platform';
+import { AuthUser, Role } from '@motcua/platform';
 
 export const IS_PUBLIC = 'motcua:public';
 export const ROLES_KEY = 'motcua:roles';

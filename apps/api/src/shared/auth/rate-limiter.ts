@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { ApiError } from '../errors/api-error';
+import { APP_CONFIG, AppConfig } from '@motcua/platform';
+import { ApiError } from '@motcua/platform';
 
 /**
  * Fixed one-minute window per principal, in memory. Per instance by design: it protects an instance

@@ -1,4 +1,4 @@
-import { ApiError } from '../errors/api-error';
+import { ApiError } from '@motcua/platform';
 import { checkExpectedRevision, CommandContext, parseIfMatch } from './command-context';
 
 describe('If-Match and expected revisions', () => {

@@ -1,24 +1,12 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from '../http/http-types';
 import { fastUlid } from '../ids';
-import type { EventMetadata, ExpectedRevision } from '@motcua/event-store';
-import { ApiError } from '../errors/api-error';
-import { AuthUser } from '../auth/auth.types';
+import type { ExpectedRevision } from '@motcua/event-store';
+import type { CommandContext } from '@motcua/application';
 
-/**
- * What every use case receives besides its DTO: who acts, the command id that makes the append
- * idempotent, the revision the client expects (If-Match), and the correlation id for logs and metadata.
- */
-export interface CommandContext {
-  /** Idempotency: `<sub>:<Idempotency-Key>` (or the body's commandId); a fresh ULID when none was sent. */
-  commandId: string;
-  /** The raw key the client sent, if any. */
-  idempotencyKey?: string;
-  /** From `If-Match: "<revision>"`; undefined when absent (then the handler uses the revision it loaded). */
-  expectedRevision?: ExpectedRevision;
-  correlationId: string;
-  actor: AuthUser;
-}
+export { checkExpectedRevision, eventMetadata, type CommandContext } from '@motcua/application';
+import { ApiError } from '@motcua/platform';
+import { AuthUser } from '@motcua/platform';
 
 const KEY_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -66,27 +54,3 @@ export function commandContextOf(req: Request & { user?: AuthUser; correlationId
 
 /** `@Ctx() ctx: CommandContext` in a controller method. */
 export const Ctx = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => commandContextOf(ctx.switchToHttp().getRequest()));
-
-/** Event metadata for an append made under this context. */
-export function eventMetadata(ctx: CommandContext, agencyCode?: string): EventMetadata {
-  return {
-    actor: ctx.actor.sub,
-    ...(agencyCode ?? ctx.actor.agency ? { agencyCode: agencyCode ?? ctx.actor.agency } : {}),
-    correlationId: ctx.correlationId,
-    commandId: ctx.commandId,
-    role: ctx.actor.role,
-  };
-}
-
-/**
- * The revision to append at: the client's If-Match when given (checked against what was loaded, so a
- * stale client gets 409 before any decision), else the loaded revision (optimistic concurrency anyway).
- */
-export function checkExpectedRevision(ctx: CommandContext, loadedRevision: number): number {
-  const e = ctx.expectedRevision;
-  if (e === undefined || e === 'any') return loadedRevision;
-  if (e === 'stream_exists' ? loadedRevision < 0 : e === 'no_stream' ? loadedRevision !== -1 : e !== loadedRevision) {
-    throw ApiError.conflict(`the resource is at revision ${loadedRevision}, not ${String(e)}`, { expectedRevision: e, actualRevision: loadedRevision });
-  }
-  return loadedRevision;
-}

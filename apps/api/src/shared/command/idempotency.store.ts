@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { REDIS } from '../../infrastructure/infrastructure.module';
-import { LOGGER } from '../logging/logger';
+import { APP_CONFIG, AppConfig } from '@motcua/platform';
+import { REDIS } from '@motcua/platform';
+import { LOGGER } from '@motcua/platform';
 
 export interface StoredResponse {
   /** sha-256 of method, path and body of the first request: a key reused for another request is refused. */

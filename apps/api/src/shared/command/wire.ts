@@ -3,8 +3,8 @@ import { hash } from 'node:crypto';
 import type { Request } from '../http/http-types';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
-import { AuthUser } from '../auth/auth.types';
-import { ApiError } from '../errors/api-error';
+import { AuthUser } from '@motcua/platform';
+import { ApiError } from '@motcua/platform';
 import { validateIdempotencyKey } from './command-context';
 import { IdempotencyStore, StoredResponse } from './idempotency.store';
 

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Inject } from '@nestjs/common';
 import type { Request } from '../http/http-types';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { LOGGER } from '../logging/logger';
+import { LOGGER } from '@motcua/platform';
 import { mapError } from './error-mapping';
 import { IdempotentReplay, sendReplay } from '../command/wire';
 

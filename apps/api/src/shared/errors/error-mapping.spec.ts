@@ -2,7 +2,7 @@ import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { StoreUnavailableError, WrongExpectedRevisionError } from '@motcua/event-store';
 import { IllegalTransitionError } from '@motcua/domain';
 import { calendarForVersion, UnknownCalendarVersionError } from '@motcua/calendar';
-import { ApiError } from './api-error';
+import { ApiError } from '@motcua/platform';
 import { mapError, registerErrorCode } from './error-mapping';
 
 describe('mapError', () => {

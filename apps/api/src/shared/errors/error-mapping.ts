@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { StoreUnavailableError, WrongExpectedRevisionError } from '@motcua/event-store';
-import { ApiError, ErrorBody, ErrorCode, ErrorDetail } from './api-error';
+import { ApiError, ErrorBody, ErrorCode, ErrorDetail } from '@motcua/platform';
 
 export interface MappedError {
   status: number;

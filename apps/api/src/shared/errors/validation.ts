@@ -1,17 +1,8 @@
-import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { ApiError, ErrorDetail } from './api-error';
-import { findReservedKeys } from './reserved-keys';
+import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
+import { ApiError, flattenValidationErrors } from '@motcua/platform';
 
-/** Flattens class-validator's tree into `{ field: 'a.b[0].c', message }` details. */
-export function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
-  const out: ErrorDetail[] = [];
-  for (const e of errors) {
-    const field = parent ? (/^\d+$/.test(e.property) ? `${parent}[${e.property}]` : `${parent}.${e.property}`) : e.property;
-    for (const message of Object.values(e.constraints ?? {})) out.push({ field, message });
-    if (e.children?.length) out.push(...flattenValidationErrors(e.children, field));
-  }
-  return out;
-}
+export { flattenValidationErrors } from '@motcua/platform';
+import { findReservedKeys } from './reserved-keys';
 
 /**
  * The global pipe: Nest's ValidationPipe (whitelist, forbid unknown fields, transform) preceded by a check

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { ApiError } from '../errors/api-error';
+import { ApiError } from '@motcua/platform';
 import { MAX_JSON_DEPTH, jsonDepthExceeds } from './json-depth.middleware';
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { Public } from '../auth/decorators';
 import { clusterMetrics, isClusterWorker, shareMetricsWithPrimary } from '../../cluster';
-import { ApiError } from '../errors/api-error';
+import { ApiError } from '@motcua/platform';
 
 /** One registry per application instance (tests boot several apps in one process). */
 @Injectable()

@@ -7,8 +7,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Length, Matches, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
 import { isIsoInstant, isValidDossierCode } from '@motcua/domain';
-import { AGENCY_CODE_RE } from '../../reference-data/commands/agency-fields.dto';
-import { PROCEDURE_CODE_RE } from '../../reference-data/commands/procedure-fields.dto';
+import { AGENCY_CODE_RE } from '@motcua/application';
+import { PROCEDURE_CODE_RE } from '@motcua/application';
 
 /** An ISO-8601 instant with an explicit offset (`Z` or `±hh:mm`), e.g. `2025-01-24T09:15:00+07:00`. */
 export function IsInstant(options?: ValidationOptions): PropertyDecorator {

@@ -5,8 +5,8 @@
  */
 import { calendarForHours, calendarForVersion, parseWorkingHours, type VnWorkingCalendar } from '@motcua/calendar';
 import type { DossierState, ProcedureRules } from '@motcua/domain';
-import { ApiError } from '../../../shared/errors/api-error';
-import type { ReferenceData, AgencyView, ProcedureView } from '../../reference-data/model/reference-data';
+import { ApiError } from '@motcua/platform';
+import type { ReferenceData, AgencyView, ProcedureView } from '@motcua/reference-data';
 
 export function procedureRulesOf(v: ProcedureView): ProcedureRules {
   return {

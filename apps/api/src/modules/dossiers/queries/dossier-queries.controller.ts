@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuthUser } from '../../../shared/auth/auth.types';
+import { AuthUser } from '@motcua/platform';
 import { CurrentUser, Roles } from '../../../shared/auth/decorators';
 import { DossierCodePipe } from '../dossier-code.pipe';
 import { DossierHistory, DossierView } from '../model/views';

@@ -1,12 +1,12 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
-import { ApiError } from '../../../shared/errors/api-error';
-import { DATE_RE } from '../commands/agency-fields.dto';
-import { isLocalDate } from '../model/events';
-import { AgencyView, ProcedureView } from '../model/reference-data';
-import { agencyResponse, AgencyResponse, procedureResponse, ProcedureResponse } from '../model/views';
-import { ReferenceDataService } from '../reference-data.service';
+import { ApiError } from '@motcua/platform';
+import { DATE_RE } from '@motcua/application';
+import { isLocalDate } from '@motcua/reference-data';
+import { AgencyView, ProcedureView } from '@motcua/reference-data';
+import { agencyResponse, AgencyResponse, procedureResponse, ProcedureResponse } from '@motcua/reference-data';
+import { ReferenceDataService } from '@motcua/application';
 
 export class AsOfQuery {
   @ApiPropertyOptional({ example: '2025-07-01', description: 'Date (Viet Nam) to answer for; default today' })

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, Roles } from '../../../../shared/auth/decorators';
-import type { AuthUser } from '../../../../shared/auth/auth.types';
+import type { AuthUser } from '@motcua/platform';
 import { AuditService } from '../../audit.service';
 
 @ApiTags('audit')

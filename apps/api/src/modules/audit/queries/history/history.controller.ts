@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { historySheet } from '@motcua/audit';
 import { CurrentUser, Roles } from '../../../../shared/auth/decorators';
-import type { AuthUser } from '../../../../shared/auth/auth.types';
+import type { AuthUser } from '@motcua/platform';
 import { AuditService } from '../../audit.service';
 import { exportFile, type ExportFormat } from '../../export-format';
 

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Equals, IsISO8601, IsInt, IsNumberString, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { SEAL_FORMAT, type StoreSeal } from '@motcua/audit';
 import { CurrentUser, Roles } from '../../../../shared/auth/decorators';
-import type { AuthUser } from '../../../../shared/auth/auth.types';
+import type { AuthUser } from '@motcua/platform';
 import { AuditService } from '../../audit.service';
 
 /** A seal as `GET /api/audit/seal` gave it (libs/audit/src/seal.ts). */

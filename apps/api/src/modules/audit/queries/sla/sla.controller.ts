@@ -4,7 +4,7 @@ import { IsIn, IsISO8601, IsOptional, IsString, Matches } from 'class-validator'
 import { slaSheets } from '@motcua/audit';
 import type { SlaBy } from '@motcua/read-models';
 import { CurrentUser, Roles } from '../../../../shared/auth/decorators';
-import type { AuthUser } from '../../../../shared/auth/auth.types';
+import type { AuthUser } from '@motcua/platform';
 import { AuditService } from '../../audit.service';
 import { exportFile, type ExportFormat } from '../../export-format';
 

@@ -2,8 +2,8 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, Matches } from 'class-validator';
 import { CurrentUser, Roles } from '../../../../shared/auth/decorators';
-import type { AuthUser } from '../../../../shared/auth/auth.types';
-import { ApiError } from '../../../../shared/errors/api-error';
+import type { AuthUser } from '@motcua/platform';
+import { ApiError } from '@motcua/platform';
 import { AuditService } from '../../audit.service';
 
 export class StateQuery {

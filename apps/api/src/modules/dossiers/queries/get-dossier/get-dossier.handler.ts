@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { CLOCK, Clock } from '../../../../infrastructure/clock';
+import { CLOCK, Clock } from '@motcua/platform';
 import { DossierReader } from '../../dossier-reader';
 import { dossierCalendar } from '../../model/dossier-reference';
 import { dossierView, DossierView, foldRecorded } from '../../model/views';

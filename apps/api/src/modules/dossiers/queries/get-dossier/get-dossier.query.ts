@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import { AuthUser } from '../../../../shared/auth/auth.types';
+import { AuthUser } from '@motcua/platform';
 import { DossierView } from '../../model/views';
 
 export class GetDossierQuery extends Query<DossierView> {

@@ -3,9 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../../../shared/auth/decorators';
 import { CommandContext, Ctx } from '../../../../shared/command/command-context';
-import { AgencyResponse } from '../../model/views';
-import { ChangeAgencyCommand } from './change-agency.command';
-import { ChangeAgencyDto } from './change-agency.dto';
+import { AgencyResponse } from '@motcua/reference-data';
+import { ChangeAgencyCommand } from '@motcua/application';
+import { ChangeAgencyDto } from '@motcua/application';
 
 @ApiTags('reference data')
 @ApiBearerAuth()

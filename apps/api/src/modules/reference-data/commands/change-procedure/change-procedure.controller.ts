@@ -3,9 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../../../shared/auth/decorators';
 import { CommandContext, Ctx } from '../../../../shared/command/command-context';
-import { ProcedureResponse } from '../../model/views';
-import { ProcedureFieldsDto } from '../procedure-fields.dto';
-import { ChangeProcedureCommand } from './change-procedure.command';
+import { ProcedureResponse } from '@motcua/reference-data';
+import { ProcedureFieldsDto } from '@motcua/application';
+import { ChangeProcedureCommand } from '@motcua/application';
 
 @ApiTags('reference data')
 @ApiBearerAuth()

@@ -3,9 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../../../shared/auth/decorators';
 import { CommandContext, Ctx } from '../../../../shared/command/command-context';
-import { AgencyResponse } from '../../model/views';
-import { RegisterAgencyCommand } from './register-agency.command';
-import { RegisterAgencyDto } from './register-agency.dto';
+import { AgencyResponse } from '@motcua/reference-data';
+import { RegisterAgencyCommand } from '@motcua/application';
+import { RegisterAgencyDto } from '@motcua/application';
 
 @ApiTags('reference data')
 @ApiBearerAuth()

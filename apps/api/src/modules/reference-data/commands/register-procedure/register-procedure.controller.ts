@@ -3,9 +3,9 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../../../shared/auth/decorators';
 import { CommandContext, Ctx } from '../../../../shared/command/command-context';
-import { ProcedureResponse } from '../../model/views';
-import { RegisterProcedureCommand } from './register-procedure.command';
-import { RegisterProcedureDto } from './register-procedure.dto';
+import { ProcedureResponse } from '@motcua/reference-data';
+import { RegisterProcedureCommand } from '@motcua/application';
+import { RegisterProcedureDto } from '@motcua/application';
 
 @ApiTags('reference data')
 @ApiBearerAuth()

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import type { AppConfig } from '../config/app-config';
+import { ApiError } from '../errors/api-error';
+import { JwtVerifier, signDevToken } from './jwt';
+
+describe('JwtVerifier (verified-token cache)', () => {
+  const secret = randomBytes(32).toString('base64url');
+  const verifier = () => new JwtVerifier({ auth: { jwtSecret: secret } } as unknown as AppConfig);
+  const T0 = Date.UTC(2025, 2, 3, 2, 0, 0);
+
+  beforeEach(() => jest.useFakeTimers({ now: T0, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  const status = async (p: Promise<unknown>) => p.then(() => 200, (e: unknown) => (e instanceof ApiError ? `${e.status} ${e.message}` : String(e)));
+
+  it('answers a token again from the cache, and still refuses it once expired', async () => {
+    const v = verifier();
+    const token = await signDevToken(secret, { sub: 'clerk-1', role: 'clerk', agency: 'H30' }, 60, Math.floor(T0 / 1000));
+    expect(await v.verify(token)).toEqual({ sub: 'clerk-1', role: 'clerk', agency: 'H30', exp: T0 / 1000 + 60 });
+    const again = await v.verify(token);
+    again.agency = 'mutated by a caller';
+    expect((await v.verify(token)).agency).toBe('H30');
+    jest.setSystemTime(T0 + 120_000);
+    expect(await status(v.verify(token))).toBe('401 token expired');
+  });
+
+  it('a cached token does not vouch for a tampered one', async () => {
+    const v = verifier();
+    const token = await signDevToken(secret, { sub: 'admin-1', role: 'admin' }, 60, Math.floor(T0 / 1000));
+    await v.verify(token);
+    const [h, , s] = token.split('.');
+    const forgedPayload = Buffer.from(JSON.stringify({ sub: 'admin-1', role: 'admin', exp: T0 / 1000 + 99999 })).toString('base64url');
+    expect(await status(v.verify(`${h}.${forgedPayload}.${s}`))).toBe('401 invalid token');
+    const other = await signDevToken(randomBytes(32).toString('base64url'), { sub: 'admin-1', role: 'admin' }, 60, Math.floor(T0 / 1000));
+    expect(await status(v.verify(other))).toBe('401 invalid token');
+  });
+});
