@@ -42,6 +42,7 @@ export async function assertPostgresReachable(url: string): Promise<void> {
     throw new Error(
       `PostgreSQL is not reachable at ${url.replace(/\/\/[^@]*@/, '//…@')} (${(e as Error).message}). ` +
         'Start it (source scripts/services.sh && ensure_postgres) or set BENCH_PG_URL.',
+      { cause: e },
     );
   }
 }

@@ -10,7 +10,7 @@ import { dumbo } from '@event-driven-io/dumbo';
 import { Pool } from 'pg';
 import type { EventStore } from '@motcua/event-store';
 // Not (yet) re-exported by the lib's index: imported from its file.
-import { createPostgresEventStore } from '../libs/event-store/src/postgres/postgres-event-store';
+import { createPostgresEventStore } from '@motcua/event-store';
 import { assertPostgresReachable, pgUrl, sampleEvent } from './common';
 import { compared, perSecond, registerBenchmark, timed, type BenchContext, type Figure } from './registry';
 

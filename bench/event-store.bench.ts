@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { Pool } from 'pg';
 import { createSqliteEventStore, type EventStore, type NewEvent } from '@motcua/event-store';
 // Not (yet) re-exported by the lib's index: imported from its file.
-import { createPostgresEventStore } from '../libs/event-store/src/postgres/postgres-event-store';
+import { createPostgresEventStore } from '@motcua/event-store';
 import { assertPostgresReachable, pgUrl, sampleEvent } from './common';
 import { compared, perSecond, registerBenchmark, timed, type BenchContext, type Figure } from './registry';
 

@@ -14,6 +14,8 @@ const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.s
 
 function loadBenchmarks(): void {
   for (const f of readdirSync(__dirname).sort()) {
+    // Each benchmark file registers itself when loaded; which files exist is known only at run time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     if (/\.bench\.(js|ts)$/.test(f) && !f.endsWith('.d.ts')) require(path.join(__dirname, f));
   }
 }

@@ -157,7 +157,6 @@ const MISSING = missingTools();
       const report = await auditReplay({ store, live, scratch: scratch.db });
       expect({ count: report.disagreementCount, sample: report.disagreements.slice(0, 3) }).toEqual({ count: 0, sample: [] });
       expect(report.replayedEvents).toBe(events.length);
-      // eslint-disable-next-line no-console
       console.log(`scale-out: ${events.length} events, ${counters.acked.length} commands via 2 APIs, take-over ${takeoverMs} ms, ${ids.length} deadline alerts x 2 streams`);
       expect(counters.answers.filter((a) => a.status >= 500 && a.status !== 503)).toEqual([]);
     } finally {

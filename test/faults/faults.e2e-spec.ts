@@ -202,7 +202,6 @@ const MISSING = missingTools();
       expect(report.ok).toBe(true);
       expect(report.replayedEvents).toBe(events.length);
       note(`ok: ${events.length} events, ${counters.acked.length} acknowledged commands, ${fivexx.length} answers 503, ${counters.answers.filter((a) => a.status === 0).length} network errors; api started ${api.starts}x, worker ${worker.starts}x`);
-      // eslint-disable-next-line no-console
       console.log(`faults (seed ${SEED}):\n  ${log.join('\n  ')}`);
     } finally {
       await scratch.dispose().catch(() => undefined);

@@ -1,3 +1,4 @@
+/* global Chart */
 // Late rate and received volume over time for an agency and its largest sub-units, drawn with
 // chart.js (UMD build served from node_modules at vendor/chart.umd.min.js, global `Chart`).
 // The period is cut into at most 12 buckets (days, weeks or months); each bucket is one

@@ -120,7 +120,6 @@ export async function scanChains(store: EventStore, o: VerifyStoreOptions = {}):
       broken.push({ streamId: e.streamId, dossierCode: dossierCodeOf(e.streamId), revision: v.revision, position: e.position, reason: v.reason });
       if (broken.length >= maxBroken) {
         truncated = true;
-        position = e.position;
         break outer;
       }
     }

@@ -6,7 +6,7 @@
  * never needs a calendar and a replay years later gives the same answer.
  * No personal data: the applicant is an opaque `applicantRef`.
  */
-import { DEADLINE_UNITS, type Deadline, type DeadlineUnit } from '@motcua/calendar';
+import { DEADLINE_UNITS, type Deadline } from '@motcua/calendar';
 import { InvalidDossierEventError } from './errors';
 import { isValidDossierCode } from './dossier-code';
 import { isIsoUtcInstant } from './time';

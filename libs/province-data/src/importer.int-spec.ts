@@ -7,7 +7,7 @@ import { createSqliteEventStore, type EventStore, type RecordedEvent } from '@mo
 import { DOSSIER_COLUMNS, reportLevelOf } from './csv-format';
 import { ImportFileError, importDossiers } from './importer';
 import { loadReferenceCsv, type ReferenceLookups } from './reference';
-import { expectedFiguresFromCsv } from './testing/expected-figures';
+import { expectedFiguresFromCsv } from './expected-figures';
 import { writeProvinceFiles, type WriteProvinceResult } from './write-files';
 
 jest.setTimeout(60_000);

@@ -69,7 +69,7 @@ export class ImportFileError extends Error {
 
 function toNewEvents(d: DecidedDossier, correlationId: string, source: string): NewEvent[] {
   const commandId = `import:${d.parsed.dossierCode}`;
-  return d.events.map((e, i) => ({
+  return d.events.map((e) => ({
     type: e.type,
     data: e.data as unknown as Record<string, unknown>,
     metadata: {

@@ -6,4 +6,4 @@ export * from './write-files';
 export * from './reference';
 export * from './row-to-commands';
 export * from './importer';
-export * from './testing/expected-figures';
+export * from './expected-figures';

@@ -5,7 +5,6 @@ import { rebuildSla, type RebuildProgress, type SqlDb } from '@motcua/read-model
 /** Blue/green rebuild with a progress bar on a terminal (CLI: `motcua projections rebuild`). */
 export async function rebuildWithProgressBar(o: { store: EventStore; db: SqlDb; out?: NodeJS.WriteStream }) {
   const bar = new SingleBar({ format: 'rebuild {bar} {percentage}% | {value}/{total} events | {rate} ev/s | {phase}', stream: o.out ?? process.stderr }, Presets.shades_classic);
-  let started = false;
   const total = async () => {
     let n = 0;
     let after: string | undefined;
@@ -17,7 +16,6 @@ export async function rebuildWithProgressBar(o: { store: EventStore; db: SqlDb; 
     }
   };
   bar.start(await total(), 0, { rate: 0, phase: 'replaying' });
-  started = true;
   try {
     return await rebuildSla({
       store: o.store,
@@ -28,6 +26,6 @@ export async function rebuildWithProgressBar(o: { store: EventStore; db: SqlDb; 
       },
     });
   } finally {
-    if (started) bar.stop();
+    bar.stop();
   }
 }

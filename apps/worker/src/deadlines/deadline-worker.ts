@@ -24,12 +24,8 @@ import { WrongExpectedRevisionError, type EventStore, type RecordedEvent, type S
 import {
   DeadlineNotPassedError,
   IllegalTransitionError,
-  decide,
-  dossierStreamId,
-  fold,
   isOpen,
   overdueFrom,
-  parseDossierEvent,
   type DossierState,
 } from '@motcua/domain';
 import type { SqlDb } from '@motcua/read-models';
@@ -507,7 +503,7 @@ export class DeadlineWorker {
       if (!out.duplicate) this.counters.raisedMissed++;
       return { result: out.duplicate ? 'duplicate' : 'raised' };
     } catch (err) {
-      if (err instanceof WrongExpectedRevisionError) throw new Error(`deadline of ${code}: too many concurrent writes`);
+      if (err instanceof WrongExpectedRevisionError) throw new Error(`deadline of ${code}: too many concurrent writes`, { cause: err });
       throw err;
     }
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { createSqliteEventStore, type EventStore } from '@motcua/event-store';
-import { createPostgresEventStore } from '../../../event-store/src/postgres/postgres-event-store';
+import { createPostgresEventStore } from '@motcua/event-store';
 import { createPostgresDb, createSqliteDb, type SqlDb } from '../sql/driver';
 
 export const PG_URL = process.env.READ_MODELS_TEST_PG_URL ?? `postgres://${process.env.PGUSER ?? 'postgres'}@${process.env.PGHOST ?? '127.0.0.1'}:5432/test`;

@@ -119,6 +119,8 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
 
   /** BullMQ queue counts in the API's /metrics (waiting, delayed, active, failed). */
   private registerMetrics(): void {
+    // prom-client calls collect() with the gauge as `this`: the service is reached through `self`.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     // Its own connection (queued commands while connecting; the collect timeout covers Redis being down).
     this.queueRedis = new Redis(this.app.redisUrl, { maxRetriesPerRequest: 1, retryStrategy: (n) => Math.min(n * 200, 2000) });

@@ -5,11 +5,9 @@ import {
   decide,
   dossierStreamId,
   DossierState,
-  evolve,
   IllegalTransitionError,
   InvalidCommandError,
   type DossierCommand,
-  type DossierEvent,
   type ProcedureRules,
 } from '@motcua/domain';
 import { DossierCommands, type CommandOrigin } from '@motcua/application';
@@ -108,7 +106,7 @@ export class DossierCommandRunner {
     const model = this.ref.ready();
     const calendar = dossierCalendar(state) ?? this.calendarOf(model, state.agencyCode!, (command as { occurredAt: string }).occurredAt);
     const procedure = spec.needsProcedure ? recordedProcedureRules(model, state, calendar.localDate(Date.parse(state.receivedAt!))) : undefined;
-    return this.decideAndAppend(code, streamId, state, expected, command, calendar, procedure, ctx);
+    return this.decideAndAppend(code, state, expected, command, calendar, procedure, ctx);
   }
 
   private async startOnce(ctx: CommandContext, spec: StartSpec): Promise<DossierCommandResponse> {
@@ -183,7 +181,7 @@ export class DossierCommandRunner {
     let procedure: ProcedureRules | undefined;
     if (spec.procedureMustExist) procedure = procedureOn(model, spec.procedureCode, date);
     try {
-      return await this.decideAndAppend(spec.code, streamId, state, expected, spec.command, calendar, procedure, ctx);
+      return await this.decideAndAppend(spec.code, state, expected, spec.command, calendar, procedure, ctx);
     } catch (err) {
       // Two counters receiving the same code at once: the loser sees the stream created under it.
       if (err instanceof WrongExpectedRevisionError && expected === -1) {
@@ -225,7 +223,6 @@ export class DossierCommandRunner {
 
   private async decideAndAppend(
     code: string,
-    streamId: string,
     state: DossierState,
     expected: number,
     command: DossierCommand,

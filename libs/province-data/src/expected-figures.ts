@@ -17,8 +17,8 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse';
 import { createWorkingCalendar, parseWorkingHours, type WorkingCalendar } from '@motcua/calendar';
-import { parseAgenciesCsv, parseProceduresCsv } from '../reference';
-import { AGENCY_LEVELS, CHANNELS, reportLevelOf, splitMulti, type AgencyLevel, type Channel, type ReportLevel } from '../csv-format';
+import { parseAgenciesCsv, parseProceduresCsv } from './reference';
+import { AGENCY_LEVELS, CHANNELS, reportLevelOf, splitMulti, type AgencyLevel, type Channel, type ReportLevel } from './csv-format';
 
 export interface Figures {
   received: number;
