@@ -9,8 +9,9 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parse, type CsvError } from 'csv-parse';
 import { ulid } from 'ulid';
-import { dossierStreamId } from '@motcua/domain';
-import { WrongExpectedRevisionError, type EventStore, type NewEvent } from '@motcua/event-store';
+import { DossierCommands, type CommandOrigin } from '@motcua/application';
+import { initialState } from '@motcua/domain';
+import { WrongExpectedRevisionError, type EventStore } from '@motcua/event-store';
 import { DOSSIER_COLUMNS, REQUIRED_DOSSIER_COLUMNS } from './csv-format';
 import type { ReferenceLookups } from './reference';
 import { RowRejected, rowToEvents, type DecidedDossier, type RowError } from './row-to-commands';
@@ -67,23 +68,14 @@ export class ImportFileError extends Error {
   }
 }
 
-function toNewEvents(d: DecidedDossier, correlationId: string, source: string): NewEvent[] {
-  const commandId = `import:${d.parsed.dossierCode}`;
-  return d.events.map((e) => ({
-    type: e.type,
-    data: e.data as unknown as Record<string, unknown>,
-    metadata: {
-      actor: IMPORT_ACTOR,
-      agencyCode: d.parsed.agency.code,
-      correlationId,
-      commandId,
-      source: `${source}:${d.parsed.line}`,
-    },
-  }));
+/** Who the import's events are written by: the importer, one command per dossier, the source line as metadata. */
+function importOrigin(d: DecidedDossier, correlationId: string, source: string): CommandOrigin {
+  return { actor: IMPORT_ACTOR, correlationId, commandId: `import:${d.parsed.dossierCode}`, extra: { source: `${source}:${d.parsed.line}` } };
 }
 
 export async function importDossiers(options: ImportDossiersOptions): Promise<ImportSummary> {
   const { store, file, lookups } = options;
+  const commands = new DossierCommands(store);
   // performance.now(): elapsed time for the summary only.
   const started = performance.now();
   const correlationId = options.correlationId ?? ulid();
@@ -140,9 +132,10 @@ export async function importDossiers(options: ImportDossiersOptions): Promise<Im
     batch = [];
     const results = await Promise.allSettled(
       current.map((d) =>
-        store.append(dossierStreamId(d.parsed.dossierCode), toNewEvents(d, correlationId, source), {
+        commands.append(d.parsed.dossierCode, initialState, d.events, {
+          origin: importOrigin(d, correlationId, source),
+          agencyCode: d.parsed.agency.code,
           expectedRevision: 'no_stream',
-          commandId: `import:${d.parsed.dossierCode}`,
         }),
       ),
     );
