@@ -4,7 +4,7 @@
  * `refdata-agencies`). Effective dates are LOCAL dates: a version applies from its `effectiveFrom`
  * (null = since always); `validTo` is the agency's last day.
  */
-import { REF_EVENT, type AgencyLevel } from '@motcua/reference-data';
+import { foldAgency, REF_EVENT, type AgencyLevel, type AgencyRecord } from '@motcua/reference-data';
 
 export type { AgencyLevel };
 
@@ -23,47 +23,37 @@ export const AGENCY_EVENT_TYPES = new Set<string>([REF_EVENT.agencyRegistered, R
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
-/** Applies one agency event to the versions of its agency (sorted by effectiveFrom). Pure. */
+/**
+ * Applies one agency event to the versions of its agency (sorted by effectiveFrom). Pure: the reference-data
+ * lib's own fold (`foldAgency`), seen through the read model's rows.
+ */
 export function foldAgencyVersions(
   versions: AgencyVersionRow[] | undefined,
   type: string,
   data: Record<string, unknown>,
 ): AgencyVersionRow[] | undefined {
-  const code = String(data.code);
-  switch (type) {
-    case REF_EVENT.agencyRegistered:
-      return [
-        {
-          code,
-          effectiveFrom: str(data.validFrom) ?? '',
-          validTo: str(data.validTo),
-          name: str(data.name),
-          level: str(data.level) as AgencyLevel | null,
-          parentCode: str(data.parentCode),
-        },
-      ];
-    case REF_EVENT.agencyChanged: {
-      if (!versions) return versions;
-      const from = str(data.effectiveFrom) ?? '';
-      const v: AgencyVersionRow = {
-        code,
-        effectiveFrom: from,
-        validTo: versions[0]?.validTo ?? null,
-        name: str(data.name),
-        level: str(data.level) as AgencyLevel | null,
-        parentCode: str(data.parentCode),
-      };
-      return [...versions.filter((x) => x.effectiveFrom !== from), v].sort((a, b) =>
-        a.effectiveFrom < b.effectiveFrom ? -1 : a.effectiveFrom > b.effectiveFrom ? 1 : 0,
-      );
-    }
-    case REF_EVENT.agencyClosed:
-      return versions?.map((v) => ({ ...v, validTo: str(data.validTo) }));
-    case REF_EVENT.agencyReopened:
-      return versions?.map((v) => ({ ...v, validTo: null }));
-    default:
-      return versions;
-  }
+  const next = foldAgency(versions && versions.length > 0 ? toRecord(versions) : undefined, type, data, 0);
+  return next && toRows(next);
+}
+
+function toRecord(rows: AgencyVersionRow[]): AgencyRecord {
+  return {
+    code: rows[0].code,
+    versions: rows.map((r) => ({ effectiveFrom: r.effectiveFrom || null, name: r.name ?? '', level: r.level as AgencyLevel, parentCode: r.parentCode, workingHours: null })),
+    validTo: rows[0].validTo,
+    revision: 0,
+  };
+}
+
+function toRows(rec: AgencyRecord): AgencyVersionRow[] {
+  return rec.versions.map((v) => ({
+    code: rec.code,
+    effectiveFrom: v.effectiveFrom ?? '',
+    validTo: str(rec.validTo),
+    name: str(v.name),
+    level: str(v.level) as AgencyLevel | null,
+    parentCode: str(v.parentCode),
+  }));
 }
 
 export interface AgencyAt {
