@@ -3,7 +3,7 @@
  * working seconds spread over a window, the deadline worker (real BullMQ on real Redis, SQLite store and
  * alerts DB) schedules due-soon and deadline jobs for all of them, and we measure, for every dossier,
  * `detectedAt - overdueFrom` of its `dossier.deadline-missed.v1` (the instant the domain says it is late).
- * Target (issue 6): p99 under 2 s. The worker runs while the receipts are appended (live scheduling of
+ * Target: p99 under 2 s. The worker runs while the receipts are appended (live scheduling of
  * 2·N alerts: due soon + deadline, in the Redis schedule with one BullMQ delayed job per tick boundary);
  * a receipt written after its own deadline window would show as delay, honestly.
  */

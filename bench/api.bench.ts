@@ -1,5 +1,5 @@
 /**
- * `api`: receive commands/s and p50/p99 latency of the Counter API over real HTTP (issue 4 acceptance:
+ * `api`: receive commands/s and p50/p99 latency of the Counter API over real HTTP (acceptance:
  * ≥ 2,000 receive-commands/s with p99 < 50 ms on 2 cores), beside a no-op route of the same app in the same run.
  *
  * The API runs as a CHILD PROCESS (the compiled app, `node dist/apps/api/src/main.js`, exactly
@@ -201,7 +201,7 @@ function run(opts: autocannon.Options): Promise<autocannon.Result> {
 registerBenchmark({
   name: 'api',
   description:
-    'Counter API (issue 4): POST /api/dossiers (receive: validation, JWT, scope, idempotency key in Redis, SQLite append) ' +
+    'Counter API: POST /api/dossiers (receive: validation, JWT, scope, idempotency key in Redis, SQLite append) ' +
     'over real HTTP from autocannon, against the compiled app in a child process on the embedded default, beside GET /api/ping of the same app.',
   async run(ctx) {
     const seconds = ctx.size(10, 2);
@@ -217,7 +217,7 @@ registerBenchmark({
       REDIS_URL: redisUrl,
       REDIS_KEY_PREFIX: prefix,
       AUTH_JWT_SECRET: secret,
-      // Production refuses to start without it (issue 10: applicants' personal data is sealed under it).
+      // Production refuses to start without it (applicants' personal data is sealed under it).
       PERSONAL_DATA_MASTER_KEY: randomBytes(32).toString('base64'),
       RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: 'info',

@@ -1,5 +1,5 @@
 /**
- * `emmett`: head-to-head with a peer (issue 9): Motcua's PostgreSQL event store against Emmett's
+ * `emmett`: head-to-head with a peer: Motcua's PostgreSQL event store against Emmett's
  * (`@event-driven-io/emmett-postgresql`), same events, same PostgreSQL server, same run.
  * Target: Motcua ≥ 2 × Emmett on each figure. Emmett keeps its tables in the `public` schema of
  * its database, so it gets a throw-away database; Motcua a throw-away schema.
@@ -240,7 +240,7 @@ async function measure(ctx: BenchContext, subjects: Subject[], sizes: Sizes, flo
 registerBenchmark({
   name: 'emmett',
   description:
-    "Head-to-head with Emmett's PostgreSQL event store (issue 9): the same events (Vietnamese dossier payload, " +
+    "Head-to-head with Emmett's PostgreSQL event store: the same events (Vietnamese dossier payload, " +
     'exact expected versions, no command id) appended and read on the same PostgreSQL server in the same run.',
   async run(ctx) {
     const url = pgUrl();

@@ -1,7 +1,7 @@
 /**
  * `event-store`: appends/s (one event per append, sequential; 100 events per append) and global
  * read events/s of the SQLite and PostgreSQL adapters, each beside the raw driver doing the
- * nearest equivalent work on a table of the same shape in the same run (issue 3 acceptance):
+ * nearest equivalent work on a table of the same shape in the same run:
  *   single  ≥ 50 % of raw single-row autocommit INSERTs
  *   batched ≥ 50 % of raw 100-row INSERTs in one transaction
  *   read    ≥ 50 % of raw keyset-paged SELECT + JSON parse of data and metadata
@@ -359,7 +359,7 @@ async function countAll(store: EventStore): Promise<number> {
 registerBenchmark({
   name: 'event-store',
   description:
-    'Event-store adapters against their raw drivers (issue 3). Appends carry a Vietnamese dossier payload (~600 B), ' +
+    'Event-store adapters against their raw drivers. Appends carry a Vietnamese dossier payload (~600 B), ' +
     'an exact expected revision and a command id; streams hold ~10 events (single) or 100 (batched).',
   async run(ctx) {
     const figures: Figure[] = [];

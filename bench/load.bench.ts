@@ -1,5 +1,5 @@
 /**
- * `load` (issue 10): sustained mixed traffic from many simulated counters against the compiled API and worker
+ * `load`: sustained mixed traffic from many simulated counters against the compiled API and worker
  * (child processes, exactly what `npm start` runs) on a PostgreSQL and a Redis of their own (initdb + redis-server
  * on free ports, test/faults/cluster.ts: the shared services are not touched), for LOAD_SECONDS (default 75 s,
  * × BENCH_SCALE). Each counter, in a closed loop: receive a dossier (own Idempotency-Key), complete 40 % of them,

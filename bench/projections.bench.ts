@@ -1,7 +1,7 @@
 /**
  * `projections`: rebuild events/s of the SLA projection on a generated province-year (700 k dossiers
  * through the real decider, ~4 M events; BENCH_SCALE scales it) beside the raw global-read rate of the
- * same SQLite store in the same run, and the peak memory (issue 5 targets: ≥ 100 k events/s, < 512 MB);
+ * same SQLite store in the same run, and the peak memory (targets: ≥ 100 k events/s, < 512 MB);
  * then the live lag, append -> visible in a query, at 500 commands/s (target p99 < 200 ms).
  * Rates per CPU-second of the process are noted beside the wall-clock ones: the shared machine's
  * other jobs take cores away from the wall clock.

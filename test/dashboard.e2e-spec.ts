@@ -1,5 +1,5 @@
 /**
- * The monitor dashboard (issue 8) in a real browser: Debian's Chromium driven by playwright-core,
+ * The monitor dashboard in a real browser: Debian's Chromium driven by playwright-core,
  * against the real API (SQLite store, real Redis) started by `startTestApp`. The page is loaded from
  * the app itself (/dashboard/), logged in with a pasted token, and what it shows is compared with
  * what the API answers to the same questions. Screenshots go to test-artifacts/ (gitignored).

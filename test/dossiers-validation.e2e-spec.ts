@@ -1,5 +1,5 @@
 /**
- * Malformed bodies at every dossier write route, over real HTTP on SQLite and PostgreSQL (issue 4):
+ * Malformed bodies at every dossier write route, over real HTTP on SQLite and PostgreSQL:
  * each missing required field, each wrong type and an unknown field -> 400 naming the field; then a
  * fast-check property firing random and mutated bodies: only 4xx, and the store is unchanged.
  */

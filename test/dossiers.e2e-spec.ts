@@ -1,5 +1,5 @@
 /**
- * Dossier use cases over real HTTP, on SQLite and PostgreSQL (issue 4 acceptance): a full lifecycle,
+ * Dossier use cases over real HTTP, on SQLite and PostgreSQL: a full lifecycle,
  * every illegal transition -> 422, idempotent retries, racing clerks, agency scope, no token -> 401.
  * No request may answer 500 (checked in afterAll on every recorded status).
  */

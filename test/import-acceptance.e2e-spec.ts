@@ -1,5 +1,5 @@
 /**
- * Issue 9's acceptance at test size: a generated province (~3 000 dossiers over June-July 2025, across
+ * The province-scale acceptance at test size: a generated province (~3 000 dossiers over June-July 2025, across
  * the 1 July 2025 reform that merges communes and drops the districts) imported into a real SQLite
  * store the way the CLI does it (agencies and procedures through the reference-data importer, dossiers
  * with the procedure rules read back from the store), the SLA projection rebuilt, and the read models'
@@ -23,7 +23,7 @@ jest.setTimeout(120_000);
 const FROM = '2025-06-02';
 const TO = '2025-07-31'; // inclusive; the generator's `to` (2025-08-01) is exclusive
 
-describe('issue 9 acceptance (small province): import -> rebuild -> read-model figures = CSV figures (SQLite)', () => {
+describe('province-scale acceptance (small province): import -> rebuild -> read-model figures = CSV figures (SQLite)', () => {
   let dir: string;
   let t: TestApp;
   let db: SqlDb;

@@ -1,5 +1,5 @@
 /**
- * Personal data never appears in logs (issue 10): the real API with the production logger at `trace`, its output
+ * Personal data never appears in logs: the real API with the production logger at `trace`, its output
  * captured, a full request cycle with an applicant (receipt, idempotent replay, validation failures with personal
  * data in the body, malformed JSON, personal data in a query string, read, erasure, history); then the captured
  * lines are searched for the name, ID number, phone and address.

@@ -1,5 +1,5 @@
 /**
- * Personal data protection over real HTTP (issue 10, Decree 13/2023/NĐ-CP), on SQLite files and PostgreSQL:
+ * Personal data protection over real HTTP (Decree 13/2023/NĐ-CP), on SQLite files and PostgreSQL:
  * identity fields sealed per applicant, read back by the dossier's clerks and auditors only, erased by an admin
  * (key destroyed, `applicant.erased.v1` recorded); afterwards history replays, the state is unchanged, every
  * hash chain still verifies, and no plaintext personal data is in the event store (file bytes / rows).

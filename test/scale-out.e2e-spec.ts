@@ -1,5 +1,5 @@
 /**
- * Scale-out (issue 10): two API and two worker processes (the compiled app, real child processes) against one
+ * Scale-out: two API and two worker processes (the compiled app, real child processes) against one
  * PostgreSQL and one Redis of their own (test/faults/cluster.ts; the shared services are untouched).
  * - one active worker: exactly one holds the leader lock (apps/worker/src/leader.ts), the other stands by;
  * - projections are not double-applied: after load through both APIs, the SLA read model equals a fresh

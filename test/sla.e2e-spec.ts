@@ -1,5 +1,5 @@
 /**
- * SLA read side end to end (issue 5), over real HTTP on SQLite and PostgreSQL: dossiers POSTed through
+ * SLA read side end to end, over real HTTP on SQLite and PostgreSQL: dossiers POSTed through
  * the dossier routes, the worker's projection job (apps/worker/src/run-projections.ts) running in this
  * process against the same store, then GET /api/sla (by agency, level, procedure), /api/agencies/:code/sla,
  * /api/rankings and /api/dossiers checked figure by figure, with the freshness watermark; a monitor sees

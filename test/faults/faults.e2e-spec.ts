@@ -1,5 +1,5 @@
 /**
- * Fault test (issue 10): under a bounded load of receive/complete commands from simulated counters, the API
+ * Fault test: under a bounded load of receive/complete commands from simulated counters, the API
  * and the worker are killed with SIGKILL at random moments (seeded: FAULTS_SEED) and restarted by a supervisor
  * (as an orchestrator would), our own PostgreSQL is stopped ("immediate": connections dropped) and started, and
  * our own Redis (no persistence: everything in it is lost) is killed and started. Afterwards:

@@ -10,7 +10,7 @@ const at = (date: string, time: string) => localInstant(date, time, 420);
 const days = (value: number): DeadlineRules => ({ deadline: { value, unit: 'working_days' } });
 const H = MS_PER_HOUR;
 
-describe('working calendar: acceptance dates (issue 2)', () => {
+describe('working calendar: acceptance dates (Tết 2025 and the official schedules)', () => {
   const cal = createWorkingCalendar();
 
   it('a 3-working-day dossier received Friday 24 Jan 2025 10:00 is due after the Tết 2025 break', () => {

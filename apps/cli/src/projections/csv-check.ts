@@ -1,5 +1,5 @@
 /**
- * Issue 9's acceptance check: the SLA figures served by the read models against the figures computed
+ * The province-scale acceptance check: the SLA figures served by the read models against the figures computed
  * straight from the province CSV files by the independent helper (`expectedFiguresFromCsv`, which
  * uses neither events nor domain code).
  *

@@ -1,5 +1,5 @@
 /**
- * CLI commands of the province-data tools (issue 9): `generate` and `import dossiers FILE.csv`.
+ * CLI commands of the province-data tools: `generate` and `import dossiers FILE.csv`.
  * Kept in this folder; cli.ts only dispatches to them.
  */
 import { NestFactory } from '@nestjs/core';

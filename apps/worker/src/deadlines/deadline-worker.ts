@@ -1,5 +1,5 @@
 /**
- * The deadline watcher (issue 6). One per deployment (several are safe: the checkpoint is compare-and-set,
+ * The deadline watcher. One per deployment (several are safe: the checkpoint is compare-and-set,
  * the schedule and the tick jobs are idempotent, every raise is idempotent in the event store).
  *
  * 1. Follows the global log from its own checkpoint (in the alerts DB, committed with the read model:

@@ -13,7 +13,7 @@ export function createLogger(level: string, name = 'motcua', destination?: Desti
     level,
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
-    // Applicant identity fields too (issue 10): a second line of defence should one reach a log call.
+    // Applicant identity fields too (personal data, Decree 13/2023): a second line of defence should one reach a log call.
     redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.password', '*.token', ...PERSONAL_DATA_REDACT_PATHS], censor: '[redacted]' },
   };
   return destination ? pino(options, destination) : pino(options);

@@ -3,7 +3,7 @@ import { ReferenceDataCoreModule } from '../reference-data/reference-data.module
 import { AlertsController } from './alerts.controller';
 import { AlertsService } from './alerts.service';
 
-/** Deadline alerts: list, acknowledge, live SSE feed (issue 6; docs/alerts.md). */
+/** Deadline alerts: list, acknowledge, live SSE feed (docs/alerts.md). */
 @Module({
   imports: [ReferenceDataCoreModule],
   controllers: [AlertsController],

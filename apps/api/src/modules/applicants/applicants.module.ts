@@ -9,7 +9,7 @@ import { PersonalDataLifecycle, personalDataProvider } from './personal-data.pro
 registerErrorCode('VAULT_UNAVAILABLE', 503);
 
 /**
- * Personal data protection (issue 10): the key vault, the sealing used by the dossier intake use cases
+ * Personal data protection (Decree 13/2023): the key vault, the sealing used by the dossier intake use cases
  * (`ApplicantRecords.seal`), reading a dossier's applicant and erasure. Imported by DossiersModule.
  */
 @Module({

@@ -8,7 +8,7 @@ import { chartJsFile, findDashboardDir, serveStatic } from './static-files';
 export const DASHBOARD_PATH = '/dashboard';
 
 /**
- * The monitor dashboard (issue 8): static page at `/dashboard/` (outside the `/api` prefix, so it
+ * The monitor dashboard: static page at `/dashboard/` (outside the `/api` prefix, so it
  * is mounted on the HTTP adapter directly, not as a Nest route) and `GET /api/dashboard/config`.
  * The page itself talks to the public API with the pasted token; the static files carry no data
  * and need none.
