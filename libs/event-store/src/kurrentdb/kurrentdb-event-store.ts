@@ -38,7 +38,6 @@ import {
   type AllStreamRecordedEvent,
   type AllStreamSubscription,
   type AppendExpectedRevision,
-  type JSONEventData,
   type JSONType,
   type ResolvedEvent,
 } from '@eventstore/db-client';
