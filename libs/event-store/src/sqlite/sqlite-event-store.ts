@@ -1,8 +1,14 @@
+/**
+ * The embedded event store: the port's adapter for one SQLite file, for a single machine (one API process
+ * and its worker sharing the file). This file holds the schema and its migration, the group-committed
+ * appends and the reads; subscriptions run the catch-up/live loop shared with the PostgreSQL adapter
+ * (../subscription), woken by this store's own commits and by polling for other processes' writes.
+ */
 import Database from 'better-sqlite3';
-import { EventEmitter } from 'node:events';
-import { waitForWake } from '../wake';
 import { EventStoreError, StoreUnavailableError, WrongExpectedRevisionError } from '../errors';
 import { GENESIS_HASH } from '../hash';
+import { subscribeCatchUpLive } from '../subscription/catch-up-live';
+import { CommitSignal } from '../subscription/commit-signal';
 import {
   DEFAULT_READ_ALL_BATCH,
   type AppendOptions,
@@ -18,14 +24,7 @@ import {
   type Subscription,
   type SubscriptionHandler,
 } from '../port';
-import {
-  assertExpectedRevision,
-  prepareAppend,
-  prepareStreamMetadata,
-  sealEvents,
-  validateStreamId,
-  type PreparedAppend,
-} from '../validation';
+import { assertExpectedRevision, prepareAppend, prepareStreamMetadata, sealEvents, validateStreamId, type PreparedAppend } from '../validation';
 
 export interface SqliteEventStoreOptions {
   /** Database file; `:memory:` works but tests should use real files. */
@@ -188,7 +187,8 @@ export class SqliteEventStore implements EventStore {
   private readonly maxEventBytes: number | undefined;
   private readonly pollIntervalMs: number;
   private readonly clock: () => Date;
-  private readonly appended = new EventEmitter();
+  /** Commits of this store that wrote events: they wake its subscribers at once. */
+  private readonly commits = new CommitSignal();
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
 
@@ -231,7 +231,6 @@ export class SqliteEventStore implements EventStore {
     // never corrupts the file (https://www.sqlite.org/pragma.html#pragma_synchronous).
     db.pragma('synchronous = NORMAL');
     migrate(db);
-    this.appended.setMaxListeners(0);
 
     // Head: the highest revision key and its event's hash. Two plain lookups measure cheaper than one
     // statement joining both (its LEFT JOINs on a materialised subquery cost more than a second step).
@@ -243,21 +242,15 @@ export class SqliteEventStore implements EventStore {
       .raw(true);
     // A recorded command: revision and position of the last event it wrote.
     this.stCommand = db
-      .prepare(
-        'SELECT e.revision, k.position FROM stream_keys k CROSS JOIN events e ON e.position = k.position WHERE k.stream_id = ? AND k.key = ?',
-      )
+      .prepare('SELECT e.revision, k.position FROM stream_keys k CROSS JOIN events e ON e.position = k.position WHERE k.stream_id = ? AND k.key = ?')
       .raw(true);
     // The events_keys trigger adds the stream_keys rows (revision; command id on the last event).
     this.stInsert = db.prepare(
       `INSERT INTO events (stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash, command_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.stRevision = db
-      .prepare(`SELECT key FROM stream_keys WHERE stream_id = ? AND key BETWEEN 0 AND ${MAX_REVISION} ORDER BY key DESC LIMIT 1`)
-      .pluck(true);
-    this.stReadAll = db
-      .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
-      .raw(true);
+    this.stRevision = db.prepare(`SELECT key FROM stream_keys WHERE stream_id = ? AND key BETWEEN 0 AND ${MAX_REVISION} ORDER BY key DESC LIMIT 1`).pluck(true);
+    this.stReadAll = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(true);
     this.stHeadPosition = db.prepare('SELECT MAX(position) FROM events').pluck(true);
     this.stSetMeta = db.prepare(
       `INSERT INTO streams (stream_id, metadata) VALUES (?, ?)
@@ -306,8 +299,7 @@ export class SqliteEventStore implements EventStore {
       const e = sealed[i];
       const commandId = i === lastIndex ? (a.commandId ?? null) : null;
       position = Number(
-        this.stInsert.run(a.streamId, e.revision, e.type, e.dataJson, e.metadataJson, e.recordedAt, e.hash, e.prevHash, commandId)
-          .lastInsertRowid,
+        this.stInsert.run(a.streamId, e.revision, e.type, e.dataJson, e.metadataJson, e.recordedAt, e.hash, e.prevHash, commandId).lastInsertRowid,
       );
     }
     const last = sealed[lastIndex];
@@ -381,7 +373,7 @@ export class SqliteEventStore implements EventStore {
         p.error = err;
       }
     }
-    if (batch.some((p) => p.result && !p.result.duplicate)) this.appended.emit('append');
+    if (batch.some((p) => p.result && !p.result.duplicate)) this.commits.notify();
     for (const p of batch) p.done(p);
   }
 
@@ -452,67 +444,22 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * Catch-up and live are one loop: read the log after the checkpoint in batches; when a read
-   * comes back empty, sleep until an append of this store wakes it or the poll interval passes
-   * (another process may write the file). The checkpoint only moves past delivered events, so the
-   * hand-over from catch-up to live can neither lose nor repeat one.
+   * The shared catch-up/live loop (../subscription/catch-up-live.ts) over the log: an append of this store
+   * wakes it at once, a write of another process on the same file at the next poll.
    */
   subscribeToAll(handler: SubscriptionHandler, options: SubscribeOptions = {}): Subscription {
-    const batchSize = options.batchSize ?? DEFAULT_READ_ALL_BATCH;
-    let checkpoint = parsePosition(options.after);
-    let stopped = false;
-    let wake: (() => void) | undefined;
-    let appendsSeen = 0;
-    const onAppend = () => {
-      appendsSeen++;
-      wake?.();
-    };
-    const stop = () => {
-      stopped = true;
-      wake?.();
-    };
-    this.appended.on('append', onAppend);
-    options.signal?.addEventListener('abort', stop, { once: true });
-
-    const loop = async () => {
-      // Never call the handler before subscribeToAll has returned.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      try {
-        while (!stopped && !this.closed) {
-          const seen = appendsSeen;
-          const batch = this.readAllSync(checkpoint, batchSize);
-          if (batch.length > 0) {
-            await handler(batch);
-            checkpoint = Number(batch[batch.length - 1].position);
-            if (batch.length === batchSize || appendsSeen !== seen) continue;
-          }
-          if (stopped || this.closed) break;
-          if (appendsSeen !== seen) continue; // an append landed while the handler ran
-          await waitForWake(this.pollIntervalMs, (done) => {
-            wake = done;
-            return () => (wake = undefined);
-          });
-        }
-      } finally {
-        this.appended.off('append', onAppend);
-        options.signal?.removeEventListener('abort', stop);
-      }
-    };
-    if (options.signal?.aborted) stopped = true;
-    const done = loop();
-    const subscription: Subscription = {
-      done,
-      close: async () => {
-        stop();
-        await done.catch(() => undefined);
+    parsePosition(options.after); // an invalid checkpoint fails here, not in the loop
+    return subscribeCatchUpLive(
+      {
+        read: (after, maxCount) => this.readAllSync(parsePosition(after), maxCount),
+        commits: this.commits,
+        pollIntervalMs: this.pollIntervalMs,
+        isOpen: () => !this.closed,
       },
-    };
-    this.subscriptions.add(subscription);
-    done.then(
-      () => this.subscriptions.delete(subscription),
-      () => this.subscriptions.delete(subscription),
+      handler,
+      options,
+      this.subscriptions,
     );
-    return subscription;
   }
 
   async setStreamMetadata(streamId: string, metadata: StreamMetadata): Promise<void> {
