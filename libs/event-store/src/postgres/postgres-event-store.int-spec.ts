@@ -5,6 +5,7 @@ import { StoreUnavailableError, WrongExpectedRevisionError } from '../errors';
 import { verifyStreamChain } from '../hash';
 import { comparePositions, type AppendResult, type NewEvent, type RecordedEvent } from '../port';
 import { createPostgresEventStore, type PostgresEventStore, type PostgresEventStoreOptions } from './postgres-event-store';
+import type { BeforeCommitHook, BeforeCommitInfo } from './write-context';
 import { decodePosition } from './positions';
 
 jest.setTimeout(30_000);
@@ -74,11 +75,7 @@ describeEventStoreContract('postgres', async () => {
   return {
     store,
     tamper: async (streamId, revision, newDataJson) => {
-      await pool.query(`UPDATE "${schema}".events SET data = $3::json WHERE stream_id = $1 AND revision = $2`, [
-        streamId,
-        revision,
-        newDataJson,
-      ]);
+      await pool.query(`UPDATE "${schema}".events SET data = $3::json WHERE stream_id = $1 AND revision = $2`, [streamId, revision, newDataJson]);
     },
     cleanup: async () => {
       await store.close();
@@ -195,30 +192,27 @@ describe('PostgreSQL event store: basics', () => {
   });
 });
 
-describe('PostgreSQL event store: global order without gaps or skips', () => {
-  it('never passes a transaction that commits later with a lower sequence number', async () => {
-    const schema = newSchema();
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    let held!: (txid: string) => void;
-    const heldTx = new Promise<string>((r) => (held = r));
-    const slow = store(schema, {
-      beforeCommit: async ({ transactionId }) => {
-        held(transactionId);
-        await gate;
-      },
-    });
-    const fast = store(schema);
-    await fast.init();
+/**
+ * Tx A allocates its sequence number first and stays open (held by `holdA`) while tx B, written by `fast`,
+ * allocates a higher one and commits first: no reader may see B before A resolves, and both then arrive in
+ * commit-consistent order. The caller decides how A is held and which write path A and B take.
+ */
+async function expectNoReaderPassesAnOpenTransaction(
+  schema: string,
+  fast: PostgresEventStore,
+  holdA: { append: () => Promise<AppendResult>; held: Promise<unknown>; release: () => Promise<void> | void },
+  appendB: () => Promise<AppendResult>,
+): Promise<void> {
+  const delivered: RecordedEvent[] = [];
+  const sub = fast.subscribeToAll((events) => void delivered.push(...events));
 
-    const delivered: RecordedEvent[] = [];
-    const sub = fast.subscribeToAll((events) => void delivered.push(...events));
-
-    // Tx A allocates its sequence number first and stays open...
-    const appendA = slow.append('stream-a', [ev(1)]);
-    await heldTx;
+  // Tx A allocates its sequence number first and stays open...
+  const appendA = holdA.append();
+  let resultB: AppendResult;
+  try {
+    await holdA.held;
     // ...while tx B allocates a higher one and commits first.
-    const resultB = await fast.append('stream-b', [ev(2)]);
+    resultB = await appendB();
     const naive = await admin.query<{ seq: string }>(`SELECT seq FROM "${schema}".events ORDER BY seq`);
     expect(naive.rows).toHaveLength(1); // a reader ordering by seq alone would now pass A's gap
 
@@ -227,19 +221,152 @@ describe('PostgreSQL event store: global order without gaps or skips', () => {
     expect(await fast.headPosition()).toBeUndefined();
     await new Promise((r) => setTimeout(r, 300)); // several poll intervals and B's NOTIFY
     expect(delivered).toEqual([]);
+  } finally {
+    // Never leave A open when an expectation fails: an open transaction holds back every reader of the cluster.
+    await holdA.release();
+  }
+  const resultA = await appendA;
+  const a = decodePosition(resultA.position);
+  const b = decodePosition(resultB.position);
+  expect(BigInt(a.seq)).toBeLessThan(BigInt(b.seq)); // the interleaving really happened
+  expect(comparePositions(resultA.position, resultB.position)).toBeLessThan(0); // commit-consistent order
 
-    release();
-    const resultA = await appendA;
-    const a = decodePosition(resultA.position);
-    const b = decodePosition(resultB.position);
-    expect(BigInt(a.seq)).toBeLessThan(BigInt(b.seq)); // the interleaving really happened
-    expect(comparePositions(resultA.position, resultB.position)).toBeLessThan(0); // commit-consistent order
+  await waitFor(() => delivered.length >= 2, 'both events delivered');
+  await new Promise((r) => setTimeout(r, 150));
+  expect(delivered.map((e) => e.streamId)).toEqual(['stream-a', 'stream-b']);
+  expect((await fast.readAll()).map((e) => e.position)).toEqual([resultA.position, resultB.position]);
+  await sub.close();
+}
 
-    await waitFor(() => delivered.length >= 2, 'both events delivered');
-    await new Promise((r) => setTimeout(r, 150));
-    expect(delivered.map((e) => e.streamId)).toEqual(['stream-a', 'stream-b']);
-    expect((await fast.readAll()).map((e) => e.position)).toEqual([resultA.position, resultB.position]);
-    await sub.close();
+/** A hold on the write transactions of a store: the `beforeCommit` seam waits for `release()`. */
+function commitGate(): { hook: BeforeCommitHook; held: Promise<BeforeCommitInfo>; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let held!: (info: BeforeCommitInfo) => void;
+  const heldTx = new Promise<BeforeCommitInfo>((r) => (held = r));
+  return {
+    hook: async (info) => {
+      held(info);
+      await gate;
+    },
+    held: heldTx,
+    release,
+  };
+}
+
+/** Waits until a statement on `schema` containing `marker` waits for a lock (another transaction holds it). */
+async function waitForBlockedStatement(schema: string, marker: string): Promise<void> {
+  await waitFor(async () => {
+    const { rows } = await admin.query(
+      `SELECT 1 FROM pg_stat_activity
+        WHERE wait_event_type = 'Lock' AND position($1 in query) > 0 AND position($2 in query) > 0`,
+      [`"${schema}".`, marker],
+    );
+    return rows.length > 0;
+  }, `a statement (${marker}) blocked on a lock`);
+}
+
+/** Text only the one-statement path's SQL contains (fast-write.ts), to find it in pg_stat_activity. */
+const FAST_STATEMENT_MARKER = 'moved AS (';
+
+describe('PostgreSQL event store: global order without gaps or skips', () => {
+  it('never passes a transaction that commits later with a lower sequence number', async () => {
+    const schema = newSchema();
+    const gate = commitGate();
+    const slow = store(schema, { beforeCommit: gate.hook });
+    const fast = store(schema);
+    await fast.init();
+
+    // Neither stream is known to its store and neither append says no_stream: both take the checked path.
+    await expectNoReaderPassesAnOpenTransaction(schema, fast, { append: () => slow.append('stream-a', [ev(1)]), held: gate.held, release: gate.release }, () =>
+      fast.append('stream-b', [ev(2)]),
+    );
+    expect((await gate.held).path).toBe('checked');
+  });
+
+  it('never passes it either when both transactions take the one-statement path (A held by the test seam)', async () => {
+    const schema = newSchema();
+    const gate = commitGate();
+    const slow = store(schema, { beforeCommit: gate.hook });
+    const fast = store(schema);
+    await fast.init();
+
+    // New streams (no_stream), one append each: the one-statement path takes both.
+    await expectNoReaderPassesAnOpenTransaction(
+      schema,
+      fast,
+      { append: () => slow.append('stream-a', [ev(1)], { expectedRevision: 'no_stream' }), held: gate.held, release: gate.release },
+      () => fast.append('stream-b', [ev(2)], { expectedRevision: 'no_stream' }),
+    );
+    expect(await gate.held).toMatchObject({ path: 'fast', streamIds: ['stream-a'] });
+  });
+
+  it('never passes it either without any test seam: the one-statement path held by a lock on its command id', async () => {
+    const schema = newSchema();
+    const slow = store(schema);
+    const fast = store(schema);
+    await Promise.all([slow.init(), fast.init()]);
+    // Another session records A's command id and stays open. A's one statement creates its stream and
+    // inserts its event (taking its sequence number) first, then waits on that command's key: the statement
+    // writes the commands table last (an unreferenced data-modifying WITH runs after the main query).
+    const locker = await admin.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(`INSERT INTO "${schema}".commands (stream_id, command_id, next_expected_revision) VALUES ('stream-a', 'cmd-a', 0)`);
+      // (Had A's statement failed and fallen back to the checked path, its sequence number would follow B's.)
+      await expectNoReaderPassesAnOpenTransaction(
+        schema,
+        fast,
+        {
+          append: () => slow.append('stream-a', [ev(1)], { expectedRevision: 'no_stream', commandId: 'cmd-a' }),
+          held: waitForBlockedStatement(schema, FAST_STATEMENT_MARKER),
+          release: async () => void (await locker.query('ROLLBACK')),
+        },
+        () => fast.append('stream-b', [ev(2)], { expectedRevision: 'no_stream' }),
+      );
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      locker.release();
+    }
+  });
+
+  it('two stores remembering the same head race through the one-statement path: one wins, the other gets the conflict', async () => {
+    const schema = newSchema();
+    let hook: BeforeCommitHook = async () => undefined;
+    const a = store(schema, { beforeCommit: (info) => hook(info) });
+    const b = store(schema);
+    // Both stores learn head 0: a wrote it, b retried a's command (a duplicate, decided under the row lock).
+    const setup = await a.append('d', [ev(0)], { expectedRevision: 'no_stream', commandId: 'setup' });
+    await expect(b.append('d', [ev(0)], { expectedRevision: 'no_stream', commandId: 'setup' })).resolves.toEqual({
+      ...setup,
+      duplicate: true,
+    });
+
+    const gate = commitGate();
+    hook = gate.hook;
+    const appendA = a.append('d', [ev(1, { who: 'a' }), ev(2, { who: 'a' })], { expectedRevision: 0 });
+    let appendB: Promise<{ result?: AppendResult; error?: unknown }>;
+    try {
+      expect(await gate.held).toMatchObject({ path: 'fast', streamIds: ['d'] }); // a's statement moved the head, not committed
+      appendB = b.append('d', [ev(1, { who: 'b' })], { expectedRevision: 0 }).then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      );
+      await waitForBlockedStatement(schema, FAST_STATEMENT_MARKER); // b's one statement waits for a's row lock
+    } finally {
+      gate.release(); // never leave a's transaction open when an expectation fails
+    }
+
+    await expect(appendA).resolves.toMatchObject({ streamId: 'd', nextExpectedRevision: 2, duplicate: false });
+    const lost = await appendB;
+    expect(lost.result).toBeUndefined();
+    expect(lost.error).toBeInstanceOf(WrongExpectedRevisionError);
+    expect(lost.error).toMatchObject({ streamId: 'd', expected: 0, actual: 2 });
+    const events = await b.readStream('d');
+    expect(events.map((e) => e.data.who)).toEqual([undefined, 'a', 'a']);
+    expect(verifyStreamChain(events)).toEqual({ ok: true });
+    // b decided its append under the lock and now knows the real head: 'any' chains onto it.
+    await expect(b.append('d', [ev(3)])).resolves.toMatchObject({ nextExpectedRevision: 3 });
   });
 
   it('8 concurrent connections append while a subscriber reads live: every event once, in readAll order', async () => {
@@ -260,7 +387,10 @@ describe('PostgreSQL event store: global order without gaps or skips', () => {
             for (let i = 0; i < perWriter / 2; i++) {
               const n = 1 + ((i + wi + lane) % 3);
               expected += n;
-              await w.append(`w${wi}-s${i % 5}`, Array.from({ length: n }, (_, k) => ev(k, { wi, lane, i })));
+              await w.append(
+                `w${wi}-s${i % 5}`,
+                Array.from({ length: n }, (_, k) => ev(k, { wi, lane, i })),
+              );
             }
           }),
         );
@@ -291,7 +421,12 @@ describe('PostgreSQL event store: group commit', () => {
     type Outcome = { i: number; result?: AppendResult; error?: unknown };
     const calls: Promise<Outcome>[] = [];
     const call = (i: number, p: Promise<AppendResult>) =>
-      calls.push(p.then((result) => ({ i, result }), (error) => ({ i, error })));
+      calls.push(
+        p.then(
+          (result) => ({ i, result }),
+          (error) => ({ i, error }),
+        ),
+      );
     // 4 streams x 4 racers with no_stream: exactly one winner per stream.
     for (let i = 0; i < 16; i++) call(i, s.append(`race-${i % 4}`, [ev(i)], { expectedRevision: 'no_stream' }));
     // 12 appends with 'any' to 2 streams: all win, chained inside the batch.
@@ -328,5 +463,4 @@ describe('PostgreSQL event store: group commit', () => {
     expect(txids.size).toBeLessThan(8);
     await waitFor(async () => (await readWholeLog(s)).length === 4 + 24 + 2, 'log complete');
   });
-
 });
