@@ -16,7 +16,7 @@ export function readOrCreateDevMasterKey(dataDir: string): { text: string; file:
     parseMasterKey(text); // a damaged file fails loudly rather than silently making a new key (old data would not open)
     return { text, file, generated: false };
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const text = generateMasterKeyText();
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, text + '\n', { mode: 0o600 });

@@ -59,3 +59,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AUTH_JWT_SECRET: secret, EVENT_STORE: 'postgres', EVENT_STORE_URL: 'nope://u:pw@' })).toThrow(/EVENT_STORE_URL/);
   });
 });
+
+describe('environment and secrets', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-env-'));
+  const random = 'k3J9x-Qm2VtZr8Lw_p4Ny7Hc1Ub6Ge0Ds5Af';
+  it.each(['Production', 'prod', 'PRODUCTION', 'staging', 'dev'])('NODE_ENV=%s is refused, never a development fallback', (value) => {
+    try {
+      loadConfig({ NODE_ENV: value, DATA_DIR: dir, AUTH_JWT_SECRET: random, PERSONAL_DATA_MASTER_KEY: 'ab'.repeat(32) });
+      throw new Error('no error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).variable).toBe('NODE_ENV');
+    }
+  });
+  it('a low-entropy secret is refused in production, accepted in development', () => {
+    const weak = 'a'.repeat(32);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dir, AUTH_JWT_SECRET: weak, PERSONAL_DATA_MASTER_KEY: 'ab'.repeat(32) })).toThrow(/AUTH_JWT_SECRET.*predictable/);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dir, AUTH_JWT_SECRET: 'abcd'.repeat(8), PERSONAL_DATA_MASTER_KEY: 'ab'.repeat(32) })).toThrow(/AUTH_JWT_SECRET/);
+    expect(loadConfig({ NODE_ENV: 'production', DATA_DIR: dir, AUTH_JWT_SECRET: random, PERSONAL_DATA_MASTER_KEY: 'ab'.repeat(32) }).nodeEnv).toBe('production');
+    expect(loadConfig({ NODE_ENV: 'development', DATA_DIR: dir, AUTH_JWT_SECRET: weak }).auth.secretSource).toBe('env');
+  });
+});
+

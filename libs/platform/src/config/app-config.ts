@@ -124,7 +124,7 @@ export function readOrCreateDevSecret(dataDir: string): { secret: string; file: 
     const secret = readFileSync(file, 'utf8').trim();
     if (secret.length >= MIN_SECRET_LENGTH) return { secret, file, generated: false };
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(32).toString('base64url');
   // The API, the worker and the CLI may start together: write aside, then link (atomic, fails if
   // another process won), so all of them end up with the same secret.
@@ -183,8 +183,30 @@ function alertsConfigFromEnv(env: Env, base: { dataDir: string; redisKeyPrefix: 
   }
 }
 
+/** The environments a process may run in; anything else is refused (a typo must never fall back to development). */
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+
+/** Least estimated entropy of AUTH_JWT_SECRET in production (bits; a random 32-character hex secret has ~120). */
+export const MIN_SECRET_ENTROPY_BITS = 96;
+
+/**
+ * An estimate of a secret's entropy: its length times the Shannon entropy of its characters. Catches the
+ * secrets people type (`aaaa…`, `abcabc…`, a word repeated); it cannot prove randomness.
+ */
+export function estimatedEntropyBits(secret: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of secret) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const n = [...secret].length;
+  let perChar = 0;
+  for (const c of counts.values()) perChar -= (c / n) * Math.log2(c / n);
+  return n * perChar;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = env.NODE_ENV?.trim() || 'development';
+  if (!(NODE_ENVS as readonly string[]).includes(nodeEnv)) {
+    throw new ConfigError('NODE_ENV', `expected ${NODE_ENVS.join(', ')} (exactly), got '${env.NODE_ENV}'`);
+  }
   const port = intVar(env, 'PORT', 3000, 0, 65535);
   const dataDir = resolve(env.DATA_DIR?.trim() || './data');
   const redisUrl = urlVar(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379';
@@ -220,6 +242,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   let devSecretGenerated = false;
   if (jwtSecret && jwtSecret.length < MIN_SECRET_LENGTH) {
     throw new ConfigError('AUTH_JWT_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  if (jwtSecret && nodeEnv === 'production' && estimatedEntropyBits(jwtSecret) < MIN_SECRET_ENTROPY_BITS) {
+    throw new ConfigError('AUTH_JWT_SECRET', 'too predictable for production (e.g. repeated characters): use a random secret, e.g. `openssl rand -base64 32`');
   }
   if (!jwtSecret && !jwksUrl) {
     if (nodeEnv === 'production') {
@@ -294,10 +319,20 @@ export function describeConfig(c: AppConfig): Record<string, unknown> {
 export const APP_CONFIG = Symbol.for('motcua.AppConfig');
 
 /**
- * For process entry points: the configuration, or the offending variable's message on stderr and exit
+ * Every file and folder a Motcua process creates (event store, read models, key vault, secrets, scratch
+ * replays) is readable by its owner only: 0600 files, 0700 folders. The data holds applicants' personal
+ * data and the keys to it; a shared machine's other users must not read it.
+ */
+export function useOwnerOnlyFileModes(): void {
+  process.umask(0o077);
+}
+
+/**
+ * For process entry points: the files it creates are its owner's only (useOwnerOnlyFileModes), then the configuration, or the offending variable's message on stderr and exit
  * code 78 (EX_CONFIG), so an orchestrator does not restart a process that can never start.
  */
 export function loadConfigOrExit(env: Env = process.env): AppConfig {
+  useOwnerOnlyFileModes();
   try {
     return loadConfig(env);
   } catch (e) {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig } from './app-config';
 import { loadPersonalDataConfig } from './personal-data.config';
 
-const SECRET = 'x'.repeat(32);
+// Random-looking: production refuses a predictable secret.
+const SECRET = 'k3J9x-Qm2VtZr8Lw_p4Ny7Hc1Ub6Ge0Ds5Af';
 const KEY = 'ab'.repeat(32);
 
 describe('loadPersonalDataConfig', () => {
