@@ -16,8 +16,9 @@ import {
   Query,
 } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@motcua/event-store';
-import { InvalidQueryError, SlaQueryService, type AgencyLevel, type SqlDb } from '@motcua/read-models';
-import { APP_CONFIG, openReadModels, type AppConfig } from '@motcua/platform';
+import { InvalidQueryError, SlaQueryService, type SqlDb } from '@motcua/read-models';
+import { DossierListQueryDto, PeriodQuery, RankingsQueryDto, SlaQueryDto } from './sla-query.dto';
+import { ApiError, APP_CONFIG, openReadModels, type AppConfig } from '@motcua/platform';
 import { CurrentUser, Roles } from '../shared/auth/decorators';
 import type { AuthUser } from '@motcua/platform';
 
@@ -51,6 +52,10 @@ class SlaAccess implements OnApplicationShutdown {
       return await fn();
     } catch (e) {
       if (e instanceof InvalidQueryError) throw new BadRequestException(e.message);
+      // The worker creates the read models on its first start: until then there is nothing to read yet.
+      if (e instanceof Error && /no such table|relation "?[\w.]+"? does not exist/.test(e.message)) {
+        throw new ApiError(503, 'SERVICE_UNAVAILABLE', 'the read models are not built yet (the worker builds them on its first start)', undefined, { 'Retry-After': '5' });
+      }
       throw e;
     }
   }
@@ -70,35 +75,28 @@ class SlaController {
   constructor(private readonly a: SlaAccess) {}
 
   @Get('sla')
-  async sla(@CurrentUser() user: AuthUser, @Query('from') from: string, @Query('to') to: string, @Query('by') b?: string, @Query('agency') agency?: string) {
-    const scoped = await this.a.scope(user, agency);
-    return this.a.run(() => this.a.q.sla({ from, to, by: by(b), agency: scoped }));
+  async sla(@CurrentUser() user: AuthUser, @Query() q: SlaQueryDto) {
+    const scoped = await this.a.scope(user, q.agency);
+    return this.a.run(() => this.a.q.sla({ from: q.from, to: q.to, by: by(q.by), agency: scoped }));
   }
 
   @Get('agencies/:code/sla')
-  async agencySla(@CurrentUser() user: AuthUser, @Param('code') code: string, @Query('from') from: string, @Query('to') to: string) {
+  async agencySla(@CurrentUser() user: AuthUser, @Param('code') code: string, @Query() q: PeriodQuery) {
     await this.a.scope(user, code);
-    return this.a.run(() => this.a.q.agencySla(code, { from, to }));
+    return this.a.run(() => this.a.q.agencySla(code, { from: q.from, to: q.to }));
   }
 
   @Get('rankings')
-  async rankings(@CurrentUser() user: AuthUser, @Query('from') from: string, @Query('to') to: string, @Query('level') level?: AgencyLevel, @Query('parent') parent?: string) {
-    const scoped = await this.a.scope(user, parent);
-    return this.a.run(() => this.a.q.ranking({ from, to, level, parent: scoped }));
+  async rankings(@CurrentUser() user: AuthUser, @Query() q: RankingsQueryDto) {
+    const scoped = await this.a.scope(user, q.parent);
+    return this.a.run(() => this.a.q.ranking({ from: q.from, to: q.to, level: q.level, parent: scoped }));
   }
 
   /** `GET /api/dossiers?agency=&status=&overdue=&dueBefore=&cursor=&limit=` (no `:code`: the command module owns that). */
   @Get('dossiers')
   @Roles('clerk', 'monitor', 'auditor', 'admin')
-  async dossiers(
-    @CurrentUser() user: AuthUser,
-    @Query('agency') agency?: string,
-    @Query('status') status?: string,
-    @Query('overdue') overdue?: string,
-    @Query('dueBefore') dueBefore?: string,
-    @Query('cursor') cursor?: string,
-    @Query('limit') limit?: string,
-  ) {
+  async dossiers(@CurrentUser() user: AuthUser, @Query() q: DossierListQueryDto) {
+    const { agency, status, overdue, dueBefore, cursor, limit } = q;
     const scoped = user.role === 'clerk' ? await this.a.scope({ ...user, role: 'monitor' }, agency) : await this.a.scope(user, agency);
     return this.a.run(() =>
       this.a.q.dossiers({
