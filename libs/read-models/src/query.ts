@@ -1,31 +1,20 @@
 /**
  * Read side of the SLA projection: plain TypeScript over the read-model store (no Nest), reading the
- * ACTIVE table set. Counts are summed from integer day buckets; every rate is computed here from
- * those counts, never stored.
- *
- * Definitions (see docs/projections.md):
- * - a period is [from, to], LOCAL (+07) dates, inclusive; "open" figures are evaluated at its end,
- *   the local midnight after `to`, with the domain's `openTimeliness`;
- * - lateRate = late / completed;
- * - onTimeRate (Decision 766, progress group) = (early + onTime + openWithinDeadline) /
- *   (completed + openWithinDeadline + openOverdue): the denominator "received or processed in the
- *   period" is taken as the dossiers resolved in the period plus those still in processing at its
- *   end with a running clock. Dossiers whose clock is paused at the end (awaiting the applicant) are
- *   in neither, as their timeliness is not yet the agency's; onTimeScore = 20 x onTimeRate;
- * - onlineRate = received online / received; onlinePaymentRate = paid online / paid (the first
- *   payment of each dossier with a fee);
- * - roll-ups follow the agency tree as it stood on each day.
+ * ACTIVE table set. This file is the SQL and the paging: the day-bucket sums of a period per segment of
+ * the agency tree, the open dossiers at the period's end, grouping by agency (with roll-ups along the
+ * tree as it stood each day), level or procedure, the keyset-paginated dossier list, and answers that
+ * match their watermark. What the sums add up to (every rate, on time / late, processing days) is pure
+ * arithmetic in sla/figures.ts, never stored.
  */
-import { openTimeliness, initialState, type DossierState } from '@motcua/domain';
 import type { EventStore } from '@motcua/event-store';
 import type { SqlDb, SqlExecutor, SqlValue } from './sql/driver';
 import { AgencyTree, type AgencyLevel } from './sla/agencies';
-import { DAILY_COUNTERS, C, HIST_BUCKETS_PER_DAY, OPEN_FOREVER, tableSet, type TableSet } from './sla/schema';
-import { VN_OFFSET_MS, type PauseSpan } from './sla/projection';
+import { DAILY_COUNTERS, OPEN_FOREVER, tableSet, type TableSet } from './sla/schema';
+import { CounterSums, compareForRanking, figures, openStateAt, type SlaFigures } from './sla/figures';
+import { DAY_MS, VN_DATER, VN_OFFSET_MS } from './sla/local-days';
 import { activeSet, readCheckpoint } from './runner';
 
-const DAY_MS = 86_400_000;
-const VN_DATER = { localDate: (t: number) => new Date(t + VN_OFFSET_MS).toISOString().slice(0, 10) };
+export { figures, openStateAt, type SlaFigures } from './sla/figures';
 
 export interface Watermark {
   /** Global position the answer reflects ('' before the first event). */
@@ -35,34 +24,6 @@ export interface Watermark {
   behind: number | null;
   behindCapped?: boolean;
   tableSet: string;
-}
-
-export interface SlaFigures {
-  received: number;
-  receivedByChannel: { counter: number; online: number; postal: number };
-  completed: number;
-  early: number;
-  onTime: number;
-  late: number;
-  withdrawn: number;
-  refused: number;
-  stopped: number;
-  returned: number;
-  apologies: number;
-  supplementRequests: number;
-  openWithinDeadline: number;
-  openOverdue: number;
-  paused: number;
-  paid: number;
-  paidOnline: number;
-  electronicResults: number;
-  lateRate: number | null;
-  onTimeRate: number | null;
-  onTimeScore: number | null;
-  onlineRate: number | null;
-  onlinePaymentRate: number | null;
-  /** Working days (8 h), from a quarter-day histogram: the upper edge of the percentile's bucket. */
-  processingDays: { p50: number | null; p90: number | null; mean: number | null };
 }
 
 export interface SlaRow extends SlaFigures {
@@ -118,79 +79,12 @@ export interface DossierListItem {
   paidOnline: boolean | null;
 }
 
-/** Raw integer accumulator. */
-class Acc {
-  c = new Array<number>(DAILY_COUNTERS.length).fill(0);
-  hist = new Map<number, number>();
-  within = 0;
-  overdue = 0;
-  paused = 0;
-  add(o: Acc): void {
-    for (let i = 0; i < this.c.length; i++) this.c[i] += o.c[i];
-    for (const [b, n] of o.hist) this.hist.set(b, (this.hist.get(b) ?? 0) + n);
-    this.within += o.within;
-    this.overdue += o.overdue;
-    this.paused += o.paused;
-  }
-}
-
 interface Fact {
   agency: string;
   procedure: string;
   /** A day in the tree segment the fact belongs to. */
   day: string;
-  acc: Acc;
-}
-
-const rate = (n: number, d: number) => (d > 0 ? n / d : null);
-
-function percentile(hist: Map<number, number>, q: number): number | null {
-  const total = [...hist.values()].reduce((a, b) => a + b, 0);
-  if (total === 0) return null;
-  const target = Math.ceil(q * total);
-  let seen = 0;
-  for (const b of [...hist.keys()].sort((x, y) => x - y)) {
-    seen += hist.get(b)!;
-    if (seen >= target) return b / HIST_BUCKETS_PER_DAY;
-  }
-  return null;
-}
-
-export function figures(a: Acc): SlaFigures {
-  const c = a.c;
-  const received = c[C.received_counter] + c[C.received_online] + c[C.received_postal];
-  const onTimeish = c[C.early] + c[C.on_time];
-  const onTimeRate = rate(onTimeish + a.within, c[C.completed] + a.within + a.overdue);
-  return {
-    received,
-    receivedByChannel: { counter: c[C.received_counter], online: c[C.received_online], postal: c[C.received_postal] },
-    completed: c[C.completed],
-    early: c[C.early],
-    onTime: c[C.on_time],
-    late: c[C.late],
-    withdrawn: c[C.withdrawn],
-    refused: c[C.refused],
-    stopped: c[C.stopped],
-    returned: c[C.returned],
-    apologies: c[C.apologies],
-    supplementRequests: c[C.supplement_requests],
-    openWithinDeadline: a.within,
-    openOverdue: a.overdue,
-    paused: a.paused,
-    paid: c[C.paid],
-    paidOnline: c[C.paid_online],
-    electronicResults: c[C.electronic_results],
-    lateRate: rate(c[C.late], c[C.completed]),
-    onTimeRate,
-    onTimeScore: onTimeRate === null ? null : 20 * onTimeRate,
-    onlineRate: rate(c[C.received_online], received),
-    onlinePaymentRate: rate(c[C.paid_online], c[C.paid]),
-    processingDays: {
-      p50: percentile(a.hist, 0.5),
-      p90: percentile(a.hist, 0.9),
-      mean: c[C.processing_count] > 0 ? c[C.processing_ms] / c[C.processing_count] / 28_800_000 : null,
-    },
-  };
+  acc: CounterSums;
 }
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -198,31 +92,6 @@ const addDays = (day: string, n: number) => new Date(Date.parse(day + 'T00:00:00
 /** Local midnight (+07) starting `day`, as epoch ms. */
 const localMidnight = (day: string) => Date.parse(day + 'T00:00:00Z') - VN_OFFSET_MS;
 const iso = (ms: number | null) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
-
-/** State of an open dossier at instant T, from its summary row: due date and pause as they were at T. */
-export function openStateAt(row: { original_due_at: number | null; due_at: number | null; pauses: string | null; deadline_unit?: string | null }, t: number) {
-  const pauses: PauseSpan[] = row.pauses ? JSON.parse(row.pauses) : [];
-  let due = row.original_due_at ?? row.due_at;
-  let pausedSince: number | null = null;
-  for (const [start, end, dueAfter] of pauses) {
-    if (start >= t) break;
-    if (end === null || end > t) {
-      pausedSince = start;
-      break;
-    }
-    if (dueAfter !== null) due = dueAfter;
-  }
-  if (due === null) return null;
-  const state: DossierState = {
-    ...initialState,
-    status: pausedSince === null ? 'in_processing' : 'awaiting_supplement',
-    dueAt: iso(due),
-    // Only the unit matters to openTimeliness (working-hour deadlines are late past the due instant).
-    deadline: row.deadline_unit ? ({ value: 0, unit: row.deadline_unit } as DossierState['deadline']) : null,
-    paused: pausedSince === null ? null : { since: iso(pausedSince)!, reason: 'supplementation', remainingWorkingMs: 0 },
-  };
-  return openTimeliness(state, t, VN_DATER);
-}
 
 export class InvalidQueryError extends Error {}
 
@@ -240,11 +109,23 @@ export class SlaQueryService {
     const active = await activeSet(db);
     if (!active) throw new InvalidQueryError('the SLA projection has not run yet');
     const set = tableSet(active.tableSet);
-    const rows = await db.all<{ code: string; valid_from: string; valid_to: string | null; name: string | null; level: string | null; parent_code: string | null }>(
-      `SELECT code, valid_from, valid_to, name, level, parent_code FROM ${db.table(set.agencies)}`,
-    );
+    const rows = await db.all<{
+      code: string;
+      valid_from: string;
+      valid_to: string | null;
+      name: string | null;
+      level: string | null;
+      parent_code: string | null;
+    }>(`SELECT code, valid_from, valid_to, name, level, parent_code FROM ${db.table(set.agencies)}`);
     const tree = new AgencyTree(
-      rows.map((r) => ({ code: r.code, effectiveFrom: r.valid_from, validTo: r.valid_to, name: r.name, level: r.level as AgencyLevel | null, parentCode: r.parent_code })),
+      rows.map((r) => ({
+        code: r.code,
+        effectiveFrom: r.valid_from,
+        validTo: r.valid_to,
+        name: r.name,
+        level: r.level as AgencyLevel | null,
+        parentCode: r.parent_code,
+      })),
     );
     const position = (await readCheckpoint(db, set.name))?.position ?? '';
     return { set, tree, position };
@@ -285,7 +166,7 @@ export class SlaQueryService {
         const k = agency + '\u0001' + procedure;
         let f = byKey.get(k);
         if (!f) {
-          f = { agency, procedure, day: a, acc: new Acc() };
+          f = { agency, procedure, day: a, acc: new CounterSums() };
           byKey.set(k, f);
           facts.push(f);
         }
@@ -297,7 +178,7 @@ export class SlaQueryService {
       );
       for (const r of rows) {
         const f = fact(String(r.agency_code), String(r.procedure_code));
-        DAILY_COUNTERS.forEach((c, j) => (f.acc.c[j] += Number(r[c] ?? 0)));
+        f.acc.addCounters(r);
       }
       const hist = await db.all<{ agency_code: string; procedure_code: string; bucket: number; n: number }>(
         `SELECT agency_code, procedure_code, bucket, SUM(n) AS n FROM ${db.table(set.hist)} WHERE day >= ? AND day <= ? GROUP BY agency_code, procedure_code, bucket`,
@@ -305,12 +186,19 @@ export class SlaQueryService {
       );
       for (const h of hist) {
         const f = fact(h.agency_code, h.procedure_code);
-        f.acc.hist.set(Number(h.bucket), (f.acc.hist.get(Number(h.bucket)) ?? 0) + Number(h.n));
+        f.acc.addHistogram(Number(h.bucket), Number(h.n));
       }
     }
     // Open at the end of the period (the national formula's "still in processing").
     const end = localMidnight(addDays(to, 1));
-    const open = await db.all<{ agency_code: string; procedure_code: string; original_due_at: number | null; due_at: number | null; pauses: string | null; deadline_unit: string | null }>(
+    const open = await db.all<{
+      agency_code: string;
+      procedure_code: string;
+      original_due_at: number | null;
+      due_at: number | null;
+      pauses: string | null;
+      deadline_unit: string | null;
+    }>(
       `SELECT agency_code, procedure_code, original_due_at, due_at, pauses, deadline_unit FROM ${db.table(set.dossiers)} WHERE open_until > ? AND received_at < ?`,
       [end, end],
     );
@@ -322,13 +210,11 @@ export class SlaQueryService {
       const k = r.agency_code + '\u0001' + r.procedure_code;
       let f = openFacts.get(k);
       if (!f) {
-        f = { agency: r.agency_code, procedure: r.procedure_code, day: to, acc: new Acc() };
+        f = { agency: r.agency_code, procedure: r.procedure_code, day: to, acc: new CounterSums() };
         openFacts.set(k, f);
         facts.push(f);
       }
-      if (st === 'within_deadline') f.acc.within++;
-      else if (st === 'overdue') f.acc.overdue++;
-      else f.acc.paused++;
+      f.acc.countOpen(st);
     }
     return facts;
   }
@@ -362,11 +248,11 @@ export class SlaQueryService {
     if (q.agency && !tree.has(q.agency)) throw new InvalidQueryError(`unknown agency ${q.agency}`);
     let facts = await this.facts(set, tree, q.from, q.to);
     if (q.agency) facts = facts.filter((f) => tree.chain(f.agency, f.day).includes(q.agency!));
-    const groups = new Map<string, { row: Partial<SlaRow>; acc: Acc; rollup?: Acc }>();
+    const groups = new Map<string, { row: Partial<SlaRow>; acc: CounterSums; rollup?: CounterSums }>();
     const group = (key: string, row: Partial<SlaRow>) => {
       let g = groups.get(key);
       if (!g) {
-        g = { row: { key, ...row }, acc: new Acc() };
+        g = { row: { key, ...row }, acc: new CounterSums() };
         groups.set(key, g);
       }
       return g;
@@ -381,7 +267,7 @@ export class SlaQueryService {
         for (const anc of tree.chain(f.agency, f.day)) {
           if (q.agency && anc !== q.agency && !tree.chain(anc, f.day).includes(q.agency)) continue;
           const g = group(anc, { agencyCode: anc });
-          (g.rollup ??= new Acc()).add(f.acc);
+          (g.rollup ??= new CounterSums()).add(f.acc);
         }
       }
     }
@@ -405,7 +291,7 @@ export class SlaQueryService {
     const { rows, watermark } = await this.sla({ ...period, by: 'agency', agency: code });
     const { tree } = await this.context();
     const self = rows.find((r) => r.agencyCode === code);
-    const empty = figures(new Acc());
+    const empty = figures(new CounterSums());
     const a = tree.at(code, period.to);
     const children = rows.filter((r) => r.agencyCode !== code && tree.at(r.agencyCode!, period.to)?.parentCode === code);
     return {
@@ -426,7 +312,7 @@ export class SlaQueryService {
     const ranked = rows
       .filter((r) => r.rollup && (!q.level || r.level === q.level) && r.agencyCode !== q.parent)
       .map((r) => ({ agencyCode: r.agencyCode!, name: r.name ?? null, level: r.level ?? null, ...r.rollup! }))
-      .sort((a, b) => (b.onTimeRate ?? -1) - (a.onTimeRate ?? -1) || (a.lateRate ?? 2) - (b.lateRate ?? 2) || (a.agencyCode < b.agencyCode ? -1 : 1))
+      .sort(compareForRanking)
       .slice(0, q.limit ?? 1000)
       .map((r, i) => ({ rank: i + 1, ...r }));
     return { rows: ranked, watermark };
