@@ -153,10 +153,20 @@ export function slaSheets(r: SlaReport): Sheet[] {
 
 const header = (c: Column) => `${c.vi} / ${c.en}`;
 
-/** CSV of one sheet; UTF-8 with BOM. */
+/**
+ * A text cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, or a leading tab or carriage
+ * return, as OWASP lists them) is prefixed with an apostrophe, which spreadsheets show as text. Agency
+ * names, token subjects and reasons come from users: `=HYPERLINK(…)` must reach the auditor as text.
+ * Numbers stay numbers.
+ */
+export function neutralizeCsvCell(v: unknown): unknown {
+  return typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}
+
+/** CSV of one sheet; UTF-8 with BOM; formula-like text neutralized (neutralizeCsvCell). */
 export function toCsv(sheet: Sheet): Buffer {
   const text = stringify(
-    sheet.rows.map((r) => sheet.columns.map((c) => r[c.key] ?? '')),
+    sheet.rows.map((r) => sheet.columns.map((c) => neutralizeCsvCell(r[c.key] ?? ''))),
     { header: true, columns: sheet.columns.map(header) },
   );
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
