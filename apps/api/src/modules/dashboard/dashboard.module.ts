@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { ReferenceDataCoreModule } from '../reference-data/reference-data.module';
 import { DashboardController } from './dashboard.controller';
-import { chartJsFile, findDashboardDir, serveStatic } from './static-files';
+import { chartJsFile, DASHBOARD_SECURITY_HEADERS, findDashboardDir, serveStatic } from './static-files';
 
 export const DASHBOARD_PATH = '/dashboard';
 
@@ -21,6 +21,6 @@ export class DashboardModule implements OnModuleInit {
     const http = this.adapterHost.httpAdapter;
     if (!http) return;
     const app = http.getInstance<FastifyInstance>();
-    serveStatic(app, DASHBOARD_PATH, findDashboardDir(), { '/vendor/chart.umd.min.js': chartJsFile() }, true);
+    serveStatic(app, DASHBOARD_PATH, findDashboardDir(), { '/vendor/chart.umd.min.js': chartJsFile() }, true, DASHBOARD_SECURITY_HEADERS);
   }
 }

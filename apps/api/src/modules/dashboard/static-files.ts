@@ -43,7 +43,7 @@ type Handler = (req: IncomingMessage & { originalUrl?: string }, res: ServerResp
  * is a 404), plus fixed extra files (vendor libraries from node_modules). `no-cache` + a weak ETag
  * so a redeploy is seen on the next load without stale tabs on the monitors' screens.
  */
-export function staticHandler(mount: string, root: string, extra: Record<string, string>): Handler {
+export function staticHandler(mount: string, root: string, extra: Record<string, string>, headers: Record<string, string> = {}): Handler {
   const base = resolve(root) + sep;
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
@@ -81,6 +81,7 @@ export function staticHandler(mount: string, root: string, extra: Record<string,
     res.setHeader('Cache-Control', 'no-cache');
     res.setHeader('ETag', etag);
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     if (req.headers['if-none-match'] === etag) {
       res.statusCode = 304;
       return void res.end();
@@ -99,8 +100,8 @@ export function staticHandler(mount: string, root: string, extra: Record<string,
  * Mounts staticHandler on fastify at `mount/*` (and `mount` itself when `withRoot`, which redirects to
  * `mount/`); a file not found goes on to the API's 404.
  */
-export function serveStatic(app: FastifyInstance, mount: string, root: string, extra: Record<string, string>, withRoot: boolean): void {
-  const handler = staticHandler(mount, root, extra);
+export function serveStatic(app: FastifyInstance, mount: string, root: string, extra: Record<string, string>, withRoot: boolean, headers: Record<string, string> = {}): void {
+  const handler = staticHandler(mount, root, extra, headers);
   const serve = (request: FastifyRequest, reply: FastifyReply) => {
     const raw = request.raw as IncomingMessage & { originalUrl?: string };
     const url = raw.url ?? '/';
@@ -121,3 +122,25 @@ export function serveStatic(app: FastifyInstance, mount: string, root: string, e
   if (withRoot) app.route({ method: ['GET', 'HEAD'], url: mount, handler: serve, exposeHeadRoute: false });
   app.route({ method: ['GET', 'HEAD'], url: `${mount}/*`, handler: serve, exposeHeadRoute: false });
 }
+
+/**
+ * The dashboard's security headers. Its scripts are its own files (no inline script, no eval): a script
+ * injected into a page through data (an agency name, a reason) cannot run. Style attributes are allowed
+ * (the page sets indentation with them). The page may not be framed (clickjacking of the acknowledge
+ * button) and talks only to its own origin (the API and the live alert stream).
+ */
+export const DASHBOARD_SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; '),
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+};
