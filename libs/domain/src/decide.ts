@@ -3,7 +3,7 @@
  * `DomainError` and produces none. Clock arithmetic happens here (never in `evolve`), with the
  * calendar in the context; its results are written into the events.
  */
-import type { DeadlineRules, EpochMs, WorkingCalendar } from '@motcua/calendar';
+import type { DeadlineRules, DeadlineUnit, EpochMs, WorkingCalendar } from '@motcua/calendar';
 import type { DecideContext, DossierCommand, ProcedureRules } from './commands';
 import type { DossierEvent } from './events';
 import { CHANNELS, DEADLINE_UNITS, MAX_SEALED_LENGTH, OUTCOMES, STEP_KINDS } from './events';
@@ -106,13 +106,17 @@ function remainingAt(calendar: WorkingCalendar, t: EpochMs, dueAt: string): numb
 /**
  * Resuming a paused clock: the due date moves out by the paused working time, i.e. the remaining
  * working time counts again from the next working instant after `t` (spec "The clock":
- * supplementation pauses the clock). A dossier already past its due date when it paused keeps it:
- * a pause cannot make a late dossier on time.
+ * supplementation pauses the clock). A dossier already late when it paused keeps its due date: a pause
+ * cannot make a late dossier on time. "Late" is the classification's own rule (`overdueFrom`): for a
+ * deadline in days, a dossier paused on its due date after the due hour was not late yet, so it gets
+ * its standing back (the remaining time, none, counts from the resumption: due on the day it resumes);
+ * for a deadline in working hours, late is the first instant past the due instant.
  */
-function resume(calendar: WorkingCalendar, pause: ClockPause, t: EpochMs, dueAt: string) {
+function resume(calendar: WorkingCalendar, pause: ClockPause, t: EpochMs, dueAt: string, unit: DeadlineUnit | undefined) {
   const since = ms(pause.since);
   const pausedWorkingMs = Math.max(0, Math.round(calendar.workingTimeBetween(since, t)));
-  const newDue = since < ms(dueAt) ? calendar.addWorkingTime(calendar.nextWorkingInstant(t), pause.remainingWorkingMs) : ms(dueAt);
+  const lateWhenPaused = since >= overdueFrom(dueAt, calendar, unit);
+  const newDue = lateWhenPaused ? ms(dueAt) : calendar.addWorkingTime(calendar.nextWorkingInstant(t), pause.remainingWorkingMs);
   return { pausedWorkingMs, dueAt: iso(newDue), previousDueAt: dueAt, calendarVersion: calendar.version };
 }
 
@@ -246,7 +250,7 @@ export function decide(command: DossierCommand, state: DossierState, context: De
 
     case 'supply_supplement': {
       const t = occurredAt(action, command.occurredAt, state);
-      return [{ type: 'dossier.supplement-supplied.v1', data: { occurredAt: iso(t), ...resume(calendar, state.paused!, t, state.dueAt!) } }];
+      return [{ type: 'dossier.supplement-supplied.v1', data: { occurredAt: iso(t), ...resume(calendar, state.paused!, t, state.dueAt!, state.deadline?.unit) } }];
     }
 
     case 'request_payment': {
@@ -273,7 +277,7 @@ export function decide(command: DossierCommand, state: DossierState, context: De
       const online = bool(action, 'online', command.online);
       const amount = nonNegNumber(action, 'amount', command.amount);
       const clock = state.paused
-        ? resume(calendar, state.paused, t, state.dueAt!)
+        ? resume(calendar, state.paused, t, state.dueAt!, state.deadline?.unit)
         : { previousDueAt: state.dueAt!, dueAt: state.dueAt!, pausedWorkingMs: 0, calendarVersion: calendar.version };
       return [{ type: 'dossier.payment-recorded.v1', data: { occurredAt: iso(t), online, ...optional('amount', amount), ...clock } }];
     }
