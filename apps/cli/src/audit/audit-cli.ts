@@ -32,16 +32,10 @@ import {
 import type { EventStore } from '@motcua/event-store';
 import type { SlaBy } from '@motcua/read-models';
 import { auditScratch, loadConfig, openEventStore, openReadModels } from '@motcua/platform';
+import { UsageError } from '../args';
 
-export const AUDIT_USAGE = `  npm run cli -- audit verify [--stream STREAM_ID | --seal FILE]
-  npm run cli -- audit seal [--out FILE]
-  npm run cli -- audit replay
-  npm run cli -- audit history DOSSIER_CODE [--csv FILE | --xlsx FILE | --json]
-  npm run cli -- audit as-of DOSSIER_CODE (--at ISO | --known-at ISO | --revision N)...
-  npm run cli -- audit sla --from YYYY-MM-DD --to YYYY-MM-DD [--known-at ISO] [--by agency|level|procedure] [--agency CODE] [--csv FILE | --xlsx FILE]
-  (audit: read models from READ_MODELS_ENGINE / READ_MODELS_SQLITE_FILE / READ_MODELS_PG_URL; scratch under AUDIT_SCRATCH_DIR)`;
-
-export class AuditUsageError extends Error {}
+/** A usage mistake found once the audit command runs (cli.ts prints it with the command's usage, exit code 2). */
+export class AuditUsageError extends UsageError {}
 
 type Flags = Record<string, string | true>;
 const str = (flags: Flags, name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);

@@ -4,6 +4,7 @@
  *   projections status                 active table set, its checkpoint and how far behind the log head
  *   projections check-csv DIR [--from YYYY-MM-DD --to YYYY-MM-DD]
  *                                      SLA figures of the read models vs the figures computed from DIR's CSV
+ * (Their options are declared in ../commands.ts.)
  * Event store and read models from the platform's configuration (EVENT_STORE, EVENT_STORE_URL, DATA_DIR,
  * READ_MODELS_*, as the worker and the API read them). cli.ts only dispatches here.
  */
@@ -12,14 +13,12 @@ import type { EventStore } from '@motcua/event-store';
 import { expectedFiguresFromCsv } from '@motcua/province-data';
 import { activeSet, dropRetiredSets, readCheckpoint, rebuildSla, SlaQueryService, type SqlDb } from '@motcua/read-models';
 import { loadConfig, openEventStore, openReadModels } from '@motcua/platform';
+import { UsageError } from '../args';
 import { rebuildWithProgressBar } from './progress-bar';
 import { checkSlaAgainstCsv, formatCheck } from './csv-check';
 
-export const PROJECTIONS_USAGE = `  npm run cli -- projections rebuild [--keep N]       (blue/green; N retired table sets kept, default all)
-  npm run cli -- projections status
-  npm run cli -- projections check-csv DIR [--from YYYY-MM-DD --to YYYY-MM-DD]   (read models vs the figures of DIR/*.csv)`;
-
-export class ProjectionsUsageError extends Error {}
+/** A usage mistake found once the command runs (cli.ts prints it with the command's usage, exit code 2). */
+export class ProjectionsUsageError extends UsageError {}
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 

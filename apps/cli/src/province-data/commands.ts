@@ -9,13 +9,12 @@ import { importDossiers, loadReferenceCsv, writeProvinceFiles, type ReferenceLoo
 import { loadConfig } from '@motcua/platform';
 import { ReferenceDataService } from '@motcua/application';
 import { createLogger, PinoNestLogger } from '@motcua/platform';
+import { UsageError } from '../args';
 import { CliModule } from '../cli.module';
 import { lookupsFromReferenceData } from './reference-lookups';
 
-export const PROVINCE_DATA_USAGE = `  npm run cli -- generate --out DIR [--seed S] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--dossiers N] [--province H30]
-  npm run cli -- import dossiers FILE.csv [--agencies agencies.csv --procedures procedures.csv] [--batch 256]`;
-
-export class ProvinceDataUsageError extends Error {}
+/** A usage mistake found once the command runs (cli.ts prints it with the command's usage, exit code 2). */
+export class ProvinceDataUsageError extends UsageError {}
 
 function str(flags: Record<string, string | true>, name: string): string | undefined {
   const v = flags[name];
