@@ -6,4 +6,4 @@ export * from './state';
 export * from './decide';
 export * from './classification';
 export * from './dossier-code';
-export { isIsoInstant, isIsoUtcInstant, ms as instantMs } from './time';
+export { INSTANT_YEARS, isIsoInstant, isIsoUtcInstant, ms as instantMs } from './time';

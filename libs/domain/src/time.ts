@@ -9,8 +9,39 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\
 /** What events carry: UTC with a `Z`. */
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?Z$/;
 
+/**
+ * The years an instant given in a command may fall in. One-stop-shop records start with the 2000s; past
+ * 2099 no working calendar is published, and a receipt in year 9999 gave a due date in year 10000 that no
+ * reader of the log could parse. Stored events are read whatever their year.
+ */
+export const INSTANT_YEARS = { min: 2000, max: 2099 } as const;
+
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether the date and time fields exist as written: `2026-02-30` or `24:00` is refused (Date.parse would
+ * roll them over into another day), the offset is at most ±14:00, the year within INSTANT_YEARS.
+ */
+function isRealDateTime(value: string): boolean {
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  const hour = Number(value.slice(11, 13));
+  const minute = Number(value.slice(14, 16));
+  const second = value[16] === ':' ? Number(value.slice(17, 19)) : 0;
+  if (year < INSTANT_YEARS.min || year > INSTANT_YEARS.max) return false;
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  if (day > (month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1])) return false;
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(value);
+  if (offset && (Number(offset[3]) > 59 || Number(offset[2]) * 60 + Number(offset[3]) > 14 * 60)) return false;
+  return true;
+}
+
+/** An instant a command may carry: ISO-8601 with an offset, a real date and time, within INSTANT_YEARS. */
 export function isIsoInstant(value: unknown): value is string {
-  return typeof value === 'string' && ISO_INSTANT.test(value) && Number.isFinite(Date.parse(value));
+  return typeof value === 'string' && ISO_INSTANT.test(value) && isRealDateTime(value) && Number.isFinite(Date.parse(value));
 }
 
 export function isIsoUtcInstant(value: unknown): value is string {
@@ -69,7 +100,11 @@ export function iso(epochMs: number): string {
 /** Parses a command instant, or throws `InvalidCommandError` naming the field. */
 export function parseInstant(action: string, field: string, value: unknown): number {
   if (!isIsoInstant(value)) {
-    throw new InvalidCommandError(action, field, `must be an ISO-8601 instant with an offset, got ${JSON.stringify(value)}`);
+    throw new InvalidCommandError(
+      action,
+      field,
+      `must be a real ISO-8601 instant with an offset, in the years ${INSTANT_YEARS.min}-${INSTANT_YEARS.max}, got ${JSON.stringify(value)}`,
+    );
   }
   return Date.parse(value);
 }

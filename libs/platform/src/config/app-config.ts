@@ -68,6 +68,11 @@ export interface AppConfig {
   personalData: PersonalDataConfig;
   /** How often the worker logs the projections' progress (WORKER_PROGRESS_MS, default 10 s). */
   workerProgressMs: number;
+  /**
+   * How far past the server's clock a command's `occurredAt` may lie (OCCURRED_AT_MAX_FUTURE_SECONDS,
+   * default 300): clocks of counters' machines drift by seconds or minutes, a dossier is never received tomorrow.
+   */
+  occurredAtMaxFutureSeconds: number;
 }
 
 /**
@@ -296,6 +301,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     audit: { scratchDir: env.AUDIT_SCRATCH_DIR?.trim() || join(dataDir, 'audit-scratch') },
     personalData: loadPersonalDataConfig(base, env),
     workerProgressMs: intVar(env, 'WORKER_PROGRESS_MS', 10_000, 100, 86_400_000),
+    occurredAtMaxFutureSeconds: intVar(env, 'OCCURRED_AT_MAX_FUTURE_SECONDS', 300, 0, 86_400),
   };
 }
 

@@ -12,7 +12,7 @@ import {
 } from '@motcua/domain';
 import { DossierCommands, type CommandOrigin } from '@motcua/application';
 import { EVENT_STORE, EventStore, RecordedEvent, WrongExpectedRevisionError } from '@motcua/event-store';
-import { CLOCK, Clock, vnDate } from '@motcua/platform';
+import { APP_CONFIG, CLOCK, Clock, vnDate, type AppConfig } from '@motcua/platform';
 import { AgencyScope } from '@motcua/application';
 import { checkExpectedRevision, CommandContext } from '../../shared/command/command-context';
 import { ApiError } from '@motcua/platform';
@@ -60,8 +60,24 @@ export class DossierCommandRunner {
     private readonly scope: AgencyScope,
     private readonly ref: ReferenceDataService,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.commands = new DossierCommands(store);
+  }
+
+  /**
+   * A command records what happened: its `occurredAt` may not lie more than OCCURRED_AT_MAX_FUTURE_SECONDS
+   * past the server's clock (the domain has no clock; the application has).
+   */
+  private assertNotInFuture(command: DossierCommand): void {
+    const at = (command as { occurredAt?: unknown }).occurredAt;
+    if (typeof at !== 'string') return;
+    const t = Date.parse(at);
+    const limit = this.clock.now().getTime() + this.config.occurredAtMaxFutureSeconds * 1000;
+    if (Number.isFinite(t) && t > limit) {
+      const message = `is in the future (more than ${this.config.occurredAtMaxFutureSeconds} s after the server's clock)`;
+      throw new ApiError(422, 'INVALID_COMMAND', `occurredAt ${message}`, [{ field: 'occurredAt', message }], undefined, { action: command.type, field: 'occurredAt' });
+    }
   }
 
   /** An action on an existing dossier: 404 when unknown, 403 outside the clerk's agency subtree. */
@@ -100,6 +116,7 @@ export class DossierCommandRunner {
     if (replay) return replay;
     const expected = checkExpectedRevision(ctx, state.revision);
     const command = spec.command(state);
+    this.assertNotInFuture(command);
     // Before any reference lookup: a refused dossier has no receipt to take rules from, and the answer
     // to an action the state does not allow is 422 ILLEGAL_TRANSITION whatever the reference data says.
     if (!ALLOWED_FROM[command.type].includes(state.status)) throw new IllegalTransitionError(state.status, command.type);
@@ -110,6 +127,7 @@ export class DossierCommandRunner {
   }
 
   private async startOnce(ctx: CommandContext, spec: StartSpec): Promise<DossierCommandResponse> {
+    this.assertNotInFuture(spec.command);
     if (ctx.expectedRevision === undefined) {
       const created = await this.tryStartNew(ctx, spec);
       if (created) return created;

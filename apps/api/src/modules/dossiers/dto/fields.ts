@@ -6,7 +6,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Length, Matches, ValidateBy, ValidateNested, ValidationOptions } from 'class-validator';
-import { isIsoInstant, isValidDossierCode } from '@motcua/domain';
+import { INSTANT_YEARS, isIsoInstant, isValidDossierCode } from '@motcua/domain';
 import { AGENCY_CODE_RE } from '@motcua/application';
 import { PROCEDURE_CODE_RE } from '@motcua/application';
 
@@ -17,7 +17,8 @@ export function IsInstant(options?: ValidationOptions): PropertyDecorator {
       name: 'isInstant',
       validator: {
         validate: (v) => isIsoInstant(v),
-        defaultMessage: (a) => `${a?.property} must be an ISO-8601 instant with an offset, e.g. 2025-01-24T09:15:00+07:00`,
+        defaultMessage: (a) =>
+          `${a?.property} must be a real ISO-8601 instant with an offset in the years ${INSTANT_YEARS.min}-${INSTANT_YEARS.max}, e.g. 2025-01-24T09:15:00+07:00`,
       },
     },
     options,
