@@ -367,7 +367,11 @@ export class SlaQueryService {
       params.push(t);
     }
     if (q.cursor) {
-      const [k, code] = Buffer.from(q.cursor, 'base64url').toString().split('|');
+      // `<due key>|<code>`: the key is digits, so the first `|` ends it; a code may hold `|` itself.
+      const text = Buffer.from(q.cursor, 'base64url').toString();
+      const bar = text.indexOf('|');
+      const k = bar < 0 ? '' : text.slice(0, bar);
+      const code = bar < 0 ? '' : text.slice(bar + 1);
       if (!code || !/^\d+$/.test(k)) throw new InvalidQueryError('bad cursor');
       where.push('(due_key > ? OR (due_key = ? AND code > ?))');
       params.push(Number(k), Number(k), code);
