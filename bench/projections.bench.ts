@@ -6,7 +6,7 @@
  * Rates per CPU-second of the process are noted beside the wall-clock ones: the shared machine's
  * other jobs take cores away from the wall clock.
  */
-import { benchLiveLag, benchProjections } from '@motcua/read-models';
+import { benchLiveLag, benchProjections } from './projections-harness';
 import { loadavg } from 'node:os';
 import { registerBenchmark } from './registry';
 

@@ -5,4 +5,4 @@ export * from './sla/projection';
 export * from './runner';
 export * from './rebuild';
 export * from './query';
-export * from './bench';
+export { motcuaModulePrelude } from './module-prelude';

@@ -1,5 +1,5 @@
 /**
- * Projection benchmark: a generated province-year on the SQLite event store (dossiers through the
+ * The projection benchmark's harness (bench/projections.bench.ts runs it): a generated province-year on the SQLite event store (dossiers through the
  * real decider, ~5 events each), then in the same run the raw global-read rate of the store and the
  * full rebuild rate of the SLA projection into a fresh SQLite read store, with peak memory. The
  * rebuild runs in a child process on the same files, as the worker or the CLI would run it.
@@ -11,15 +11,17 @@ import { spawn } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createWorkingCalendar } from '@motcua/calendar';
-import type { ProcedureRules } from '@motcua/domain';
-import { createSqliteEventStore, sqliteEventStoreFile, type EventStore, type NewEvent } from '@motcua/event-store';
-import { comparePositions } from '@motcua/event-store';
-import { createSqliteDb } from './sql/driver';
-import { rebuildSla, type RebuildProgress, type RebuildResult } from './rebuild';
-import { ProjectionRunner } from './runner';
-import { SlaQueryService } from './query';
-import { prng, randomLifecycle } from './testing/load';
-import { motcuaModulePrelude } from './module-prelude';
+import { createSqliteEventStore, sqliteEventStoreFile, comparePositions, type EventStore } from '@motcua/event-store';
+import {
+  createSqliteDb,
+  motcuaModulePrelude,
+  ProjectionRunner,
+  rebuildSla,
+  SlaQueryService,
+  type RebuildProgress,
+  type RebuildResult,
+} from '@motcua/read-models';
+import { prng, procedureTable, randomLifecycle, workingDays, writeRandomDossiers } from '@motcua/testing';
 
 export interface BenchProjectionsOptions {
   /** Dossiers to generate (default 700 000, about 4 M events). Ignored when `store` is given. */
@@ -57,11 +59,14 @@ export interface BenchProjectionsResult {
   rebuildInChildProcess: boolean;
 }
 
-const PROCS: Record<string, ProcedureRules> = Object.fromEntries(
-  Array.from({ length: 40 }, (_, i) => {
-    const code = `1.${String(100 + i).padStart(6, '0')}`;
-    return [code, { code, deadline: { value: 1 + (i % 10), unit: 'working_days' }, paymentPausesClock: i % 3 === 0, version: 'bench' }];
-  }),
+/** 40 procedures, 1 to 10 working days, a third of them pausing the clock while a fee is awaited. */
+const PROCS = procedureTable(
+  ...Array.from({ length: 40 }, (_, i) => ({
+    code: `1.${String(100 + i).padStart(6, '0')}`,
+    deadline: workingDays(1 + (i % 10)),
+    paymentPausesClock: i % 3 === 0,
+    version: 'bench',
+  })),
 );
 
 export async function benchProjections(o: BenchProjectionsOptions = {}): Promise<BenchProjectionsResult> {
@@ -75,22 +80,14 @@ export async function benchProjections(o: BenchProjectionsOptions = {}): Promise
     if (owned) {
       dossiers = o.dossiers ?? 700_000;
       const t0 = performance.now();
-      const rnd = prng(2025);
-      const calendar = createWorkingCalendar();
       // ~1 000 agencies of a province: communes under districts, departments under the province.
       const agencies = Array.from({ length: 1000 }, (_, i) => `H30.${String(i).padStart(4, '0')}`);
-      const load = { agencies, procedures: PROCS, startDay: '2025-01-01', days: 365 };
-      const pending: Promise<unknown>[] = [];
-      for (let i = 0; i < dossiers; i++) {
-        const code = `H30-250101-${String(i).padStart(7, '0')}`;
-        const evs = randomLifecycle(code, i, rnd, load, calendar);
-        const batch: NewEvent[] = evs.map((e) => ({ type: e.type, data: e.data as unknown as Record<string, unknown>, metadata: { actor: 'bench', correlationId: code } }));
-        pending.push(store.append(`dossier-${code}`, batch, { expectedRevision: 'no_stream' }));
-        if (pending.length >= 256) await Promise.all(pending.splice(0));
-        if (i % 10_000 === 0) o.onGenerate?.(i, dossiers);
-      }
-      await Promise.all(pending);
-      o.onGenerate?.(dossiers, dossiers);
+      await writeRandomDossiers(store, dossiers, { agencies, procedures: PROCS, startDay: '2025-01-01', days: 365, seed: 2025 }, 0, {
+        code: (i) => `H30-250101-${String(i).padStart(7, '0')}`,
+        concurrency: 256,
+        actor: 'bench',
+        onProgress: o.onGenerate,
+      });
       generateSeconds = (performance.now() - t0) / 1000;
       log(`generated ${dossiers} dossiers in ${generateSeconds.toFixed(1)} s`);
     }
@@ -288,9 +285,14 @@ export async function benchLiveLag(o: BenchLiveLagOptions = {}): Promise<BenchLi
       const e = d.events[d.next];
       const item: { t0: number; position?: string } = { t0: performance.now() };
       pending.push(item);
-      const r = await writer.append(`dossier-${d.code}`, [{ type: e.type, data: e.data as unknown as Record<string, unknown>, metadata: { actor: 'bench', correlationId: d.code } }], {
-        expectedRevision: d.next === 0 ? 'no_stream' : d.next - 1,
-      });
+      // The store's own append (not DossierCommands): the lag is timed to the log position it returns.
+      const r = await writer.append(
+        `dossier-${d.code}`,
+        [{ type: e.type, data: e.data as unknown as Record<string, unknown>, metadata: { actor: 'bench', correlationId: d.code } }],
+        {
+          expectedRevision: d.next === 0 ? 'no_stream' : d.next - 1,
+        },
+      );
       item.position = r.position;
       events++;
       // Committed before we learnt our position (rare): visible at that commit.
