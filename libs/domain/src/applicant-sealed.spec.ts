@@ -3,6 +3,7 @@
  * online submission as opaque ciphertext bound to `applicantRef`. The domain only carries and checks it.
  */
 import { createWorkingCalendar } from '@motcua/calendar';
+import { procedureRules, workingDays } from '@motcua/testing';
 import type { DecideContext, DossierCommand } from './commands';
 import { decide } from './decide';
 import { InvalidCommandError } from './errors';
@@ -11,7 +12,7 @@ import { fold, initialState } from './state';
 
 const ctx: DecideContext = {
   calendar: createWorkingCalendar(),
-  procedure: { code: '2.000815', deadline: { value: 3, unit: 'working_days' }, paymentPausesClock: true, version: '2.000815@2025-01' },
+  procedure: procedureRules({ code: '2.000815', deadline: workingDays(3), paymentPausesClock: true, version: '2.000815@2025-01' }),
 };
 const CODE = '000.00.00.H30-250303-0001';
 const SEALED = 'pd1.AAAAAAAAAAAAAAAA.c2VhbGVk.dGFndGFndGFndGFndGFn';

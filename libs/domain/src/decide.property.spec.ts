@@ -1,6 +1,7 @@
 /** Property tests (fast-check) over random command sequences, on the real calendar. */
 import fc from 'fast-check';
 import { createWorkingCalendar } from '@motcua/calendar';
+import { procedureRules, workingDays } from '@motcua/testing';
 import type { DecideContext, DossierCommand } from './commands';
 import { decide } from './decide';
 import { DomainError, IllegalTransitionError } from './errors';
@@ -58,7 +59,7 @@ type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
 function run({ paymentPausesClock, steps }: Scenario) {
   const context: DecideContext = {
     calendar,
-    procedure: { code: '2.000815', deadline: { value: 5, unit: 'working_days' }, paymentPausesClock, version: 'p1' },
+    procedure: procedureRules({ code: '2.000815', deadline: workingDays(5), paymentPausesClock, version: 'p1' }),
   };
   let t = START;
   let state: DossierState = initialState;

@@ -3,9 +3,10 @@
  * Dates: March 2025 (no holidays). Working hours 07:00-11:30, 13:30-17:00, Mon-Fri, UTC+7.
  */
 import { createWorkingCalendar } from '@motcua/calendar';
+import { givenWhenThen, procedureRules, vnOffset, vnUtc, workingDays } from '@motcua/testing';
 import type { DecideContext, DossierCommand, ProcedureRules } from './commands';
 import { decide } from './decide';
-import { DeadlineNotPassedError, DomainError, IllegalTransitionError, InvalidCommandError } from './errors';
+import { DeadlineNotPassedError, IllegalTransitionError, InvalidCommandError } from './errors';
 import type { DossierEvent, DossierEventType } from './events';
 import { fold, initialState, type DossierState } from './state';
 import { DOSSIER_ACTIONS, type DossierAction, type DossierStateName } from './status';
@@ -13,21 +14,11 @@ import { DOSSIER_ACTIONS, type DossierAction, type DossierStateName } from './st
 const calendar = createWorkingCalendar();
 const HOUR = 3_600_000;
 
-/** A local (UTC+7) wall-clock time as the UTC ISO string events carry. */
-const vn = (local: string) => new Date(`${local.replace(' ', 'T')}:00+07:00`).toISOString();
-/** The same instant as a caller would send it, with its offset. */
-const at = (local: string) => `${local.replace(' ', 'T')}:00+07:00`;
-
-const procedure: ProcedureRules = {
-  code: '2.000815',
-  deadline: { value: 3, unit: 'working_days' },
-  paymentPausesClock: true,
-  version: '2.000815@2025-01',
-};
+const procedure = procedureRules({ code: '2.000815', deadline: workingDays(3), paymentPausesClock: true, version: '2.000815@2025-01' });
 const ctx: DecideContext = { calendar, procedure };
 const CODE = '000.00.00.H30-250303-0001';
 
-const receive = (occurredAt = at('2025-03-03 09:00'), extra: Partial<DossierCommand> = {}): DossierCommand =>
+const receive = (occurredAt = vnOffset('2025-03-03 09:00'), extra: Partial<DossierCommand> = {}): DossierCommand =>
   ({
     type: 'receive',
     dossierCode: CODE,
@@ -38,49 +29,16 @@ const receive = (occurredAt = at('2025-03-03 09:00'), extra: Partial<DossierComm
     ...extra,
   }) as DossierCommand;
 
-/** The tiny given/when/then helper. */
-function given(...history: DossierEvent[]) {
-  const state = fold(history);
-  return {
-    state,
-    when(command: DossierCommand, context: DecideContext = ctx) {
-      const run = () => decide(command, state, context);
-      return {
-        then(expected: DossierEvent[]) {
-          expect(run()).toEqual(expected);
-        },
-        thenThrows(errorClass: new (...args: never[]) => DomainError, fields: Record<string, unknown> = {}) {
-          let events: DossierEvent[] | undefined;
-          let error: unknown;
-          try {
-            events = run();
-          } catch (e) {
-            error = e;
-          }
-          expect(events).toBeUndefined();
-          expect(error).toBeInstanceOf(errorClass);
-          expect(error).toMatchObject(fields);
-        },
-        events: run,
-      };
-    },
-  };
-}
-
-/** Runs commands through the decider, returning the full history. */
-function history(commands: DossierCommand[], context: DecideContext = ctx): DossierEvent[] {
-  const events: DossierEvent[] = [];
-  for (const c of commands) events.push(...decide(c, fold(events), context));
-  return events;
-}
+/** given(...history).when(command).then(events) over the real decider; history(commands) runs commands into events. */
+const { given, history } = givenWhenThen({ decide, fold }, ctx);
 
 const receivedEvent = history([receive()])[0];
-const RECEIVED_DUE = vn('2025-03-06 09:00'); // 6 h Mon + 8 h Tue + 8 h Wed + 2 h Thu = 24 working hours
+const RECEIVED_DUE = vnUtc('2025-03-06 09:00'); // 6 h Mon + 8 h Tue + 8 h Wed + 2 h Thu = 24 working hours
 
 describe('receive', () => {
   it('a counter receipt starts the clock and records the due date, deadline and rule versions', () => {
     given()
-      .when(receive(at('2025-03-03 09:00'), { applicantRef: 'applicant-7f3a' } as Partial<DossierCommand>))
+      .when(receive(vnOffset('2025-03-03 09:00'), { applicantRef: 'applicant-7f3a' } as Partial<DossierCommand>))
       .then([
         {
           type: 'dossier.received.v1',
@@ -89,8 +47,8 @@ describe('receive', () => {
             agencyCode: '000.00.00.H30',
             procedureCode: '2.000815',
             channel: 'counter',
-            occurredAt: vn('2025-03-03 09:00'),
-            clockStartAt: vn('2025-03-03 09:00'),
+            occurredAt: vnUtc('2025-03-03 09:00'),
+            clockStartAt: vnUtc('2025-03-03 09:00'),
             dueAt: RECEIVED_DUE,
             deadline: { value: 3, unit: 'working_days' },
             calendarVersion: calendar.version,
@@ -103,7 +61,7 @@ describe('receive', () => {
   });
 
   it('the due date is the calendar\'s', () => {
-    const t = Date.parse(vn('2025-03-03 09:00'));
+    const t = Date.parse(vnUtc('2025-03-03 09:00'));
     expect(receivedEvent.data).toMatchObject({ dueAt: new Date(calendar.dueAt(t, { deadline: procedure.deadline })).toISOString() });
   });
 
@@ -112,19 +70,19 @@ describe('receive', () => {
     ['at lunch: afternoon opening', '2025-03-03 12:00', '2025-03-03 13:30'],
     ['on Saturday: Monday morning', '2025-03-08 09:00', '2025-03-10 07:00'],
   ])('clock start %s', (_why, local, start) => {
-    const [e] = given().when(receive(at(local))).events();
-    expect(e.data).toMatchObject({ clockStartAt: vn(start) });
+    const [e] = given().when(receive(vnOffset(local))).events();
+    expect(e.data).toMatchObject({ clockStartAt: vnUtc(start) });
   });
 
   it('a receipt after the procedure cut-off starts the clock the next working day', () => {
     const cert: ProcedureRules = { ...procedure, deadline: { value: 1, unit: 'working_days' }, cutoffTime: '15:00' };
-    const [late] = given().when(receive(at('2025-03-03 15:30')), { calendar, procedure: cert }).events();
+    const [late] = given().when(receive(vnOffset('2025-03-03 15:30')), { calendar, procedure: cert }).events();
     expect(late.data).toMatchObject({
-      clockStartAt: vn('2025-03-04 07:00'),
-      dueAt: new Date(calendar.dueAt(Date.parse(vn('2025-03-03 15:30')), { deadline: cert.deadline, cutoffTime: '15:00' })).toISOString(),
+      clockStartAt: vnUtc('2025-03-04 07:00'),
+      dueAt: new Date(calendar.dueAt(Date.parse(vnUtc('2025-03-03 15:30')), { deadline: cert.deadline, cutoffTime: '15:00' })).toISOString(),
     });
-    const [early] = given().when(receive(at('2025-03-03 14:59')), { calendar, procedure: cert }).events();
-    expect(early.data).toMatchObject({ clockStartAt: vn('2025-03-03 14:59') });
+    const [early] = given().when(receive(vnOffset('2025-03-03 14:59')), { calendar, procedure: cert }).events();
+    expect(early.data).toMatchObject({ clockStartAt: vnUtc('2025-03-03 14:59') });
   });
 
   it('receives an online submission (channel online, same code)', () => {
@@ -134,44 +92,44 @@ describe('receive', () => {
         dossierCode: CODE,
         agencyCode: '000.00.00.H30',
         procedureCode: '2.000815',
-        occurredAt: at('2025-03-01 20:00'),
+        occurredAt: vnOffset('2025-03-01 20:00'),
       },
     ]);
     expect(submitted).toEqual([
       {
         type: 'dossier.submitted-online.v1',
-        data: { dossierCode: CODE, agencyCode: '000.00.00.H30', procedureCode: '2.000815', occurredAt: vn('2025-03-01 20:00') },
+        data: { dossierCode: CODE, agencyCode: '000.00.00.H30', procedureCode: '2.000815', occurredAt: vnUtc('2025-03-01 20:00') },
       },
     ]);
-    const [e] = given(...submitted).when(receive(at('2025-03-03 09:00'), { channel: 'online' })).events();
+    const [e] = given(...submitted).when(receive(vnOffset('2025-03-03 09:00'), { channel: 'online' })).events();
     expect(e).toMatchObject({ type: 'dossier.received.v1', data: { channel: 'online', dueAt: RECEIVED_DUE } });
     given(...submitted)
-      .when(receive(at('2025-03-03 09:00'), { channel: 'counter' }))
+      .when(receive(vnOffset('2025-03-03 09:00'), { channel: 'counter' }))
       .thenThrows(InvalidCommandError, { field: 'channel' });
     given(...submitted)
-      .when(receive(at('2025-03-03 09:00'), { channel: 'online', dossierCode: 'OTHER-1' } as Partial<DossierCommand>))
+      .when(receive(vnOffset('2025-03-03 09:00'), { channel: 'online', dossierCode: 'OTHER-1' } as Partial<DossierCommand>))
       .thenThrows(InvalidCommandError, { field: 'dossierCode' });
     given(...submitted)
-      .when(receive(at('2025-03-01 19:00'), { channel: 'online' }))
+      .when(receive(vnOffset('2025-03-01 19:00'), { channel: 'online' }))
       .thenThrows(InvalidCommandError, { field: 'occurredAt' });
   });
 
   it('rejects bad values with InvalidCommandError naming the field', () => {
     given().when(receive('2025-03-03 09:00')).thenThrows(InvalidCommandError, { action: 'receive', field: 'occurredAt' });
-    given().when(receive(at('2025-03-03 09:00')), { calendar }).thenThrows(InvalidCommandError, { field: 'context.procedure' });
+    given().when(receive(vnOffset('2025-03-03 09:00')), { calendar }).thenThrows(InvalidCommandError, { field: 'context.procedure' });
     given()
-      .when(receive(at('2025-03-03 09:00'), { procedureCode: '1.000948.H38' } as Partial<DossierCommand>))
+      .when(receive(vnOffset('2025-03-03 09:00'), { procedureCode: '1.000948.H38' } as Partial<DossierCommand>))
       .thenThrows(InvalidCommandError, { field: 'context.procedure' });
-    given().when(receive(at('2025-03-03 09:00'), { channel: 'fax' } as never)).thenThrows(InvalidCommandError, { field: 'channel' });
-    given().when(receive(at('2025-03-03 09:00'), { dossierCode: '' } as never)).thenThrows(InvalidCommandError, { field: 'dossierCode' });
+    given().when(receive(vnOffset('2025-03-03 09:00'), { channel: 'fax' } as never)).thenThrows(InvalidCommandError, { field: 'channel' });
+    given().when(receive(vnOffset('2025-03-03 09:00'), { dossierCode: '' } as never)).thenThrows(InvalidCommandError, { field: 'dossierCode' });
     given()
-      .when(receive(at('2025-03-03 09:00'), { scoringRuleVersion: 'vn-766-1999' } as never))
+      .when(receive(vnOffset('2025-03-03 09:00'), { scoringRuleVersion: 'vn-766-1999' } as never))
       .thenThrows(InvalidCommandError, { field: 'scoringRuleVersion' });
     given()
       .when(receive(), { calendar, procedure: { ...procedure, cutoffTime: '3pm' } })
       .thenThrows(InvalidCommandError, { field: 'context.procedure.cutoffTime' });
     given()
-      .when({ type: 'teleport', occurredAt: at('2025-03-03 09:00') } as never)
+      .when({ type: 'teleport', occurredAt: vnOffset('2025-03-03 09:00') } as never)
       .thenThrows(InvalidCommandError, { field: 'type' });
   });
 });
@@ -184,7 +142,7 @@ describe('refuse at intake', () => {
       agencyCode: '000.00.00.H30',
       procedureCode: '2.000815',
       channel: 'counter',
-      occurredAt: at('2025-03-03 09:00'),
+      occurredAt: vnOffset('2025-03-03 09:00'),
       reason: 'Hồ sơ không thuộc thẩm quyền',
       ...extra,
     });
@@ -198,13 +156,13 @@ describe('refuse at intake', () => {
             agencyCode: '000.00.00.H30',
             procedureCode: '2.000815',
             channel: 'counter',
-            occurredAt: vn('2025-03-03 09:00'),
+            occurredAt: vnUtc('2025-03-03 09:00'),
             reason: 'Hồ sơ không thuộc thẩm quyền',
           },
         },
       ]);
     const submitted = history([
-      { type: 'submit_online', dossierCode: CODE, agencyCode: '000.00.00.H30', procedureCode: '2.000815', occurredAt: at('2025-03-01 20:00') },
+      { type: 'submit_online', dossierCode: CODE, agencyCode: '000.00.00.H30', procedureCode: '2.000815', occurredAt: vnOffset('2025-03-01 20:00') },
     ]);
     expect(given(...submitted).when(refuse({ channel: 'online' })).events()[0].type).toBe('dossier.refused.v1');
     given(...submitted).when(refuse({ channel: 'counter' })).thenThrows(InvalidCommandError, { field: 'channel' });
@@ -216,7 +174,7 @@ describe('processing steps (control sheet)', () => {
   it('records a hand-over with both units and the allotted time, moving to in processing', () => {
     const cmd: DossierCommand = {
       type: 'record_step',
-      occurredAt: at('2025-03-03 10:00'),
+      occurredAt: vnOffset('2025-03-03 10:00'),
       kind: 'transfer',
       fromUnit: 'H30.MOTCUA',
       toUnit: 'H30.PHONG-TNMT',
@@ -227,7 +185,7 @@ describe('processing steps (control sheet)', () => {
       .then([
         {
           type: 'dossier.step-recorded.v1',
-          data: { occurredAt: vn('2025-03-03 10:00'), kind: 'transfer', fromUnit: 'H30.MOTCUA', toUnit: 'H30.PHONG-TNMT', allottedWorkingHours: 16 },
+          data: { occurredAt: vnUtc('2025-03-03 10:00'), kind: 'transfer', fromUnit: 'H30.MOTCUA', toUnit: 'H30.PHONG-TNMT', allottedWorkingHours: 16 },
         },
       ]);
     const after = fold([receivedEvent, ...decide(cmd, fold([receivedEvent]), ctx)]);
@@ -237,32 +195,32 @@ describe('processing steps (control sheet)', () => {
   });
 
   it('rejects an unknown kind, empty unit, negative allotted time and a step before receipt', () => {
-    const base = { type: 'record_step', occurredAt: at('2025-03-03 10:00'), kind: 'signing', fromUnit: 'A', toUnit: 'B' } as const;
+    const base = { type: 'record_step', occurredAt: vnOffset('2025-03-03 10:00'), kind: 'signing', fromUnit: 'A', toUnit: 'B' } as const;
     given(receivedEvent).when({ ...base, kind: 'lunch' } as never).thenThrows(InvalidCommandError, { field: 'kind' });
     given(receivedEvent).when({ ...base, toUnit: '' }).thenThrows(InvalidCommandError, { field: 'toUnit' });
     given(receivedEvent).when({ ...base, allottedWorkingHours: -1 }).thenThrows(InvalidCommandError, { field: 'allottedWorkingHours' });
     given(receivedEvent)
-      .when({ ...base, occurredAt: at('2025-03-03 08:59') })
+      .when({ ...base, occurredAt: vnOffset('2025-03-03 08:59') })
       .thenThrows(InvalidCommandError, { action: 'record_step', field: 'occurredAt' });
   });
 });
 
 describe('supplementation pauses the clock', () => {
-  const requested = history([receive(), { type: 'request_supplement', occurredAt: at('2025-03-04 09:00'), reason: 'Thiếu bản sao giấy tờ' }]);
+  const requested = history([receive(), { type: 'request_supplement', occurredAt: vnOffset('2025-03-04 09:00'), reason: 'Thiếu bản sao giấy tờ' }]);
 
   it('request: keeps dueAt, records the working time left (16 h: Tue 09:00 to Thu 09:00)', () => {
     given(receivedEvent)
-      .when({ type: 'request_supplement', occurredAt: at('2025-03-04 09:00'), reason: 'Thiếu bản sao giấy tờ' })
+      .when({ type: 'request_supplement', occurredAt: vnOffset('2025-03-04 09:00'), reason: 'Thiếu bản sao giấy tờ' })
       .then([
         {
           type: 'dossier.supplement-requested.v1',
-          data: { occurredAt: vn('2025-03-04 09:00'), reason: 'Thiếu bản sao giấy tờ', dueAt: RECEIVED_DUE, remainingWorkingMs: 16 * HOUR },
+          data: { occurredAt: vnUtc('2025-03-04 09:00'), reason: 'Thiếu bản sao giấy tờ', dueAt: RECEIVED_DUE, remainingWorkingMs: 16 * HOUR },
         },
       ]);
     expect(fold(requested)).toMatchObject({
       status: 'awaiting_supplement',
       nationalStatusCode: 5,
-      paused: { since: vn('2025-03-04 09:00'), reason: 'supplementation', remainingWorkingMs: 16 * HOUR },
+      paused: { since: vnUtc('2025-03-04 09:00'), reason: 'supplementation', remainingWorkingMs: 16 * HOUR },
       supplementRequestCount: 1,
     });
   });
@@ -271,26 +229,26 @@ describe('supplementation pauses the clock', () => {
     // Paused Tue 09:00 -> next Mon 14:00: Tue 6 + Wed 8 + Thu 8 + Fri 8 + Mon 5 = 35 working hours.
     // 16 h left from Mon 14:00: Mon 3 + Tue 8 + Wed 5 -> Wed 12 Mar 14:00.
     given(...requested)
-      .when({ type: 'supply_supplement', occurredAt: at('2025-03-10 14:00') })
+      .when({ type: 'supply_supplement', occurredAt: vnOffset('2025-03-10 14:00') })
       .then([
         {
           type: 'dossier.supplement-supplied.v1',
           data: {
-            occurredAt: vn('2025-03-10 14:00'),
+            occurredAt: vnUtc('2025-03-10 14:00'),
             previousDueAt: RECEIVED_DUE,
-            dueAt: vn('2025-03-12 14:00'),
+            dueAt: vnUtc('2025-03-12 14:00'),
             pausedWorkingMs: 35 * HOUR,
             calendarVersion: calendar.version,
           },
         },
       ]);
-    const s = fold([...requested, ...decide({ type: 'supply_supplement', occurredAt: at('2025-03-10 14:00') }, fold(requested), ctx)]);
+    const s = fold([...requested, ...decide({ type: 'supply_supplement', occurredAt: vnOffset('2025-03-10 14:00') }, fold(requested), ctx)]);
     expect(s).toMatchObject({
       status: 'in_processing',
       paused: null,
-      dueAt: vn('2025-03-12 14:00'),
+      dueAt: vnUtc('2025-03-12 14:00'),
       originalDueAt: RECEIVED_DUE,
-      promisedAt: vn('2025-03-12 14:00'),
+      promisedAt: vnUtc('2025-03-12 14:00'),
       pausedWorkingMs: 35 * HOUR,
     });
   });
@@ -298,22 +256,22 @@ describe('supplementation pauses the clock', () => {
   it('supplied on a Saturday: the remaining time counts from Monday morning', () => {
     // Requested Tue 10:00: 15 h left (Tue 5 + Wed 8 + Thu 2), avoiding a due date on a period end.
     // Paused Tue 10:00 -> Sat: Tue 5 + Wed 8 + Thu 8 + Fri 8 = 29 h. 15 h from Mon 07:00 -> Tue 16:00.
-    const h = history([receive(), { type: 'request_supplement', occurredAt: at('2025-03-04 10:00'), reason: 'x' }]);
+    const h = history([receive(), { type: 'request_supplement', occurredAt: vnOffset('2025-03-04 10:00'), reason: 'x' }]);
     expect(fold(h).paused?.remainingWorkingMs).toBe(15 * HOUR);
-    const [e] = given(...h).when({ type: 'supply_supplement', occurredAt: at('2025-03-08 10:00') }).events();
-    expect(e.data).toMatchObject({ dueAt: vn('2025-03-11 16:00'), pausedWorkingMs: 29 * HOUR });
+    const [e] = given(...h).when({ type: 'supply_supplement', occurredAt: vnOffset('2025-03-08 10:00') }).events();
+    expect(e.data).toMatchObject({ dueAt: vnUtc('2025-03-11 16:00'), pausedWorkingMs: 29 * HOUR });
   });
 
   it('a dossier already past due when paused keeps its due date', () => {
-    const h = history([receive(), { type: 'request_supplement', occurredAt: at('2025-03-07 09:00'), reason: 'x' }]);
+    const h = history([receive(), { type: 'request_supplement', occurredAt: vnOffset('2025-03-07 09:00'), reason: 'x' }]);
     expect(h[1].data).toMatchObject({ remainingWorkingMs: 0 });
-    const [e] = given(...h).when({ type: 'supply_supplement', occurredAt: at('2025-03-10 09:00') }).events();
+    const [e] = given(...h).when({ type: 'supply_supplement', occurredAt: vnOffset('2025-03-10 09:00') }).events();
     expect(e.data).toMatchObject({ previousDueAt: RECEIVED_DUE, dueAt: RECEIVED_DUE, pausedWorkingMs: 8 * HOUR });
   });
 
   it('supply cannot precede the request', () => {
     given(...requested)
-      .when({ type: 'supply_supplement', occurredAt: at('2025-03-04 08:00') })
+      .when({ type: 'supply_supplement', occurredAt: vnOffset('2025-03-04 08:00') })
       .thenThrows(InvalidCommandError, { field: 'occurredAt' });
   });
 });
@@ -322,24 +280,24 @@ describe('payment', () => {
   const noPause: DecideContext = { calendar, procedure: { ...procedure, paymentPausesClock: false } };
 
   it('pauses the clock where the procedure says so, and records that on the request', () => {
-    const h = history([receive(), { type: 'request_payment', occurredAt: at('2025-03-04 09:00'), amount: 50000 }]);
+    const h = history([receive(), { type: 'request_payment', occurredAt: vnOffset('2025-03-04 09:00'), amount: 50000 }]);
     expect(h[1]).toEqual({
       type: 'dossier.payment-requested.v1',
-      data: { occurredAt: vn('2025-03-04 09:00'), amount: 50000, pausesClock: true, dueAt: RECEIVED_DUE, remainingWorkingMs: 16 * HOUR },
+      data: { occurredAt: vnUtc('2025-03-04 09:00'), amount: 50000, pausesClock: true, dueAt: RECEIVED_DUE, remainingWorkingMs: 16 * HOUR },
     });
     expect(fold(h)).toMatchObject({ status: 'awaiting_payment', nationalStatusCode: 6, paused: { reason: 'payment' } });
     // Paid online a working day later: due date moves out by 8 working hours.
     given(...h)
-      .when({ type: 'record_payment', occurredAt: at('2025-03-05 09:00'), online: true, amount: 50000 })
+      .when({ type: 'record_payment', occurredAt: vnOffset('2025-03-05 09:00'), online: true, amount: 50000 })
       .then([
         {
           type: 'dossier.payment-recorded.v1',
           data: {
-            occurredAt: vn('2025-03-05 09:00'),
+            occurredAt: vnUtc('2025-03-05 09:00'),
             online: true,
             amount: 50000,
             previousDueAt: RECEIVED_DUE,
-            dueAt: vn('2025-03-07 09:00'),
+            dueAt: vnUtc('2025-03-07 09:00'),
             pausedWorkingMs: 8 * HOUR,
             calendarVersion: calendar.version,
           },
@@ -348,16 +306,16 @@ describe('payment', () => {
   });
 
   it('does not pause the clock otherwise: the due date stays', () => {
-    const h = history([receive(), { type: 'request_payment', occurredAt: at('2025-03-04 09:00') }], noPause);
-    expect(h[1].data).toEqual({ occurredAt: vn('2025-03-04 09:00'), pausesClock: false, dueAt: RECEIVED_DUE, remainingWorkingMs: 0 });
+    const h = history([receive(), { type: 'request_payment', occurredAt: vnOffset('2025-03-04 09:00') }], noPause);
+    expect(h[1].data).toEqual({ occurredAt: vnUtc('2025-03-04 09:00'), pausesClock: false, dueAt: RECEIVED_DUE, remainingWorkingMs: 0 });
     expect(fold(h).paused).toBeNull();
     given(...h)
-      .when({ type: 'record_payment', occurredAt: at('2025-03-05 09:00'), online: false }, noPause)
+      .when({ type: 'record_payment', occurredAt: vnOffset('2025-03-05 09:00'), online: false }, noPause)
       .then([
         {
           type: 'dossier.payment-recorded.v1',
           data: {
-            occurredAt: vn('2025-03-05 09:00'),
+            occurredAt: vnUtc('2025-03-05 09:00'),
             online: false,
             previousDueAt: RECEIVED_DUE,
             dueAt: RECEIVED_DUE,
@@ -366,17 +324,17 @@ describe('payment', () => {
           },
         },
       ]);
-    const paid = fold([...h, ...decide({ type: 'record_payment', occurredAt: at('2025-03-05 09:00'), online: false }, fold(h), noPause)]);
+    const paid = fold([...h, ...decide({ type: 'record_payment', occurredAt: vnOffset('2025-03-05 09:00'), online: false }, fold(h), noPause)]);
     expect(paid).toMatchObject({ status: 'in_processing', paidOnline: false, dueAt: RECEIVED_DUE });
   });
 
   it('requires the procedure rules and a boolean `online`', () => {
     given(receivedEvent)
-      .when({ type: 'request_payment', occurredAt: at('2025-03-04 09:00') }, { calendar })
+      .when({ type: 'request_payment', occurredAt: vnOffset('2025-03-04 09:00') }, { calendar })
       .thenThrows(InvalidCommandError, { field: 'context.procedure' });
-    const h = history([receive(), { type: 'request_payment', occurredAt: at('2025-03-04 09:00') }]);
+    const h = history([receive(), { type: 'request_payment', occurredAt: vnOffset('2025-03-04 09:00') }]);
     given(...h)
-      .when({ type: 'record_payment', occurredAt: at('2025-03-05 09:00') } as never)
+      .when({ type: 'record_payment', occurredAt: vnOffset('2025-03-05 09:00') } as never)
       .thenThrows(InvalidCommandError, { field: 'online' });
   });
 });
@@ -385,8 +343,8 @@ describe('apology', () => {
   it('sets a new promised date and leaves the statutory due date alone', () => {
     const cmd: DossierCommand = {
       type: 'issue_apology',
-      occurredAt: at('2025-03-06 08:00'),
-      newPromisedAt: at('2025-03-10 17:00'),
+      occurredAt: vnOffset('2025-03-06 08:00'),
+      newPromisedAt: vnOffset('2025-03-10 17:00'),
       reason: 'Chờ ý kiến cơ quan phối hợp',
     };
     given(receivedEvent)
@@ -395,30 +353,30 @@ describe('apology', () => {
         {
           type: 'dossier.apology-issued.v1',
           data: {
-            occurredAt: vn('2025-03-06 08:00'),
+            occurredAt: vnUtc('2025-03-06 08:00'),
             previousPromisedAt: RECEIVED_DUE,
-            newPromisedAt: vn('2025-03-10 17:00'),
+            newPromisedAt: vnUtc('2025-03-10 17:00'),
             reason: 'Chờ ý kiến cơ quan phối hợp',
           },
         },
       ]);
     const s = fold([receivedEvent, ...decide(cmd, fold([receivedEvent]), ctx)]);
-    expect(s).toMatchObject({ status: 'received', dueAt: RECEIVED_DUE, originalDueAt: RECEIVED_DUE, promisedAt: vn('2025-03-10 17:00'), apologies: 1 });
+    expect(s).toMatchObject({ status: 'received', dueAt: RECEIVED_DUE, originalDueAt: RECEIVED_DUE, promisedAt: vnUtc('2025-03-10 17:00'), apologies: 1 });
   });
 
   it('the promise survives a later pause; the due date moves', () => {
     const h = history([
       receive(),
-      { type: 'issue_apology', occurredAt: at('2025-03-03 10:00'), newPromisedAt: at('2025-03-20 17:00'), reason: 'r' },
-      { type: 'request_supplement', occurredAt: at('2025-03-04 09:00'), reason: 'x' },
-      { type: 'supply_supplement', occurredAt: at('2025-03-10 14:00') },
+      { type: 'issue_apology', occurredAt: vnOffset('2025-03-03 10:00'), newPromisedAt: vnOffset('2025-03-20 17:00'), reason: 'r' },
+      { type: 'request_supplement', occurredAt: vnOffset('2025-03-04 09:00'), reason: 'x' },
+      { type: 'supply_supplement', occurredAt: vnOffset('2025-03-10 14:00') },
     ]);
-    expect(fold(h)).toMatchObject({ dueAt: vn('2025-03-12 14:00'), promisedAt: vn('2025-03-20 17:00') });
+    expect(fold(h)).toMatchObject({ dueAt: vnUtc('2025-03-12 14:00'), promisedAt: vnUtc('2025-03-20 17:00') });
   });
 
   it('the new promise must come after the letter', () => {
     given(receivedEvent)
-      .when({ type: 'issue_apology', occurredAt: at('2025-03-06 08:00'), newPromisedAt: at('2025-03-05 17:00'), reason: 'r' })
+      .when({ type: 'issue_apology', occurredAt: vnOffset('2025-03-06 08:00'), newPromisedAt: vnOffset('2025-03-05 17:00'), reason: 'r' })
       .thenThrows(InvalidCommandError, { field: 'newPromisedAt' });
   });
 });
@@ -426,16 +384,16 @@ describe('apology', () => {
 describe('completion and return', () => {
   it('completes (outcome, electronic result) then returns the result', () => {
     given(receivedEvent)
-      .when({ type: 'complete', occurredAt: at('2025-03-05 15:00'), outcome: 'approved', electronicResult: true })
-      .then([{ type: 'dossier.completed.v1', data: { occurredAt: vn('2025-03-05 15:00'), outcome: 'approved', electronicResult: true } }]);
-    const h = history([receive(), { type: 'complete', occurredAt: at('2025-03-05 15:00'), outcome: 'rejected', electronicResult: false }]);
-    expect(fold(h)).toMatchObject({ status: 'completed', nationalStatusCode: 9, completedAt: vn('2025-03-05 15:00'), outcome: 'rejected' });
+      .when({ type: 'complete', occurredAt: vnOffset('2025-03-05 15:00'), outcome: 'approved', electronicResult: true })
+      .then([{ type: 'dossier.completed.v1', data: { occurredAt: vnUtc('2025-03-05 15:00'), outcome: 'approved', electronicResult: true } }]);
+    const h = history([receive(), { type: 'complete', occurredAt: vnOffset('2025-03-05 15:00'), outcome: 'rejected', electronicResult: false }]);
+    expect(fold(h)).toMatchObject({ status: 'completed', nationalStatusCode: 9, completedAt: vnUtc('2025-03-05 15:00'), outcome: 'rejected' });
     given(...h)
-      .when({ type: 'return_result', occurredAt: at('2025-03-06 08:00') })
-      .then([{ type: 'dossier.result-returned.v1', data: { occurredAt: vn('2025-03-06 08:00') } }]);
-    given(...h).when({ type: 'return_result', occurredAt: at('2025-03-05 14:00') }).thenThrows(InvalidCommandError, { field: 'occurredAt' });
+      .when({ type: 'return_result', occurredAt: vnOffset('2025-03-06 08:00') })
+      .then([{ type: 'dossier.result-returned.v1', data: { occurredAt: vnUtc('2025-03-06 08:00') } }]);
+    given(...h).when({ type: 'return_result', occurredAt: vnOffset('2025-03-05 14:00') }).thenThrows(InvalidCommandError, { field: 'occurredAt' });
     given(receivedEvent)
-      .when({ type: 'complete', occurredAt: at('2025-03-05 15:00'), outcome: 'maybe', electronicResult: true } as never)
+      .when({ type: 'complete', occurredAt: vnOffset('2025-03-05 15:00'), outcome: 'maybe', electronicResult: true } as never)
       .thenThrows(InvalidCommandError, { field: 'outcome' });
   });
 });
@@ -443,64 +401,64 @@ describe('completion and return', () => {
 describe('withdraw and stop', () => {
   it('withdrawn (7) and stopped (8) are terminal; a stop while paused remembers the pause', () => {
     given(receivedEvent)
-      .when({ type: 'withdraw', occurredAt: at('2025-03-04 09:00') })
-      .then([{ type: 'dossier.withdrawn.v1', data: { occurredAt: vn('2025-03-04 09:00') } }]);
+      .when({ type: 'withdraw', occurredAt: vnOffset('2025-03-04 09:00') })
+      .then([{ type: 'dossier.withdrawn.v1', data: { occurredAt: vnUtc('2025-03-04 09:00') } }]);
     const h = history([
       receive(),
-      { type: 'request_supplement', occurredAt: at('2025-03-04 09:00'), reason: 'x' },
-      { type: 'stop', occurredAt: at('2025-04-04 09:00'), reason: 'Quá hạn bổ sung' },
+      { type: 'request_supplement', occurredAt: vnOffset('2025-03-04 09:00'), reason: 'x' },
+      { type: 'stop', occurredAt: vnOffset('2025-04-04 09:00'), reason: 'Quá hạn bổ sung' },
     ]);
-    expect(h[2]).toEqual({ type: 'dossier.stopped.v1', data: { occurredAt: vn('2025-04-04 09:00'), reason: 'Quá hạn bổ sung' } });
+    expect(h[2]).toEqual({ type: 'dossier.stopped.v1', data: { occurredAt: vnUtc('2025-04-04 09:00'), reason: 'Quá hạn bổ sung' } });
     expect(fold(h)).toMatchObject({
       status: 'stopped',
       nationalStatusCode: 8,
       paused: null,
-      closedWhilePaused: { since: vn('2025-03-04 09:00'), reason: 'supplementation' },
+      closedWhilePaused: { since: vnUtc('2025-03-04 09:00'), reason: 'supplementation' },
     });
-    given(receivedEvent).when({ type: 'stop', occurredAt: at('2025-03-04 09:00'), reason: '' }).thenThrows(InvalidCommandError, { field: 'reason' });
+    given(receivedEvent).when({ type: 'stop', occurredAt: vnOffset('2025-03-04 09:00'), reason: '' }).thenThrows(InvalidCommandError, { field: 'reason' });
   });
 });
 
 describe('deadline missed (system)', () => {
   it('is not raised before the day after the due date: finishing on the due date is on time', () => {
     given(receivedEvent)
-      .when({ type: 'mark_deadline_missed', now: at('2025-03-06 23:59') })
+      .when({ type: 'mark_deadline_missed', now: vnOffset('2025-03-06 23:59') })
       .thenThrows(DeadlineNotPassedError, { code: 'DEADLINE_NOT_PASSED', dueAt: RECEIVED_DUE });
   });
 
   it('is raised once per due date, dated local midnight after the due date', () => {
     const missed: DossierEvent = {
       type: 'dossier.deadline-missed.v1',
-      data: { occurredAt: vn('2025-03-07 00:00'), dueAt: RECEIVED_DUE, detectedAt: vn('2025-03-07 00:05') },
+      data: { occurredAt: vnUtc('2025-03-07 00:00'), dueAt: RECEIVED_DUE, detectedAt: vnUtc('2025-03-07 00:05') },
     };
-    given(receivedEvent).when({ type: 'mark_deadline_missed', now: at('2025-03-07 00:05') }).then([missed]);
-    given(receivedEvent, missed).when({ type: 'mark_deadline_missed', now: at('2025-03-08 10:00') }).then([]);
+    given(receivedEvent).when({ type: 'mark_deadline_missed', now: vnOffset('2025-03-07 00:05') }).then([missed]);
+    given(receivedEvent, missed).when({ type: 'mark_deadline_missed', now: vnOffset('2025-03-08 10:00') }).then([]);
     expect(fold([receivedEvent, missed])).toMatchObject({ status: 'received', deadlineMissedFor: [RECEIVED_DUE] });
   });
 
   it('is illegal while the clock is paused, also for a payment that pauses it', () => {
-    const h = history([receive(), { type: 'request_payment', occurredAt: at('2025-03-04 09:00') }]);
+    const h = history([receive(), { type: 'request_payment', occurredAt: vnOffset('2025-03-04 09:00') }]);
     given(...h)
-      .when({ type: 'mark_deadline_missed', now: at('2025-04-01 09:00') })
+      .when({ type: 'mark_deadline_missed', now: vnOffset('2025-04-01 09:00') })
       .thenThrows(IllegalTransitionError, { code: 'ILLEGAL_TRANSITION', state: 'awaiting_payment', action: 'mark_deadline_missed' });
   });
 
   it('can be raised again for a new due date after a pause', () => {
     const h = history([
       receive(),
-      { type: 'mark_deadline_missed', now: at('2025-03-07 08:00') },
-      { type: 'request_supplement', occurredAt: at('2025-03-07 09:00'), reason: 'x' },
-      { type: 'supply_supplement', occurredAt: at('2025-03-10 09:00') },
+      { type: 'mark_deadline_missed', now: vnOffset('2025-03-07 08:00') },
+      { type: 'request_supplement', occurredAt: vnOffset('2025-03-07 09:00'), reason: 'x' },
+      { type: 'supply_supplement', occurredAt: vnOffset('2025-03-10 09:00') },
     ]);
     // Already overdue when paused: due date unchanged, so still marked: nothing new.
-    expect(decide({ type: 'mark_deadline_missed', now: at('2025-03-11 09:00') }, fold(h), ctx)).toEqual([]);
+    expect(decide({ type: 'mark_deadline_missed', now: vnOffset('2025-03-11 09:00') }, fold(h), ctx)).toEqual([]);
     const h2 = history([
       receive(),
-      { type: 'request_supplement', occurredAt: at('2025-03-04 09:00'), reason: 'x' },
-      { type: 'supply_supplement', occurredAt: at('2025-03-10 14:00') },
-      { type: 'mark_deadline_missed', now: at('2025-03-13 00:00') },
+      { type: 'request_supplement', occurredAt: vnOffset('2025-03-04 09:00'), reason: 'x' },
+      { type: 'supply_supplement', occurredAt: vnOffset('2025-03-10 14:00') },
+      { type: 'mark_deadline_missed', now: vnOffset('2025-03-13 00:00') },
     ]);
-    expect(h2[3].data).toEqual({ occurredAt: vn('2025-03-13 00:00'), dueAt: vn('2025-03-12 14:00'), detectedAt: vn('2025-03-13 00:00') });
+    expect(h2[3].data).toEqual({ occurredAt: vnUtc('2025-03-13 00:00'), dueAt: vnUtc('2025-03-12 14:00'), detectedAt: vnUtc('2025-03-13 00:00') });
   });
 });
 
@@ -509,7 +467,7 @@ describe('deadline missed (system)', () => {
 // illegal -> IllegalTransitionError naming state and action, and no event.
 // ---------------------------------------------------------------------------------------------
 
-const NEXT = at('2025-03-05 10:00');
+const NEXT = vnOffset('2025-03-05 10:00');
 const sample: Record<DossierAction, DossierCommand> = {
   submit_online: { type: 'submit_online', dossierCode: CODE, agencyCode: '000.00.00.H30', procedureCode: '2.000815', occurredAt: NEXT },
   receive: receive(NEXT, { channel: 'online' }),
@@ -527,12 +485,12 @@ const sample: Record<DossierAction, DossierCommand> = {
   supply_supplement: { type: 'supply_supplement', occurredAt: NEXT },
   request_payment: { type: 'request_payment', occurredAt: NEXT },
   record_payment: { type: 'record_payment', occurredAt: NEXT, online: true },
-  issue_apology: { type: 'issue_apology', occurredAt: NEXT, newPromisedAt: at('2025-03-20 17:00'), reason: 'r' },
+  issue_apology: { type: 'issue_apology', occurredAt: NEXT, newPromisedAt: vnOffset('2025-03-20 17:00'), reason: 'r' },
   complete: { type: 'complete', occurredAt: NEXT, outcome: 'approved', electronicResult: false },
   return_result: { type: 'return_result', occurredAt: NEXT },
   withdraw: { type: 'withdraw', occurredAt: NEXT },
   stop: { type: 'stop', occurredAt: NEXT, reason: 'r' },
-  mark_deadline_missed: { type: 'mark_deadline_missed', now: at('2025-04-01 09:00') },
+  mark_deadline_missed: { type: 'mark_deadline_missed', now: vnOffset('2025-04-01 09:00') },
 };
 
 const EMITS: Record<DossierAction, DossierEventType> = {
@@ -552,7 +510,7 @@ const EMITS: Record<DossierAction, DossierEventType> = {
   mark_deadline_missed: 'dossier.deadline-missed.v1',
 };
 
-const EARLIER = at('2025-03-04 09:00');
+const EARLIER = vnOffset('2025-03-04 09:00');
 const noPauseCtx: DecideContext = { calendar, procedure: { ...procedure, paymentPausesClock: false } };
 /** A history reaching each state (and a second awaiting-payment variant whose clock runs). */
 const STATES: Array<[string, DossierStateName, DossierEvent[], DecideContext]> = [
@@ -560,7 +518,7 @@ const STATES: Array<[string, DossierStateName, DossierEvent[], DecideContext]> =
   [
     'submitted_online',
     'submitted_online',
-    history([{ type: 'submit_online', dossierCode: CODE, agencyCode: '000.00.00.H30', procedureCode: '2.000815', occurredAt: at('2025-03-01 20:00') }]),
+    history([{ type: 'submit_online', dossierCode: CODE, agencyCode: '000.00.00.H30', procedureCode: '2.000815', occurredAt: vnOffset('2025-03-01 20:00') }]),
     ctx,
   ],
   ['received', 'received', history([receive()]), ctx],
@@ -641,7 +599,7 @@ describe('transition matrix', () => {
 
 describe('receive with a legacy recorded due date', () => {
   const calendar = createWorkingCalendar();
-  const procedure = { code: '2.000815', deadline: { value: 3, unit: 'working_days' as const }, paymentPausesClock: false, version: 'p1' };
+  const procedure = procedureRules({ code: '2.000815', deadline: workingDays(3), version: 'p1' });
   const base = { type: 'receive' as const, dossierCode: 'H30.1-250310-0001', agencyCode: 'H30.1', procedureCode: '2.000815', channel: 'counter' as const, occurredAt: '2025-03-10T10:00:00+07:00' };
   it('keeps the recorded promise and the computed date beside it when they differ', () => {
     const [e] = decide({ ...base, recordedDueAt: '2025-03-14T17:00:00+07:00' }, initialState, { calendar, procedure });

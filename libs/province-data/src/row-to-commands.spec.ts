@@ -1,15 +1,10 @@
-import { createLookups, type AgencyRef } from './reference';
+import { createLookups } from './reference';
 import { RowRejected, rowToCommands, rowToEvents } from './row-to-commands';
 import { DOSSIER_COLUMNS, type DossierRow } from './csv-format';
-import type { ProcedureRules } from '@motcua/domain';
+import { agencyRef, procedureRules, workingDays } from '@motcua/testing';
 
-const agencies: AgencyRef[] = [
-  { code: '000.00.00.H30', level: 'province' },
-  { code: 'H30.31', level: 'district', parentCode: '000.00.00.H30', validTo: '2025-06-30' },
-];
-const procedures: ProcedureRules[] = [
-  { code: '2.000815', deadline: { value: 5, unit: 'working_days' }, paymentPausesClock: true, version: 't1' },
-];
+const agencies = [agencyRef({ code: '000.00.00.H30', level: 'province' }), agencyRef({ code: 'H30.31', level: 'district', parentCode: '000.00.00.H30', validTo: '2025-06-30' })];
+const procedures = [procedureRules({ code: '2.000815', deadline: workingDays(5), paymentPausesClock: true, version: 't1' })];
 const lookups = createLookups(agencies, procedures);
 
 function row(over: Partial<DossierRow> = {}): DossierRow {

@@ -1,15 +1,15 @@
-import { REF_EVENT } from './events';
+import { agencyChanged, agencyClosed, agencyRegistered, procedureChanged, procedureRegistered, workingDays } from '@motcua/testing';
 import { ReferenceData } from './reference-data';
 
 describe('ReferenceData read model', () => {
   const model = new ReferenceData();
   let rev = 0;
-  const a = (type: string, data: Record<string, unknown>) => model.applyAgencyEvent({ revision: rev++, type, data, commandId: `c${rev}` });
-  a(REF_EVENT.agencyRegistered, { code: 'P', name: 'Tỉnh', level: 'province', parentCode: null, workingHours: null, validFrom: null, validTo: null });
-  a(REF_EVENT.agencyRegistered, { code: 'D', name: 'Huyện', level: 'district', parentCode: 'P', workingHours: null, validFrom: '2000-01-01', validTo: null });
-  a(REF_EVENT.agencyRegistered, { code: 'C', name: 'Xã', level: 'commune', parentCode: 'D', workingHours: null, validFrom: null, validTo: null });
-  a(REF_EVENT.agencyChanged, { code: 'C', name: 'Xã mới', level: 'commune', parentCode: 'P', workingHours: null, effectiveFrom: '2025-07-01' });
-  a(REF_EVENT.agencyClosed, { code: 'D', validTo: '2025-06-30' });
+  const a = (e: { type: string; data: Record<string, unknown> }) => model.applyAgencyEvent({ revision: rev++, ...e, commandId: `c${rev}` });
+  a(agencyRegistered({ code: 'P', name: 'Tỉnh', level: 'province' }));
+  a(agencyRegistered({ code: 'D', name: 'Huyện', level: 'district', parentCode: 'P', validFrom: '2000-01-01' }));
+  a(agencyRegistered({ code: 'C', name: 'Xã', level: 'commune', parentCode: 'D' }));
+  a(agencyChanged({ code: 'C', name: 'Xã mới', level: 'commune', parentCode: 'P' }, '2025-07-01'));
+  a(agencyClosed('D', '2025-06-30'));
 
   it('answers as of a date: attributes, parent chain, subtree', () => {
     expect(model.agencyAsOf('C', '2025-06-30')).toMatchObject({ name: 'Xã', parentCode: 'D' });
@@ -26,14 +26,15 @@ describe('ReferenceData read model', () => {
   it('replays an agency as it was at a revision; ignores events already applied', () => {
     expect(model.agencyAtRevision('C', 2)!.versions).toHaveLength(1);
     expect(model.agencyAtRevision('C', 3)!.versions).toHaveLength(2);
-    model.applyAgencyEvent({ revision: 1, type: REF_EVENT.agencyClosed, data: { code: 'P', validTo: '2000-01-01' } });
+    model.applyAgencyEvent({ revision: 1, ...agencyClosed('P', '2000-01-01') });
     expect(model.agency('P')!.validTo).toBeNull();
     expect(model.agencyCommand('c4')).toEqual({ code: 'C', revision: 3 });
   });
 
   it('procedure rules versions by effective date', () => {
-    model.applyProcedureEvent({ revision: 0, type: REF_EVENT.procedureRegistered, data: { code: 'X', name: 'x', deadlineValue: 5, deadlineUnit: 'working_days', cutoffTime: null, paymentPausesClock: true, effectiveFrom: null, rulesVersion: 1 } });
-    model.applyProcedureEvent({ revision: 1, type: REF_EVENT.procedureChanged, data: { code: 'X', name: 'x', deadlineValue: 3, deadlineUnit: 'working_days', cutoffTime: '15:00', paymentPausesClock: true, effectiveFrom: '2026-01-01', rulesVersion: 2 } });
+    const x = { code: 'X', name: 'x', paymentPausesClock: true };
+    model.applyProcedureEvent({ revision: 0, ...procedureRegistered({ ...x, deadline: workingDays(5) }) });
+    model.applyProcedureEvent({ revision: 1, ...procedureChanged({ ...x, deadline: workingDays(3), cutoffTime: '15:00' }, { effectiveFrom: '2026-01-01', rulesVersion: 2 }) });
     expect(model.procedureRulesAsOf('X', '2025-12-31')).toMatchObject({ rulesVersion: 1, deadlineValue: 5 });
     expect(model.procedureRulesAsOf('X', '2026-01-01')).toMatchObject({ rulesVersion: 2, cutoffTime: '15:00' });
   });
