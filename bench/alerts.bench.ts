@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { createSqliteEventStore, type NewEvent } from '@motcua/event-store';
 import { decide, dossierStreamId, initialState } from '@motcua/domain';
 import { loadAlertsConfig, openAlertsDb } from '@motcua/alerts';
-import { alwaysOpenCalendar, deletePrefix, secondsDeadline } from '../libs/alerts/src/testing/dossiers';
+import { alwaysOpenCalendar, deletePrefix, procedureRules, secondsDeadline } from '@motcua/testing';
 import { DeadlineWorker } from '../apps/worker/src/deadlines/deadline-worker';
 import { createLogger } from '@motcua/platform';
 import { registerBenchmark, type BenchContext } from './registry';
@@ -57,7 +57,7 @@ registerBenchmark({
       const events = decide(
         { type: 'receive', dossierCode: code, agencyCode: 'H30.01', procedureCode: 'P-BENCH', channel: 'counter', occurredAt: new Date(now).toISOString() },
         initialState,
-        { calendar, procedure: { code: 'P-BENCH', deadline, paymentPausesClock: false, version: 'bench.1' } },
+        { calendar, procedure: procedureRules({ code: 'P-BENCH', deadline, version: 'bench.1' }) },
       );
       overdueAt.set(code, Date.parse((events[0].data as { dueAt: string }).dueAt) + 1);
       await store.append(

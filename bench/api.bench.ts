@@ -24,6 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import Redis from 'ioredis';
 import { signDevToken } from '@motcua/platform';
+import { registerProcedureBody, workingDays } from '@motcua/testing';
 import { freePort } from '../test/faults/cluster';
 import { registerBenchmark, type BenchContext, type Figure } from './registry';
 
@@ -231,7 +232,7 @@ registerBenchmark({
       const admin = await signDevToken(secret, { sub: 'bench-admin', role: 'admin' }, 3600);
       await post(api.baseUrl, '/api/agencies', admin, { code: 'H30', name: 'Tỉnh Hải Dương', level: 'province' });
       await post(api.baseUrl, '/api/agencies', admin, { code: AGENCY, name: 'Sở Tư pháp', level: 'department', parentCode: 'H30', workingHours: 'Mon-Fri 07:30-11:30 13:00-17:00' });
-      await post(api.baseUrl, '/api/procedures', admin, { code: PROCEDURE, name: 'Cấp giấy phép xây dựng', deadlineValue: 15, deadlineUnit: 'working_days', cutoffTime: '15:00', paymentPausesClock: true });
+      await post(api.baseUrl, '/api/procedures', admin, registerProcedureBody({ code: PROCEDURE, name: 'Cấp giấy phép xây dựng', deadline: workingDays(15), cutoffTime: '15:00', paymentPausesClock: true }));
       // One clerk per connection would be closer to reality, but the API treats them alike: one token suffices.
       const clerk = await signDevToken(secret, { sub: 'bench-clerk', role: 'clerk', agency: 'H30' }, 3600);
       const run0 = Date.now().toString(36);

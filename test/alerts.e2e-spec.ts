@@ -11,7 +11,7 @@ import { DeadlineWorker } from '../apps/worker/src/deadlines';
 import { createLogger } from '@motcua/platform';
 import { deadlineMissedAlertId, dueSoonAlertId, loadAlertsConfig, openAlertsDb } from '@motcua/alerts';
 import type { SqlDb } from '@motcua/read-models';
-import { deadlineMissedEvents, deletePrefix, holidayNow, receive, secondsDeadline, until } from '../libs/alerts/src/testing/dossiers';
+import { deadlineMissedEvents, deletePrefix, holidayNow, receiveAlwaysOpen, secondsDeadline, until } from '@motcua/testing';
 import { startTestApp, type TestApp } from './support/app';
 
 jest.setTimeout(60_000);
@@ -113,8 +113,8 @@ d('deadline alerts over HTTP (SQLite store, real Redis, two API instances)', () 
 
     const late = 'H30.01-261127-0001';
     const onTime = 'H30.01-261127-0002';
-    const dueLate = await receive(a.store, late, 'H30.01', secondsDeadline(2.16));
-    await receive(a.store, onTime, 'H30.01', secondsDeadline(2.16));
+    const dueLate = await receiveAlwaysOpen(a.store, late, 'H30.01', secondsDeadline(2.16));
+    await receiveAlwaysOpen(a.store, onTime, 'H30.01', secondsDeadline(2.16));
     const clerk = await a.token('clerk', 'H30.01', { sub: 'clerk-1' });
     const done = await a.request('POST', `/api/dossiers/${onTime}/completion`, { token: clerk, body: { occurredAt: new Date().toISOString(), outcome: 'approved' } });
     expect(done.status).toBe(200);

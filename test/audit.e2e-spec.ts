@@ -9,7 +9,7 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { readAccessLog, vnDate } from '@motcua/audit';
 import { createSqliteDb, ProjectionRunner } from '@motcua/read-models';
-import { writeScenario, AG } from '../libs/read-models/src/testing/scenario';
+import { SCENARIO_AGENCIES as AG, writeScenario } from '@motcua/testing';
 import { startTestApp, type TestApp } from './support/app';
 
 describe('audit routes (sqlite)', () => {

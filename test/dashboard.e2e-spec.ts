@@ -16,7 +16,7 @@ import { startProjections, type RunningProjections } from '../apps/worker/src/pr
 import { createLogger } from '@motcua/platform';
 import { loadAlertsConfig, openAlertsDb } from '@motcua/alerts';
 import type { SqlDb } from '@motcua/read-models';
-import { holidayNow, receive as receiveNow, secondsDeadline } from '../libs/alerts/src/testing/dossiers';
+import { holidayNow, receiveAlwaysOpen, registerProcedureBody, secondsDeadline, workingDays } from '@motcua/testing';
 import { startTestApp, TestApp } from './support/app';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -79,7 +79,7 @@ d('monitor dashboard in Chromium (SQLite, real Redis)', () => {
     await ok('/api/agencies', { code: PROVINCE, name: 'Tỉnh Hải Dương', level: 'province' });
     await ok('/api/agencies', { code: C1, name: 'Xã Kim Anh', level: 'commune', parentCode: PROVINCE });
     await ok('/api/agencies', { code: C2, name: 'Xã Tân Dân', level: 'commune', parentCode: PROVINCE });
-    await ok('/api/procedures', { code: PROC, name: 'Chứng thực bản sao', deadlineValue: 1, deadlineUnit: 'working_days', paymentPausesClock: false });
+    await ok('/api/procedures', registerProcedureBody({ code: PROC, name: 'Chứng thực bản sao', deadline: workingDays(1) }));
     monitor = await t.token('monitor', PROVINCE, { sub: 'monitor-h30' });
     clerk1 = await t.token('clerk', C1, { sub: 'clerk-c1' });
     clerk2 = await t.token('clerk', C2, { sub: 'clerk-c2' });
@@ -244,7 +244,7 @@ d('monitor dashboard in Chromium (SQLite, real Redis)', () => {
     await page.waitForSelector('#alert-status[data-state="live"]');
     // Appended as the counter API would, through the real decider, with a 24/7 calendar: due in ~2 s.
     const code = `${C1}-LIVE-0001`;
-    await receiveNow(t.store, code, C1, secondsDeadline(2));
+    await receiveAlwaysOpen(t.store, code, C1, secondsDeadline(2));
     const missed = page.locator(`#alert-list li[data-kind="deadline_missed"]`).filter({ has: page.locator(`a:text-is("${code}")`) });
     await missed.waitFor({ timeout: 15_000 });
     expect(await page.evaluate(() => (globalThis as any).__sameDocument)).toBe(true);

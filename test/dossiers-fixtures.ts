@@ -2,6 +2,7 @@
  * Shared set-up of the dossier e2e suites: reference data (agencies with their own hours, procedures),
  * tokens, a request wrapper that records every status (no 500 allowed), and valid bodies per route.
  */
+import { registerProcedureBody, workingDays } from '@motcua/testing';
 import { STORES, startTestApp, TestApp, TestResponse } from './support/app';
 
 export { STORES };
@@ -48,8 +49,8 @@ export async function startDossierApp(store: 'sqlite' | 'postgres'): Promise<Dos
   // Its own hours (8 h a day, 07:30-11:30 13:00-17:00): the calendar of its dossiers is not the default.
   await ok('/api/agencies', { code: AGENCY_A, name: 'Sở Tư pháp', level: 'department', parentCode: 'H30', workingHours: 'Mon-Fri 07:30-11:30 13:00-17:00' });
   await ok('/api/agencies', { code: 'H31', name: 'Tỉnh khác', level: 'province' });
-  await ok('/api/procedures', { code: PROC_PAUSE, name: 'Cấp giấy phép xây dựng', deadlineValue: 5, deadlineUnit: 'working_days', paymentPausesClock: true });
-  await ok('/api/procedures', { code: PROC_RUN, name: 'Chứng thực bản sao', deadlineValue: 1, deadlineUnit: 'working_days', cutoffTime: '15:00', paymentPausesClock: false });
+  await ok('/api/procedures', registerProcedureBody({ code: PROC_PAUSE, name: 'Cấp giấy phép xây dựng', deadline: workingDays(5), paymentPausesClock: true }));
+  await ok('/api/procedures', registerProcedureBody({ code: PROC_RUN, name: 'Chứng thực bản sao', deadline: workingDays(1), cutoffTime: '15:00' }));
   let seq = 0;
   const d: DossierTestApp = {
     t,

@@ -15,6 +15,7 @@ import { createApp } from '../apps/api/src/bootstrap';
 import { loadConfig } from '@motcua/platform';
 import { signDevToken } from '@motcua/platform';
 import { createLogger } from '@motcua/platform';
+import { registerProcedureBody, workingDays } from '@motcua/testing';
 
 const APPLICANT = { name: 'Đặng Thị Thu Trang', idNumber: '024195067890', phone: '0903 112 233', address: 'Tổ 5, phường Hạ Long, Quảng Ninh' };
 const NEEDLES = [APPLICANT.name, 'Thu Trang', APPLICANT.idNumber, '112 233', 'Hạ Long'];
@@ -68,7 +69,7 @@ describe('personal data is never logged', () => {
     const clerk = await signDevToken(secret, { sub: 'clerk-1', role: 'clerk', agency: 'H40' }, 600);
     const auditor = await signDevToken(secret, { sub: 'auditor-1', role: 'auditor' }, 600);
     expect((await call('POST', '/api/agencies', admin, { code: 'H40', name: 'Tỉnh Quảng Ninh', level: 'province' })).status).toBe(201);
-    expect((await call('POST', '/api/procedures', admin, { code: 'P.LOG', name: 'Thủ tục thử', deadlineValue: 3, deadlineUnit: 'working_days', paymentPausesClock: false })).status).toBe(201);
+    expect((await call('POST', '/api/procedures', admin, registerProcedureBody({ code: 'P.LOG', name: 'Thủ tục thử', deadline: workingDays(3) }))).status).toBe(201);
 
     const code = 'H40-250303-0001';
     const body = { code, agencyCode: 'H40', procedureCode: 'P.LOG', channel: 'counter', occurredAt: '2025-03-03T09:00:00+07:00', applicant: APPLICANT };

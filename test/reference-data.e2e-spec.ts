@@ -7,6 +7,7 @@ import { ReferenceImporter } from '@motcua/application';
 import { AGENCY_STREAM, PROCEDURE_STREAM } from '@motcua/reference-data';
 import { ReferenceDataService } from '@motcua/application';
 import { AgencyScope } from '@motcua/application';
+import { changeProcedureBody, registerProcedureBody, workingDays, type ProcedureFixture } from '@motcua/testing';
 import { STORES, startTestApp, TestApp } from './support/app';
 
 const AGENCIES_CSV = `code,name,level,parent_code,valid_from,valid_to,working_hours
@@ -128,13 +129,14 @@ describe.each(STORES)('reference data over HTTP (%s)', (store) => {
   });
 
   it('procedures: rules versions by effective date; only admins write, every role reads', async () => {
-    const reg = await t.request('POST', '/api/procedures', { token: admin, body: { code: '2.000815', name: 'Chứng thực', deadlineValue: 1, deadlineUnit: 'working_days', cutoffTime: '15:00', paymentPausesClock: false } });
+    const CERTIFICATION: ProcedureFixture = { code: '2.000815', name: 'Chứng thực', deadline: workingDays(1), cutoffTime: '15:00' };
+    const reg = await t.request('POST', '/api/procedures', { token: admin, body: registerProcedureBody(CERTIFICATION) });
     expect(reg.status).toBe(201);
     expect(reg.body.current.rulesVersion).toBe(1);
-    const ch = await t.request('PUT', '/api/procedures/2.000815', { token: admin, body: { name: 'Chứng thực', deadlineValue: 2, deadlineUnit: 'working_days', cutoffTime: '15:00', paymentPausesClock: false, effectiveFrom: '2026-01-01' } });
+    const ch = await t.request('PUT', '/api/procedures/2.000815', { token: admin, body: changeProcedureBody({ ...CERTIFICATION, deadline: workingDays(2) }, '2026-01-01') });
     expect(ch.status).toBe(200);
     expect(ch.body.current).toMatchObject({ rulesVersion: 2, deadlineValue: 2, effectiveFrom: '2026-01-01' });
-    const same = await t.request('PUT', '/api/procedures/2.000815', { token: admin, body: { name: 'Chứng thực', deadlineValue: 2, deadlineUnit: 'working_days', cutoffTime: '15:00', paymentPausesClock: false, effectiveFrom: '2026-01-01' } });
+    const same = await t.request('PUT', '/api/procedures/2.000815', { token: admin, body: changeProcedureBody({ ...CERTIFICATION, deadline: workingDays(2) }, '2026-01-01') });
     expect(same.body.revision).toBe(ch.body.revision);
     const old = await t.request('GET', '/api/procedures/2.000815?asOf=2025-12-31', { token: await t.token('monitor', 'P1') });
     expect(old.status).toBe(200);

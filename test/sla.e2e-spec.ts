@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import type { ReadModelDbConfig } from '@motcua/read-models';
 import { startProjectionJob, type ProjectionJob } from '../apps/worker/src/run-projections';
+import { registerProcedureBody, workingDays } from '@motcua/testing';
 import { PG_URL, startTestApp, type StoreKind, type TestApp } from './support/app';
 
 jest.setTimeout(120_000);
@@ -84,7 +85,7 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('SLA over HTTP with the live pr
     await ok('POST', '/api/agencies', admin, { code: P, name: 'Tỉnh Hải Dương', level: 'province' }, 201);
     await ok('POST', '/api/agencies', admin, { code: D1, name: 'Sở Tư pháp', level: 'department', parentCode: P }, 201);
     await ok('POST', '/api/agencies', admin, { code: D2, name: 'Sở Xây dựng', level: 'department', parentCode: P }, 201);
-    await ok('POST', '/api/procedures', admin, { code: PROC, name: 'Cấp phiếu lý lịch tư pháp', deadlineValue: 3, deadlineUnit: 'working_days', paymentPausesClock: false }, 201);
+    await ok('POST', '/api/procedures', admin, registerProcedureBody({ code: PROC, name: 'Cấp phiếu lý lịch tư pháp', deadline: workingDays(3) }), 201);
 
     // Written before the runner starts: the worker's first start rebuilds them, then goes live.
     await receive(clerkD1, 'D1-1', D1, 'counter', '2025-06-02T09:00:00+07:00');

@@ -5,6 +5,7 @@
  * does. Every answer is recorded (status, Retry-After, latency) for the assertions and figures.
  */
 import { signDevToken } from '@motcua/platform';
+import { registerProcedureBody, workingDays } from '@motcua/testing';
 import { sleep } from './cluster';
 
 export const AGENCY = 'H30.01';
@@ -96,7 +97,7 @@ export class Counters {
    * One command until it is acknowledged: retried with the same key on 0/503/429 (after Retry-After or a
    * short back-off). Gives up (returns the last status) at `deadline`.
    */
-  async command(route: 'receive' | 'complete', path: string, token: string, sub: string, key: string, body: unknown, deadline: number): Promise<number> {
+  async command(route: 'receive' | 'complete', path: string, token: string, _sub: string, key: string, body: unknown, deadline: number): Promise<number> {
     let backoff = 100;
     for (;;) {
       const r = await this.call(route, 'POST', path, token, body, key);
@@ -154,11 +155,11 @@ export async function seedReference(c: Counters, deadline = Date.now() + 60_000)
   };
   await post('/api/agencies', { code: 'H30', name: 'Tỉnh Hải Dương', level: 'province' });
   await post('/api/agencies', { code: AGENCY, name: 'Sở Tư pháp', level: 'department', parentCode: 'H30' });
-  await post('/api/procedures', { code: PROCEDURE, name: 'Chứng thực bản sao', deadlineValue: 1, deadlineUnit: 'working_days', paymentPausesClock: false });
+  await post('/api/procedures', registerProcedureBody({ code: PROCEDURE, name: 'Chứng thực bản sao', deadline: workingDays(1) }));
 }
 
 /** The chaos schedule of a run is reproducible from FAULTS_SEED (mulberry32, shared with the read-model tests). */
-export { prng } from '../../libs/read-models/src/testing/load';
+export { prng } from '@motcua/testing';
 
 export function percentile(values: number[], p: number): number {
   if (!values.length) return 0;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildOnce, freePort, ROOT, RUNNER, sleep } from '../../../test/faults/cluster';
 import { signDevToken } from '@motcua/platform';
+import { registerProcedureBody, workingDays } from '@motcua/testing';
 
 const PROCEDURE = '1.000001.000.00.00.T01';
 
@@ -99,7 +100,7 @@ describe('API_PROCESSES=2 (node:cluster on one port)', () => {
     expect((await call('POST', '/api/agencies', admin, { code: 'T01', name: 'Tỉnh Thử', level: 'province' })).status).toBe(201);
     const child = await call('POST', '/api/agencies', admin, { code: 'T01.01', name: 'Sở Thử', level: 'department', parentCode: 'T01' });
     expect(child.status).toBe(201);
-    const proc1 = await call('POST', '/api/procedures', admin, { code: PROCEDURE, name: 'Thủ tục', deadlineValue: 5, deadlineUnit: 'working_days', cutoffTime: '15:00', paymentPausesClock: true });
+    const proc1 = await call('POST', '/api/procedures', admin, registerProcedureBody({ code: PROCEDURE, name: 'Thủ tục', deadline: workingDays(5), cutoffTime: '15:00', paymentPausesClock: true }));
     expect(proc1.status === 201 ? '' : proc1.text).toBe('');
     for (let i = 0; i < 4; i++) {
       const r = await call('POST', '/api/dossiers', clerk, { code: `T01.01-C-${i}`, agencyCode: 'T01.01', procedureCode: PROCEDURE, channel: 'counter', occurredAt: '2025-03-03T09:00:00+07:00' });

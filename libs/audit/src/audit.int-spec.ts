@@ -8,10 +8,8 @@ jest.setTimeout(60_000);
 
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
-import type { ProcedureRules } from '@motcua/domain';
 import { ProjectionRunner, SlaQueryService, activeSet } from '@motcua/read-models';
-import { DossierWriter, vn } from '../../read-models/src/testing/dossier-writer';
-import { writeScenario, AG } from '../../read-models/src/testing/scenario';
+import { DossierWriter, SCENARIO_AGENCIES as AG, procedureTable, vnOffset, vnUtc, writeScenario } from '@motcua/testing';
 import { makeAuditEnv, type AuditEnv, type Engine } from './testing/env';
 import { readDossierHistory } from './history';
 import { dossierStateAt } from './time-travel';
@@ -23,11 +21,8 @@ import { readAccessLog, recordAccess } from './access-log';
 import { BrokenChainsError, checkSeal, parseSeal, sealStore } from './seal';
 import { canonicalJson, comparePositions, eventHash } from '@motcua/event-store';
 
-const PROC: Record<string, ProcedureRules> = {
-  '1.000001': { code: '1.000001', deadline: { value: 3, unit: 'working_days' }, paymentPausesClock: false, version: 'p1' },
-};
+const PROC = procedureTable({ code: '1.000001', version: 'p1' });
 const CODE = 'H30.A-250623-0009';
-const utc = (local: string) => new Date(vn(local)).toISOString();
 
 /**
  * The hand-worked dossier (3 working days, hours 07:00-11:30 / 13:30-17:00, no holiday that week):
@@ -39,16 +34,16 @@ const utc = (local: string) => new Date(vn(local)).toISOString();
  * Each event is recorded a minute after it occurred, except the completion, keyed in on Sat 05/07.
  */
 async function writeHandWorked(env: AuditEnv): Promise<void> {
-  const w = new DossierWriter(env.store, PROC);
-  const at = async (occurred: string, recorded: string, cmd: Parameters<DossierWriter['do']>[1]) => {
-    env.setNow(utc(recorded));
+  const w = new DossierWriter(env.store, { procedures: PROC });
+  const at = async (_occurred: string, recorded: string, cmd: Parameters<DossierWriter['do']>[1]) => {
+    env.setNow(vnUtc(recorded));
     await w.do(CODE, cmd);
   };
-  await at('2025-06-23 09:00', '2025-06-23 09:01', { type: 'receive', dossierCode: CODE, agencyCode: AG.A, procedureCode: '1.000001', channel: 'counter', occurredAt: vn('2025-06-23 09:00') });
-  await at('2025-06-24 09:00', '2025-06-24 09:01', { type: 'request_supplement', occurredAt: vn('2025-06-24 09:00'), reason: 'missing paper' });
-  await at('2025-06-25 09:00', '2025-06-25 09:01', { type: 'supply_supplement', occurredAt: vn('2025-06-25 09:00') });
-  await at('2025-06-27 08:00', '2025-06-27 08:01', { type: 'issue_apology', occurredAt: vn('2025-06-27 08:00'), newPromisedAt: vn('2025-07-01 17:00'), reason: 'appraisal' });
-  await at('2025-06-30 10:00', '2025-07-05 10:00', { type: 'complete', occurredAt: vn('2025-06-30 10:00'), outcome: 'approved', electronicResult: true });
+  await at('2025-06-23 09:00', '2025-06-23 09:01', { type: 'receive', dossierCode: CODE, agencyCode: AG.A, procedureCode: '1.000001', channel: 'counter', occurredAt: vnOffset('2025-06-23 09:00') });
+  await at('2025-06-24 09:00', '2025-06-24 09:01', { type: 'request_supplement', occurredAt: vnOffset('2025-06-24 09:00'), reason: 'missing paper' });
+  await at('2025-06-25 09:00', '2025-06-25 09:01', { type: 'supply_supplement', occurredAt: vnOffset('2025-06-25 09:00') });
+  await at('2025-06-27 08:00', '2025-06-27 08:01', { type: 'issue_apology', occurredAt: vnOffset('2025-06-27 08:00'), newPromisedAt: vnOffset('2025-07-01 17:00'), reason: 'appraisal' });
+  await at('2025-06-30 10:00', '2025-07-05 10:00', { type: 'complete', occurredAt: vnOffset('2025-06-30 10:00'), outcome: 'approved', electronicResult: true });
 }
 
 describe.each<Engine>(['sqlite', 'postgres'])('audit (%s)', (engine) => {
@@ -70,37 +65,37 @@ describe.each<Engine>(['sqlite', 'postgres'])('audit (%s)', (engine) => {
         [4, 'dossier.completed.v1', 9, 'clock_stopped'],
       ]);
       const [r0, r1, r2, r3, r4] = h.entries;
-      expect(r0.effect.dueAfter).toBe(utc('2025-06-26 09:00'));
+      expect(r0.effect.dueAfter).toBe(vnUtc('2025-06-26 09:00'));
       expect(r0.effect.en).toContain('due date set to 2025-06-26 09:00 (3 working days)');
       expect(r0.statusLabel.vi).toBe('Được tiếp nhận');
       expect(r0.actor).toBe('test-clerk');
       expect(r0.agencyCode).toBe(AG.A);
       expect(r1.effect.en).toContain('16 working hours left');
-      expect(r2.effect).toMatchObject({ dueBefore: utc('2025-06-26 09:00'), dueAfter: utc('2025-06-27 09:00'), movedWorkingHours: 8 });
+      expect(r2.effect).toMatchObject({ dueBefore: vnUtc('2025-06-26 09:00'), dueAfter: vnUtc('2025-06-27 09:00'), movedWorkingHours: 8 });
       expect(r2.effect.en).toBe('Due date moved from 2025-06-26 09:00 to 2025-06-27 09:00 by 8 working hours (paused time)');
       expect(r2.effect.vi).toBe('Hạn xử lý lùi từ 2025-06-26 09:00 đến 2025-06-27 09:00 (8 giờ làm việc tạm dừng)');
-      expect(r3.effect).toMatchObject({ dueBefore: utc('2025-06-27 09:00'), dueAfter: utc('2025-06-27 09:00'), promisedAt: utc('2025-07-01 17:00') });
+      expect(r3.effect).toMatchObject({ dueBefore: vnUtc('2025-06-27 09:00'), dueAfter: vnUtc('2025-06-27 09:00'), promisedAt: vnUtc('2025-07-01 17:00') });
       expect(r4.effect.timeliness).toBe('late');
       expect(r4.effect.vi).toContain('Trễ hạn');
-      expect(r4.occurredAt).toBe(utc('2025-06-30 10:00'));
-      expect(r4.recordedAt).toBe(utc('2025-07-05 10:00'));
+      expect(r4.occurredAt).toBe(vnUtc('2025-06-30 10:00'));
+      expect(r4.recordedAt).toBe(vnUtc('2025-07-05 10:00'));
     });
 
     it('state as of an occurred-at instant follows the hand-worked history', async () => {
-      const s1 = await dossierStateAt(env.store, CODE, { asOf: vn('2025-06-24 12:00') });
-      expect([s1.state.status, s1.state.nationalStatusCode, s1.state.dueAt, s1.timeliness]).toEqual(['awaiting_supplement', 5, utc('2025-06-26 09:00'), 'paused']);
-      const s2 = await dossierStateAt(env.store, CODE, { asOf: vn('2025-06-26 12:00') });
-      expect([s2.state.status, s2.state.dueAt, s2.state.pausedWorkingMs, s2.timeliness]).toEqual(['in_processing', utc('2025-06-27 09:00'), 8 * 3_600_000, 'within_deadline']);
-      const s3 = await dossierStateAt(env.store, CODE, { asOf: vn('2025-06-28 12:00') });
-      expect([s3.state.status, s3.state.promisedAt, s3.state.dueAt, s3.timeliness]).toEqual(['in_processing', utc('2025-07-01 17:00'), utc('2025-06-27 09:00'), 'overdue']);
-      const s4 = await dossierStateAt(env.store, CODE, { asOf: vn('2025-07-01 00:00') });
+      const s1 = await dossierStateAt(env.store, CODE, { asOf: vnOffset('2025-06-24 12:00') });
+      expect([s1.state.status, s1.state.nationalStatusCode, s1.state.dueAt, s1.timeliness]).toEqual(['awaiting_supplement', 5, vnUtc('2025-06-26 09:00'), 'paused']);
+      const s2 = await dossierStateAt(env.store, CODE, { asOf: vnOffset('2025-06-26 12:00') });
+      expect([s2.state.status, s2.state.dueAt, s2.state.pausedWorkingMs, s2.timeliness]).toEqual(['in_processing', vnUtc('2025-06-27 09:00'), 8 * 3_600_000, 'within_deadline']);
+      const s3 = await dossierStateAt(env.store, CODE, { asOf: vnOffset('2025-06-28 12:00') });
+      expect([s3.state.status, s3.state.promisedAt, s3.state.dueAt, s3.timeliness]).toEqual(['in_processing', vnUtc('2025-07-01 17:00'), vnUtc('2025-06-27 09:00'), 'overdue']);
+      const s4 = await dossierStateAt(env.store, CODE, { asOf: vnOffset('2025-07-01 00:00') });
       expect([s4.state.status, s4.state.nationalStatusCode, s4.timeliness, s4.revisions]).toEqual(['completed', 9, 'late', [0, 1, 2, 3, 4]]);
     });
 
     it('"as known at" uses recorded-at: the late-keyed completion is unknown before it was keyed in', async () => {
-      const known = await dossierStateAt(env.store, CODE, { knownAt: utc('2025-07-01 00:00') });
+      const known = await dossierStateAt(env.store, CODE, { knownAt: vnUtc('2025-07-01 00:00') });
       expect([known.state.status, known.revisions, known.excluded, known.timeliness]).toEqual(['in_processing', [0, 1, 2, 3], 0, 'overdue']);
-      const both = await dossierStateAt(env.store, CODE, { asOf: vn('2025-06-30 12:00'), knownAt: utc('2025-07-05 12:00') });
+      const both = await dossierStateAt(env.store, CODE, { asOf: vnOffset('2025-06-30 12:00'), knownAt: vnUtc('2025-07-05 12:00') });
       expect(both.state.status).toBe('completed');
       const rev = await dossierStateAt(env.store, CODE, { revision: 1 });
       expect([rev.state.status, rev.revisions]).toEqual(['awaiting_supplement', [0, 1]]);
@@ -258,12 +253,12 @@ describe.each<Engine>(['sqlite', 'postgres'])('audit (%s)', (engine) => {
   describe('audit replay and bitemporal SLA', () => {
     let env: AuditEnv;
     let published: Awaited<ReturnType<SlaQueryService['sla']>>['rows'];
-    const PUBLISHED_AT = utc('2025-07-01 08:00');
+    const PUBLISHED_AT = vnUtc('2025-07-01 08:00');
     const JUNE = { from: '2025-06-01', to: '2025-06-30' };
 
     beforeAll(async () => {
       env = await makeAuditEnv(engine, 'replay');
-      env.setNow(utc('2025-06-30 18:00'));
+      env.setNow(vnUtc('2025-06-30 18:00'));
       await writeScenario(env.store); // everything recorded by the end of June
       // The June report is published on 1 July at 08:00 from the live read model.
       const runner = new ProjectionRunner({ store: env.store, db: env.live, maxDelayMs: 5 });
@@ -271,11 +266,11 @@ describe.each<Engine>(['sqlite', 'postgres'])('audit (%s)', (engine) => {
       await runner.waitFor();
       published = (await new SlaQueryService({ db: env.live }).sla({ ...JUNE, by: 'agency' })).rows;
       // Afterwards: a paper dossier of Fri 20 June (due Wed 25 June) keyed in on 3 July, completed late on 30 June.
-      const w = new DossierWriter(env.store, PROC);
+      const w = new DossierWriter(env.store, { procedures: PROC });
       const late = 'H30.B-250620-0001';
-      env.setNow(utc('2025-07-03 10:00'));
-      await w.do(late, { type: 'receive', dossierCode: late, agencyCode: AG.B, procedureCode: '1.000001', channel: 'counter', occurredAt: vn('2025-06-20 09:00') });
-      await w.do(late, { type: 'complete', occurredAt: vn('2025-06-30 15:00'), outcome: 'approved', electronicResult: false });
+      env.setNow(vnUtc('2025-07-03 10:00'));
+      await w.do(late, { type: 'receive', dossierCode: late, agencyCode: AG.B, procedureCode: '1.000001', channel: 'counter', occurredAt: vnOffset('2025-06-20 09:00') });
+      await w.do(late, { type: 'complete', occurredAt: vnOffset('2025-06-30 15:00'), outcome: 'approved', electronicResult: false });
       await runner.waitFor();
       await runner.stop();
     });

@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import type { EventStore } from '@motcua/event-store';
 import { ProjectionRunner, readCheckpoint } from './runner';
 import { dumpTableSet, makeEnv, type Engine, type Env } from './testing/fixtures';
-import { AG, PROCEDURES, writeScenario } from './testing/scenario';
-import { writeRandomDossiers } from './testing/load';
+import { SCENARIO_AGENCIES as AG, SCENARIO_PROCEDURES as PROCEDURES, writeRandomDossiers, writeScenario } from '@motcua/testing';
 import { SLA_PROJECTION } from './sla/schema';
 
 async function project(env: Env, db = env.db, store: EventStore = env.store) {

@@ -6,19 +6,14 @@
  */
 jest.setTimeout(60_000);
 
-import type { ProcedureRules } from '@motcua/domain';
 import { ProjectionRunner } from './runner';
 import { SlaQueryService } from './query';
 import { makeEnv, type Engine, type Env } from './testing/fixtures';
-import { AG, writeAgencies } from './testing/scenario';
-import { DossierWriter, vn } from './testing/dossier-writer';
+import { DossierWriter, SCENARIO_AGENCIES as AG, procedureTable, vnOffset, workingDays, workingHours, writeScenarioAgencies } from '@motcua/testing';
 
 const HOURS = '9.000004';
 const DAYS = '9.000005';
-const PROCS: Record<string, ProcedureRules> = {
-  [HOURS]: { code: HOURS, deadline: { value: 4, unit: 'working_hours' }, paymentPausesClock: false, version: 'h1' },
-  [DAYS]: { code: DAYS, deadline: { value: 1, unit: 'working_days' }, paymentPausesClock: false, version: 'd1' },
-};
+const PROCS = procedureTable({ code: HOURS, deadline: workingHours(4), version: 'h1' }, { code: DAYS, deadline: workingDays(1), version: 'd1' });
 const H = `${AG.A}-250623-0101`; // 4 working hours, received Monday 08:00: due the same afternoon
 const H_PAUSED = `${AG.A}-250623-0102`; // same, supplementation requested after its due instant
 const D = `${AG.A}-250620-0103`; // 1 working day, received Friday: due Monday (the same day as H)
@@ -31,10 +26,10 @@ describe.each<Engine>(['sqlite', 'postgres'])('overdue, unit-aware, from the dom
 
   beforeAll(async () => {
     env = await makeEnv(engine, 'overdue');
-    await writeAgencies(env.store);
-    w = new DossierWriter(env.store, PROCS);
+    await writeScenarioAgencies(env.store);
+    w = new DossierWriter(env.store, { procedures: PROCS });
     const receive = (code: string, procedureCode: string, at: string) =>
-      w.do(code, { type: 'receive', dossierCode: code, agencyCode: AG.A, procedureCode, channel: 'counter', occurredAt: vn(at) });
+      w.do(code, { type: 'receive', dossierCode: code, agencyCode: AG.A, procedureCode, channel: 'counter', occurredAt: vnOffset(at) });
     await receive(H, HOURS, '2025-06-23 08:00');
     await receive(H_PAUSED, HOURS, '2025-06-23 08:00');
     await receive(D, DAYS, '2025-06-20 09:00');

@@ -11,8 +11,7 @@ import { createWorkingCalendar } from '@motcua/calendar';
 import { activeSet, ProjectionRunner } from './runner';
 import { rebuildSla } from './rebuild';
 import { dumpTableSet, makeEnv, type Env } from './testing/fixtures';
-import { AG, PROCEDURES, writeScenario } from './testing/scenario';
-import { prng, randomLifecycle, writeRandomDossiers } from './testing/load';
+import { SCENARIO_AGENCIES as AG, SCENARIO_PROCEDURES as PROCEDURES, prng, randomLifecycle, writeRandomDossiers, writeScenario } from '@motcua/testing';
 import { SLA_PROJECTION } from './sla/schema';
 
 describe('parallel rebuild (sqlite)', () => {

@@ -9,8 +9,7 @@ import { ProjectionRunner, activeSet } from './runner';
 import { rebuildSla, type RebuildProgress } from './rebuild';
 import { SlaQueryService } from './query';
 import { dumpTableSet, makeEnv, type Engine, type Env } from './testing/fixtures';
-import { AG, PROCEDURES, writeScenario } from './testing/scenario';
-import { writeRandomDossiers } from './testing/load';
+import { SCENARIO_AGENCIES as AG, SCENARIO_PROCEDURES as PROCEDURES, writeRandomDossiers, writeScenario } from '@motcua/testing';
 import { SLA_PROJECTION } from './sla/schema';
 
 describe.each<Engine>(['sqlite', 'postgres'])('rebuild while events arrive (%s)', (engine) => {

@@ -1,5 +1,5 @@
 /**
- * The hand-computed scenario (src/testing/scenario.ts, docs/projections.md) on real stores: every
+ * The hand-computed scenario (@motcua/testing's sla-scenario.ts, docs/projections.md) on real stores: every
  * figure per agency, per level, per procedure and rolled up along the tree as it stood each day.
  */
 jest.setTimeout(120_000);
@@ -7,7 +7,7 @@ jest.setTimeout(120_000);
 import { ProjectionRunner } from './runner';
 import { SlaQueryService, type SlaFigures } from './query';
 import { makeEnv, type Env, type Engine } from './testing/fixtures';
-import { AG, writeScenario } from './testing/scenario';
+import { SCENARIO_AGENCIES as AG, writeScenario } from '@motcua/testing';
 
 const JUNE = { from: '2025-06-01', to: '2025-06-30' };
 const JULY = { from: '2025-07-01', to: '2025-07-31' };

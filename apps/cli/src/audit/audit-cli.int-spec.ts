@@ -11,7 +11,7 @@ import ExcelJS from 'exceljs';
 import { createSqliteEventStore, type EventStore } from '@motcua/event-store';
 import { createSqliteDb, ProjectionRunner } from '@motcua/read-models';
 import { readAccessLog } from '@motcua/audit';
-import { writeScenario, AG } from '../../../../libs/read-models/src/testing/scenario';
+import { SCENARIO_AGENCIES as AG, writeScenario } from '@motcua/testing';
 import { AuditUsageError, runAudit, type AuditIo } from './audit-cli';
 
 describe('npm run cli -- audit (SQLite)', () => {

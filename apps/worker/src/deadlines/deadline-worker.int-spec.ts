@@ -1,6 +1,6 @@
 /**
  * The deadline watcher against real Redis (BullMQ), a real SQLite event store and a real SQLite alerts
- * database. Dossiers are written through the real decider (libs/alerts/src/testing/dossiers.ts) with a
+ * database. Dossiers are written through the real decider (@motcua/testing's always-open dossiers) with a
  * 24/7 working calendar and deadlines of a few working seconds. Each run uses its own Redis key prefix;
  * "FLUSHALL" is simulated by deleting every key under that prefix (other suites share the Redis).
  */
@@ -12,7 +12,7 @@ import { createLogger } from '@motcua/platform';
 import { createSqliteEventStore, type EventStore } from '@motcua/event-store';
 import type { SqlDb } from '@motcua/read-models';
 import { getAlert, loadAlertsConfig, openAlertsDb, queryAlerts, deadlineMissedAlertId, dueSoonAlertId, type AlertsConfig } from '@motcua/alerts';
-import { complete, deadlineMissedEvents, deletePrefix, holidayNow, receive, secondsDeadline, until } from '../../../../libs/alerts/src/testing/dossiers';
+import { completeAlwaysOpen, deadlineMissedEvents, deletePrefix, holidayNow, receiveAlwaysOpen, secondsDeadline, until } from '@motcua/testing';
 import { DeadlineWorker } from './deadline-worker';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -58,10 +58,10 @@ d('DeadlineWorker (real Redis, real SQLite)', () => {
 
   it('raises due-soon then deadline-missed for a dossier due in ~2 s, and nothing for one completed in time', async () => {
     const w = await startWorker();
-    const dueAt = await receive(store, 'H30-LATE-0001', 'H30.01', secondsDeadline(2));
-    const dueAtOk = await receive(store, 'H30-OK-0001', 'H30.01', secondsDeadline(2));
+    const dueAt = await receiveAlwaysOpen(store, 'H30-LATE-0001', 'H30.01', secondsDeadline(2));
+    const dueAtOk = await receiveAlwaysOpen(store, 'H30-OK-0001', 'H30.01', secondsDeadline(2));
     await w.waitFor();
-    await complete(store, 'H30-OK-0001');
+    await completeAlwaysOpen(store, 'H30-OK-0001');
 
     const missedId = deadlineMissedAlertId('H30-LATE-0001', dueAt);
     const missed = await until(() => getAlert(db, missedId), 6000, 'the missed-deadline alert');
@@ -87,8 +87,8 @@ d('DeadlineWorker (real Redis, real SQLite)', () => {
 
   it('after a Redis flush and a restart: open deadlines fire on time, one that passed while down is raised at once, never twice', async () => {
     let w = await startWorker();
-    const dueEarly = await receive(store, 'H30-DOWN-0001', 'H30.01', secondsDeadline(1.5));
-    const dueLater = await receive(store, 'H30-OPEN-0001', 'H30.01', secondsDeadline(6));
+    const dueEarly = await receiveAlwaysOpen(store, 'H30-DOWN-0001', 'H30.01', secondsDeadline(1.5));
+    const dueLater = await receiveAlwaysOpen(store, 'H30-OPEN-0001', 'H30.01', secondsDeadline(6));
     await w.waitFor();
     expect(await w.queueCounts()).toMatchObject({ delayed: 4 });
 
@@ -121,7 +121,7 @@ d('DeadlineWorker (real Redis, real SQLite)', () => {
     const a = await startWorker();
     const codes = ['H30-PAR-0001', 'H30-PAR-0002', 'H30-PAR-0003'];
     const dues: string[] = [];
-    for (const c of codes) dues.push(await receive(store, c, 'H30.02', secondsDeadline(1)));
+    for (const c of codes) dues.push(await receiveAlwaysOpen(store, c, 'H30.02', secondsDeadline(1)));
     for (let i = 0; i < codes.length; i++) await until(() => getAlert(db, deadlineMissedAlertId(codes[i], dues[i])), 6000, codes[i]);
     const position = a.position;
     await a.stop();

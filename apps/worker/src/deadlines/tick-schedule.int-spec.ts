@@ -12,7 +12,7 @@ import { createSqliteEventStore, type EventStore } from '@motcua/event-store';
 import { dossierStreamId } from '@motcua/domain';
 import type { SqlDb } from '@motcua/read-models';
 import { ALERT_DUE_SOON_RAISED, alertStreamId, deadlineMissedAlertId, getAlert, loadAlertsConfig, openAlertsDb, tickFor, tickJobId, type AlertsConfig } from '@motcua/alerts';
-import { command, deadlineMissedEvents, deletePrefix, holidayNow, receive, secondsDeadline, until } from '../../../../libs/alerts/src/testing/dossiers';
+import { commandAlwaysOpen, deadlineMissedEvents, deletePrefix, holidayNow, receiveAlwaysOpen, secondsDeadline, until } from '@motcua/testing';
 import { DeadlineWorker } from './deadline-worker';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -63,14 +63,14 @@ d('DeadlineWorker tick schedule (real Redis, real SQLite)', () => {
   it('a dossier joining a tick whose job already ran is raised at the next tick', async () => {
     const w = await startWorker();
     const at = Date.now();
-    const dueA = await receive(store, 'H30-TICK-A', 'H30.01', secondsDeadline(1), at);
+    const dueA = await receiveAlwaysOpen(store, 'H30-TICK-A', 'H30.01', secondsDeadline(1), at);
     await until(() => getAlert(db, deadlineMissedAlertId('H30-TICK-A', dueA)), 5000, 'the first deadline');
     const tick = tickJobId(tickFor(Date.parse(dueA) + 1, 0, config.tickMs));
     await until(async () => !(await w.bullQueue.getJob(tick)), 3000, 'the tick job of that instant to finish');
 
     // Same receipt instant, same deadline: the same due instant, whose tick job is gone.
     const received = Date.now();
-    const dueB = await receive(store, 'H30-TICK-B', 'H30.01', secondsDeadline(1), at);
+    const dueB = await receiveAlwaysOpen(store, 'H30-TICK-B', 'H30.01', secondsDeadline(1), at);
     expect(dueB).toBe(dueA);
     const missed = await until(() => getAlert(db, deadlineMissedAlertId('H30-TICK-B', dueB)), 5000, 'the late joiner');
     expect(Date.parse(missed.detectedAt) - received).toBeLessThan(1000);
@@ -101,10 +101,10 @@ d('DeadlineWorker tick schedule (real Redis, real SQLite)', () => {
     });
     const w = await startWorker({ store: slow });
     const at = Date.now() - 5000; // due 4 s ago: due at the next tick
-    const due = await receive(store, 'H30-SLOW-A', 'H30.01', secondsDeadline(1), at);
+    const due = await receiveAlwaysOpen(store, 'H30-SLOW-A', 'H30.01', secondsDeadline(1), at);
     await draining;
     const received = Date.now();
-    expect(await receive(store, 'H30-SLOW-B', 'H30.01', secondsDeadline(1), at)).toBe(due);
+    expect(await receiveAlwaysOpen(store, 'H30-SLOW-B', 'H30.01', secondsDeadline(1), at)).toBe(due);
     const b = await until(() => getAlert(db, deadlineMissedAlertId('H30-SLOW-B', due)), 5000, 'the joiner');
     expect(Date.parse(b.detectedAt) - received).toBeLessThan(2000); // the 800 ms read, then the next tick at most
     await until(() => getAlert(db, deadlineMissedAlertId('H30-SLOW-A', due)), 5000, 'the slow one');
@@ -121,7 +121,7 @@ d('DeadlineWorker tick schedule (real Redis, real SQLite)', () => {
     const at = Date.now();
     const codes = Array.from({ length: 10 }, (_, i) => `H30-DUP-${String(i).padStart(4, '0')}`);
     let due = '';
-    for (const c of codes) due = await receive(store, c, 'H30.03', secondsDeadline(2.5), at);
+    for (const c of codes) due = await receiveAlwaysOpen(store, c, 'H30.03', secondsDeadline(2.5), at);
     await w1.waitFor();
     await w2.waitFor();
     await Promise.all([w1.reconcile(), w2.reconcile(), w1.reconcile(), w2.reconcile()]);
@@ -161,8 +161,8 @@ d('DeadlineWorker tick schedule (real Redis, real SQLite)', () => {
       },
     });
     const w = await startWorker({ store: flaky });
-    const due = await receive(store, 'H30-FAIL-1', 'H30.01', secondsDeadline(1));
-    await receive(store, 'H30-FAIL-2', 'H30.01', secondsDeadline(1));
+    const due = await receiveAlwaysOpen(store, 'H30-FAIL-1', 'H30.01', secondsDeadline(1));
+    await receiveAlwaysOpen(store, 'H30-FAIL-2', 'H30.01', secondsDeadline(1));
     const missed = await until(() => getAlert(db, deadlineMissedAlertId('H30-FAIL-1', due)), 8000, 'the alert after the retries');
     expect(failures).toBe(0);
     expect(w.counters.failedEntries).toBe(2);
@@ -175,15 +175,15 @@ d('DeadlineWorker tick schedule (real Redis, real SQLite)', () => {
 
   it('a paused dossier raises nothing and leaves the schedule; on resume its new due date is scheduled', async () => {
     const w = await startWorker();
-    const due = await receive(store, 'H30-PAUSE-1', 'H30.01', secondsDeadline(1.5));
+    const due = await receiveAlwaysOpen(store, 'H30-PAUSE-1', 'H30.01', secondsDeadline(1.5));
     await w.waitFor();
     expect(await w.scheduledCount()).toBe(2);
-    await command(store, 'H30-PAUSE-1', { type: 'request_supplement', occurredAt: new Date().toISOString(), reason: 'thiếu giấy tờ' });
+    await commandAlwaysOpen(store, 'H30-PAUSE-1', { type: 'request_supplement', occurredAt: new Date().toISOString(), reason: 'thiếu giấy tờ' });
     await until(() => Date.now() > Date.parse(due) + 600, 5000, 'the first due date');
     await until(async () => (await w.scheduledCount()) === 0, 2000, 'the paused dossier to leave the schedule');
     expect(await deadlineMissedEvents(store, 'H30-PAUSE-1')).toHaveLength(0);
 
-    await command(store, 'H30-PAUSE-1', { type: 'supply_supplement', occurredAt: new Date().toISOString() });
+    await commandAlwaysOpen(store, 'H30-PAUSE-1', { type: 'supply_supplement', occurredAt: new Date().toISOString() });
     const events = await store.readStream(dossierStreamId('H30-PAUSE-1'));
     const newDue = (events[events.length - 1].data as { dueAt: string }).dueAt;
     expect(Date.parse(newDue)).toBeGreaterThan(Date.parse(due));
