@@ -14,6 +14,12 @@ export interface CommandContext {
   expectedRevision?: ExpectedRevision;
   correlationId: string;
   actor: AuthUser;
+  /**
+   * What the command is, for a keyed command: a digest of its method, path and body. Written with its
+   * events, so a key reused for a different command is refused even when the idempotency cache has
+   * forgotten the key (TTL, a Redis restart).
+   */
+  fingerprint?: string;
 }
 
 /** Event metadata for an append made under this context. */

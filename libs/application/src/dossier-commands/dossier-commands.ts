@@ -54,6 +54,8 @@ export interface CommandOutcome {
   revision: number;
   /** The command id was already written: nothing was appended by this call. */
   duplicate: boolean;
+  /** For a duplicate: the last event of the earlier write of this command id (its metadata says what that command was). */
+  duplicateOf?: RecordedEvent;
 }
 
 /** One step of `execute`: the command to decide on the loaded state, or a result without writing. */
@@ -127,7 +129,7 @@ export class DossierCommands {
     });
     if (res.duplicate) {
       const upTo = await this.load(code, { toRevision: res.nextExpectedRevision });
-      return { events: [], state: upTo.state, revision: res.nextExpectedRevision, duplicate: true };
+      return { events: [], state: upTo.state, revision: res.nextExpectedRevision, duplicate: true, duplicateOf: upTo.events[upTo.events.length - 1] };
     }
     let next = state;
     for (const e of decided) next = evolve(next, e);

@@ -66,7 +66,7 @@ export interface AppConfig {
   audit: { scratchDir: string };
   /** Personal-data protection (PERSONAL_DATA_*): the master key and the key vault. */
   personalData: PersonalDataConfig;
-  /** How often the worker logs the projections' progress (WORKER_PROGRESS_MS, default 10 s). */
+  /** How often the worker logs the projections' progress (WORKER_PROGRESS_MS, default 10 s; 0 = never). */
   workerProgressMs: number;
   /**
    * How far past the server's clock a command's `occurredAt` may lie (OCCURRED_AT_MAX_FUTURE_SECONDS,
@@ -300,7 +300,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     alerts: alertsConfigFromEnv(env, { dataDir, redisKeyPrefix }),
     audit: { scratchDir: env.AUDIT_SCRATCH_DIR?.trim() || join(dataDir, 'audit-scratch') },
     personalData: loadPersonalDataConfig(base, env),
-    workerProgressMs: intVar(env, 'WORKER_PROGRESS_MS', 10_000, 100, 86_400_000),
+    workerProgressMs: intVar(env, 'WORKER_PROGRESS_MS', 10_000, 0, 86_400_000),
     occurredAtMaxFutureSeconds: intVar(env, 'OCCURRED_AT_MAX_FUTURE_SECONDS', 300, 0, 86_400),
   };
 }

@@ -228,6 +228,7 @@ export class DossierCommandRunner {
   private answerRetry(code: string, events: RecordedEvent[], ctx: CommandContext): DossierCommandResponse | undefined {
     for (let i = events.length - 1; i >= 0; i--) {
       if (events[i].metadata.commandId === ctx.commandId) {
+        assertSameCommand(events[i], ctx);
         return commandResponse(code, foldRecorded(events.slice(0, i + 1)), events[i].revision);
       }
     }
@@ -264,11 +265,30 @@ export class DossierCommandRunner {
       agencyCode: this.agencyOf(state, command, ctx),
       expectedRevision: expected < 0 ? 'no_stream' : expected,
     });
+    if (res.duplicateOf) assertSameCommand(res.duplicateOf, ctx);
     return commandResponse(code, res.state, res.revision);
+  }
+}
+
+/**
+ * An idempotency key names one command: the events an earlier write of this command id left carry that
+ * command's fingerprint, and a different command under the same key is refused, whether or not the
+ * idempotency cache still remembers the key (events written before fingerprints were recorded carry none).
+ */
+function assertSameCommand(earlier: RecordedEvent, ctx: CommandContext): void {
+  const recorded = earlier.metadata.commandFingerprint;
+  if (typeof recorded === 'string' && ctx.fingerprint !== undefined && recorded !== ctx.fingerprint) {
+    throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', 'this idempotency key was already used for a different command');
   }
 }
 
 /** The origin of a command sent over HTTP: the token's subject and role, the request's correlation id, the command id. */
 function originOf(ctx: CommandContext): CommandOrigin {
-  return { actor: ctx.actor.sub, correlationId: ctx.correlationId, commandId: ctx.commandId, role: ctx.actor.role };
+  return {
+    actor: ctx.actor.sub,
+    correlationId: ctx.correlationId,
+    commandId: ctx.commandId,
+    role: ctx.actor.role,
+    ...(ctx.fingerprint ? { extra: { commandFingerprint: ctx.fingerprint } } : {}),
+  };
 }

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from '../http/http-types';
 import { fastUlid } from '../ids';
@@ -31,6 +32,11 @@ export function validateIdempotencyKey(key: unknown, field: string): string | un
   return key;
 }
 
+/** Digest of a write request: method, path and body (what a reused idempotency key is compared by). */
+export function requestFingerprint(req: { method: string; originalUrl?: string; url?: string; body?: unknown }): string {
+  return hash('sha256', `${req.method} ${req.originalUrl ?? req.url}\u0000${JSON.stringify(req.body ?? null)}`);
+}
+
 /** Builds the command context of a request (usable outside the decorator, e.g. in interceptors). */
 export function commandContextOf(req: Request & { user?: AuthUser; correlationId?: string }): CommandContext {
   const actor = req.user;
@@ -43,6 +49,7 @@ export function commandContextOf(req: Request & { user?: AuthUser; correlationId
   }
   const key = headerKey ?? bodyKey;
   return {
+    ...(key ? { fingerprint: requestFingerprint(req) } : {}),
     // Namespaced by principal: two users who happen to pick the same key never swallow each other's writes.
     commandId: key ? `${actor.sub}:${key}` : fastUlid(),
     idempotencyKey: key,

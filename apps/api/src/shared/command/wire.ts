@@ -5,7 +5,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { AuthUser } from '@motcua/platform';
 import { ApiError } from '@motcua/platform';
-import { validateIdempotencyKey } from './command-context';
+import { requestFingerprint, validateIdempotencyKey } from './command-context';
 import { IdempotencyStore, StoredResponse } from './idempotency.store';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -50,7 +50,7 @@ export class IdempotencyCheck {
     if (!key) return;
     // One-shot hashes (crypto.hash): no Hash object per call.
     const cacheKey = 'idem:' + hash('sha256', `${req.user.sub}\u0000${key}`);
-    const fingerprint = hash('sha256', `${req.method} ${req.originalUrl}\u0000${JSON.stringify(body ?? null)}`);
+    const fingerprint = requestFingerprint(req);
     const hit = await this.cache.get(cacheKey);
     if (hit) {
       if (hit.fingerprint !== fingerprint) {
