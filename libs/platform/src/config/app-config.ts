@@ -73,6 +73,8 @@ export interface AppConfig {
    * default 300): clocks of counters' machines drift by seconds or minutes, a dossier is never received tomorrow.
    */
   occurredAtMaxFutureSeconds: number;
+  /** Live alert streams one principal (token subject) may hold open at once, per API process (SSE_MAX_STREAMS_PER_PRINCIPAL, default 5). */
+  sseMaxStreamsPerPrincipal: number;
 }
 
 /**
@@ -302,6 +304,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     personalData: loadPersonalDataConfig(base, env),
     workerProgressMs: intVar(env, 'WORKER_PROGRESS_MS', 10_000, 0, 86_400_000),
     occurredAtMaxFutureSeconds: intVar(env, 'OCCURRED_AT_MAX_FUTURE_SECONDS', 300, 0, 86_400),
+    sseMaxStreamsPerPrincipal: intVar(env, 'SSE_MAX_STREAMS_PER_PRINCIPAL', 5, 1, 1000),
   };
 }
 

@@ -1,10 +1,11 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AlertView, FeedRow } from '@motcua/alerts';
 import { AgencyScope } from '@motcua/application';
 import type { AuthUser } from '@motcua/platform';
 import { CurrentUser, Public, Roles } from '../../shared/auth/decorators';
-import { JwtVerifier } from '@motcua/platform';
+import { APP_CONFIG, JwtVerifier, LOGGER, type AppConfig } from '@motcua/platform';
 import { ApiError } from '@motcua/platform';
 import type { Request } from '../../shared/http/http-types';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -18,10 +19,15 @@ const HEARTBEAT_MS = 15_000;
 @ApiBearerAuth()
 @Controller('alerts')
 export class AlertsController {
+  /** Open live streams per token subject (this process). */
+  private readonly streams = new Map<string, number>();
+
   constructor(
     private readonly alerts: AlertsService,
     private readonly scope: AgencyScope,
     private readonly verifier: JwtVerifier,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @Get()
@@ -53,7 +59,10 @@ export class AlertsController {
    * Server-Sent Events: `event: alert` (raised) and `event: alert-acknowledged`, `id:` = global log
    * position. Resumes after `Last-Event-ID` (header, or `lastEventId` query for a fresh EventSource).
    * Auth: `Authorization: Bearer` or `?access_token=` (EventSource cannot send headers; the access log
-   * never records query strings).
+   * never records query strings). The stream ends when its token expires (an `event: token-expired` first,
+   * so the page can ask for a new token instead of streaming on), a principal may hold
+   * SSE_MAX_STREAMS_PER_PRINCIPAL streams at once (429 past it), and each stream's opening and end are
+   * access-logged with its actor and duration.
    */
   @Get('stream')
   @Public()
@@ -71,6 +80,16 @@ export class AlertsController {
       throw ApiError.validation([{ field: 'Last-Event-ID', message: 'must be a global position (decimal digits)' }]);
     }
     await this.alerts.ready(); // fail with a JSON 503 before the event stream starts
+    const open = this.streams.get(user.sub) ?? 0;
+    if (open >= this.config.sseMaxStreamsPerPrincipal) {
+      throw new ApiError(429, 'RATE_LIMITED', `at most ${this.config.sseMaxStreamsPerPrincipal} live alert streams per user at once`, undefined, { 'Retry-After': '30' });
+    }
+    const expiresInMs = (user.exp ?? 0) * 1000 - Date.now();
+    if (expiresInMs <= 0) throw new ApiError(401, 'UNAUTHENTICATED', 'token expired');
+    this.streams.set(user.sub, open + 1);
+    const openedAt = Date.now();
+    const access = { actor: user.sub, role: user.role, agency: user.agency, route: '/api/alerts/stream' };
+    this.logger.info({ ...access, event: 'stream-open' }, 'alert stream opened');
     const client: FeedClient = {
       canSee: (agencyCode) => this.scope.canRead(user, agencyCode),
       lastSent: '',
@@ -88,11 +107,36 @@ export class AlertsController {
     res.setHeader('X-Accel-Buffering', 'no');
     res.flushHeaders();
     res.write('retry: 2000\n\n');
-    const remove = await this.alerts.connect(client, rawLast ? rawLast : undefined);
-    const beat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
-    req.on('close', () => {
+    let closed = false;
+    let remove = () => {};
+    const close = (reason: 'client' | 'token-expired') => {
+      if (closed) return;
+      closed = true;
       clearInterval(beat);
+      clearTimeout(expiry);
       remove();
-    });
+      const n = (this.streams.get(user.sub) ?? 1) - 1;
+      if (n > 0) this.streams.set(user.sub, n);
+      else this.streams.delete(user.sub);
+      this.logger.info({ ...access, event: 'stream-close', reason, ms: Date.now() - openedAt }, 'alert stream closed');
+    };
+    const beat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
+    // At most a 32-bit timer's reach; a longer-lived token is checked again by the next connection.
+    const expiry = setTimeout(() => {
+      res.write('event: token-expired\ndata: {}\n\n');
+      res.end();
+      close('token-expired');
+    }, Math.min(expiresInMs, 2_147_000_000));
+    req.on('close', () => close('client'));
+    try {
+      remove = await this.alerts.connect(client, rawLast ? rawLast : undefined);
+    } catch (err) {
+      // The response is already an event stream: end it (the browser reconnects with Last-Event-ID).
+      this.logger.warn({ ...access, err: { message: (err as Error).message } }, 'alert stream could not start');
+      close('client');
+      res.end();
+      return;
+    }
+    if (closed) remove();
   }
 }
