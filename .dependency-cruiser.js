@@ -21,7 +21,19 @@ const LIB_LAYERS = {
   application: ['calendar', 'domain', 'event-store', 'reference-data', 'platform'],
   'province-data': ['calendar', 'domain', 'event-store', 'reference-data', 'application'],
   // Test fixtures: may build on anything but apps.
-  testing: ['calendar', 'domain', 'event-store', 'reference-data', 'personal-data', 'read-models', 'alerts', 'audit', 'platform', 'application', 'province-data'],
+  testing: [
+    'calendar',
+    'domain',
+    'event-store',
+    'reference-data',
+    'personal-data',
+    'read-models',
+    'alerts',
+    'audit',
+    'platform',
+    'application',
+    'province-data',
+  ],
 };
 
 const LIBS = readdirSync(join(__dirname, 'libs')).filter((l) => existsSync(join(__dirname, 'libs', l, 'package.json')));

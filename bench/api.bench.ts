@@ -157,7 +157,11 @@ async function measured(opts: autocannon.Options, pid: number | undefined): Prom
 }
 
 async function post(baseUrl: string, p: string, token: string, body: unknown): Promise<void> {
-  const r = await fetch(baseUrl + p, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await fetch(baseUrl + p, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (r.status !== 201) throw new Error(`POST ${p}: ${r.status} ${await r.text()}`);
 }
 
@@ -231,8 +235,19 @@ registerBenchmark({
     try {
       const admin = await signDevToken(secret, { sub: 'bench-admin', role: 'admin' }, 3600);
       await post(api.baseUrl, '/api/agencies', admin, { code: 'H30', name: 'Tỉnh Hải Dương', level: 'province' });
-      await post(api.baseUrl, '/api/agencies', admin, { code: AGENCY, name: 'Sở Tư pháp', level: 'department', parentCode: 'H30', workingHours: 'Mon-Fri 07:30-11:30 13:00-17:00' });
-      await post(api.baseUrl, '/api/procedures', admin, registerProcedureBody({ code: PROCEDURE, name: 'Cấp giấy phép xây dựng', deadline: workingDays(15), cutoffTime: '15:00', paymentPausesClock: true }));
+      await post(api.baseUrl, '/api/agencies', admin, {
+        code: AGENCY,
+        name: 'Sở Tư pháp',
+        level: 'department',
+        parentCode: 'H30',
+        workingHours: 'Mon-Fri 07:30-11:30 13:00-17:00',
+      });
+      await post(
+        api.baseUrl,
+        '/api/procedures',
+        admin,
+        registerProcedureBody({ code: PROCEDURE, name: 'Cấp giấy phép xây dựng', deadline: workingDays(15), cutoffTime: '15:00', paymentPausesClock: true }),
+      );
       // One clerk per connection would be closer to reality, but the API treats them alike: one token suffices.
       const clerk = await signDevToken(secret, { sub: 'bench-clerk', role: 'clerk', agency: 'H30' }, 3600);
       const run0 = Date.now().toString(36);
@@ -286,9 +301,16 @@ registerBenchmark({
       bar.tick();
       bar.done();
       const cpu = (r: Run) => (r.apiCpuMsPerRequest !== undefined ? `, API CPU ${r.apiCpuMsPerRequest.toFixed(3)} ms/request` : '');
-      ctx.log(`receive: ${Math.round(receive.perSecond)}/s p50 ${receive.p50} ms p99 ${receive.p99} ms (non-2xx ${receive.non2xx}, errors ${receive.errors})${cpu(receive)}`);
+      ctx.log(
+        `receive: ${Math.round(receive.perSecond)}/s p50 ${receive.p50} ms p99 ${receive.p99} ms (non-2xx ${receive.non2xx}, errors ${receive.errors})${cpu(receive)}`,
+      );
       ctx.log(`ping:    ${Math.round(ping.perSecond)}/s p50 ${ping.p50} ms p99 ${ping.p99} ms${cpu(ping)}`);
-      ctx.log(`machine load average during the run: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
+      ctx.log(
+        `machine load average during the run: ${os
+          .loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')} on ${os.cpus().length} cores`,
+      );
       if (receive.non2xx + receive.errors + receive.timeouts > 0) {
         throw new Error(`POST /api/dossiers: ${receive.non2xx} non-2xx, ${receive.errors} errors, ${receive.timeouts} timeouts; see ${api.logFile}`);
       }
@@ -349,7 +371,17 @@ registerBenchmark({
     }
     return {
       figures,
-      parameters: { connections: CONNECTIONS, seconds, warmSeconds, receive, ping, apiLogBytes: logBytes, cpus: os.cpus().length, apiProcesses: os.availableParallelism(), loadAverageAtEnd: os.loadavg() },
+      parameters: {
+        connections: CONNECTIONS,
+        seconds,
+        warmSeconds,
+        receive,
+        ping,
+        apiLogBytes: logBytes,
+        cpus: os.cpus().length,
+        apiProcesses: os.availableParallelism(),
+        loadAverageAtEnd: os.loadavg(),
+      },
       notes: [
         `autocannon, ${CONNECTIONS} connections, ${seconds} s per route after a ${warmSeconds} s warm-up of each; ping measured first, then receive.`,
         'The API is the compiled app (`dist/apps/api/src/main.js`) in a child process, as `npm start` runs it: API_PROCESSES at its default ' +
@@ -359,7 +391,10 @@ registerBenchmark({
         'Every receive has a new dossier code, an applicant, and its own Idempotency-Key (looked up and stored in Redis); any non-2xx fails the run.',
         `Baseline: GET /api/ping, a public no-op route of the same app (same middleware, guard and interceptors; no I/O). Latency ratios compare with its p50/p99.`,
         'API CPU per request: user + system time of the API processes (/proc: the primary and its workers) over the phase divided by its requests; unlike rates and latencies it depends little on what else the machine runs ' +
-          `(load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores).`,
+          `(load average at the end: ${os
+            .loadavg()
+            .map((l) => l.toFixed(1))
+            .join(' ')} on ${os.cpus().length} cores).`,
         `receive: ${receive ? `${receive.requests} requests, p90 ${receive.p90} ms, max ${receive.max} ms` : 'not measured'}; ping: ${ping ? `${ping.requests} requests, p99 ${ping.p99} ms` : 'not measured'}.`,
       ],
     };

@@ -123,7 +123,6 @@ interface Sizes {
 
 type Measured = Record<'single' | 'concurrent' | 'batched' | 'load' | 'read', number>;
 
-
 /**
  * Runs each phase for both stores in ROUNDS alternating rounds (A B, B A, A B, ...), summing each store's
  * own time. The machine is shared and its load drifts over a run: measuring one store after the other
@@ -145,7 +144,12 @@ function slice(n: number, round: number): [number, number] {
   return [Math.floor((n * round) / ROUNDS), Math.floor((n * (round + 1)) / ROUNDS)];
 }
 
-async function measure(ctx: BenchContext, subjects: Subject[], sizes: Sizes, floor: Subject): Promise<{ measured: Measured[]; floorSingle: number; floorLoad: number }> {
+async function measure(
+  ctx: BenchContext,
+  subjects: Subject[],
+  sizes: Sizes,
+  floor: Subject,
+): Promise<{ measured: Measured[]; floorSingle: number; floorLoad: number }> {
   const names = subjects.map((s) => s.name).join(' / ');
   const streams = (prefix: string, n: number) => Array.from({ length: Math.ceil(n / STREAM_LENGTH) }, (_, i) => `${prefix}-${i}`);
   for (const s of subjects) for (let i = 0; i < 20; i++) await s.append(`warm-${i}`, -1, [sampleEvent(i, `w-${i}`)]); // warm-up
@@ -186,7 +190,11 @@ async function measure(ctx: BenchContext, subjects: Subject[], sizes: Sizes, flo
   const batchMs = await alternate(subjects, async (s, _k, round) => {
     const [from, to] = slice(sizes.batches, round);
     for (let b = from; b < to; b++) {
-      await s.append(`batch-${b}`, -1, Array.from({ length: BATCH }, (_, i) => sampleEvent(b * BATCH + i, `b-${b}`)));
+      await s.append(
+        `batch-${b}`,
+        -1,
+        Array.from({ length: BATCH }, (_, i) => sampleEvent(b * BATCH + i, `b-${b}`)),
+      );
       bar.tick(BATCH);
     }
   });

@@ -66,12 +66,12 @@ async function sqliteEngine(): Promise<Engine> {
     position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, revision INTEGER NOT NULL,
     type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at TEXT NOT NULL,
     hash TEXT NOT NULL, prev_hash TEXT NOT NULL, UNIQUE (stream_id, revision))`);
-  const ins = db.prepare(
-    `INSERT INTO raw_events (stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+  const ins = db.prepare(`INSERT INTO raw_events (stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   const insert = (r: RawRow) => ins.run(r.streamId, r.revision, r.type, r.data, r.metadata, new Date().toISOString(), DUMMY_HASH, DUMMY_HASH);
   const insertTx = db.transaction((rows: RawRow[]) => rows.forEach(insert));
-  const page = db.prepare(`SELECT position, stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash FROM raw_events WHERE position > ? ORDER BY position LIMIT ?`);
+  const page = db.prepare(
+    `SELECT position, stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash FROM raw_events WHERE position > ? ORDER BY position LIMIT ?`,
+  );
   return {
     name: 'sqlite',
     store,
@@ -232,7 +232,14 @@ async function measureEngine(ctx: BenchContext, e: Engine, sizes: Sizes, figures
   bar.done();
   const rawSingle = perSecond(sizes.single, singles.rawMs);
   const single = perSecond(sizes.single, singles.ms);
-  figures.push(compared({ group: g, name: 'single-event appends, sequential', unit: 'appends/s', value: single }, { name: 'raw single-row INSERT', value: rawSingle }, 0.5, '≥ 50 % of raw'));
+  figures.push(
+    compared(
+      { group: g, name: 'single-event appends, sequential', unit: 'appends/s', value: single },
+      { name: 'raw single-row INSERT', value: rawSingle },
+      0.5,
+      '≥ 50 % of raw',
+    ),
+  );
 
   // 100-event appends.
   bar = ctx.progress(`${g}: raw ${BATCH}-row transactions / ${BATCH}-event appends`, sizes.batches * BATCH * 2);
@@ -257,7 +264,14 @@ async function measureEngine(ctx: BenchContext, e: Engine, sizes: Sizes, figures
   bar.done();
   const rawBatch = perSecond(sizes.batches * BATCH, batches.rawMs);
   const batch = perSecond(sizes.batches * BATCH, batches.ms);
-  figures.push(compared({ group: g, name: `${BATCH}-event appends`, unit: 'events/s', value: batch }, { name: `raw ${BATCH}-row transaction`, value: rawBatch }, 0.5, '≥ 50 % of raw'));
+  figures.push(
+    compared(
+      { group: g, name: `${BATCH}-event appends`, unit: 'events/s', value: batch },
+      { name: `raw ${BATCH}-row transaction`, value: rawBatch },
+      0.5,
+      '≥ 50 % of raw',
+    ),
+  );
 
   // Concurrent single appends (PostgreSQL: group commit).
   let concurrent: number | undefined;

@@ -33,7 +33,7 @@ function slopeMbPerMin(samples: Array<{ t: number; rss: number }>): number {
     num += (s.t - mt) * (s.rss - mr);
     den += (s.t - mt) ** 2;
   }
-  return den === 0 ? 0 : (num / den) * 60_000 / 2 ** 20;
+  return den === 0 ? 0 : ((num / den) * 60_000) / 2 ** 20;
 }
 
 const MB = (b: number) => +(b / 2 ** 20).toFixed(1);
@@ -46,7 +46,15 @@ async function run(ctx: BenchContext) {
   const dataDir = tempDir('load');
   const secret = randomBytes(32).toString('base64url');
   const port = await freePort();
-  const env = clusterEnv({ pg, redis, dataDir, secret, masterKey: randomBytes(32).toString('hex'), prefix: `load:${randomBytes(4).toString('hex')}:`, extra: { LOG_LEVEL: 'warn' } });
+  const env = clusterEnv({
+    pg,
+    redis,
+    dataDir,
+    secret,
+    masterKey: randomBytes(32).toString('hex'),
+    prefix: `load:${randomBytes(4).toString('hex')}:`,
+    extra: { LOG_LEVEL: 'warn' },
+  });
   const api = new NodeProc('api', 'apps/api/src/main.js', dist, { ...env, PORT: String(port) }, dataDir);
   const worker = new NodeProc('worker', 'apps/worker/src/main.js', dist, env, dataDir);
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -68,7 +76,10 @@ async function run(ctx: BenchContext) {
       let ticked = 0;
       while (running) {
         const t = Date.now() - t0;
-        for (const [name, p] of [['api', api], ['worker', worker]] as const) {
+        for (const [name, p] of [
+          ['api', api],
+          ['worker', worker],
+        ] as const) {
           const v = p.rss();
           if (v) rss[name].push({ t, rss: v });
         }
@@ -120,7 +131,8 @@ async function run(ctx: BenchContext) {
     };
     const mem = { api: memory('api'), worker: memory('worker') };
     const byStatus: Record<string, number> = {};
-    for (const a of errors) byStatus[`${a.status}${a.errorCode ? ` ${a.errorCode}` : ''}`] = (byStatus[`${a.status}${a.errorCode ? ` ${a.errorCode}` : ''}`] ?? 0) + 1;
+    for (const a of errors)
+      byStatus[`${a.status}${a.errorCode ? ` ${a.errorCode}` : ''}`] = (byStatus[`${a.status}${a.errorCode ? ` ${a.errorCode}` : ''}`] ?? 0) + 1;
 
     const figures: Figure[] = [
       { group: 'traffic', name: 'acknowledged commands', unit: 'commands/s', value: +(ok.length / elapsed).toFixed(1) },
@@ -144,7 +156,14 @@ async function run(ctx: BenchContext) {
         `Per counter: receive (Idempotency-Key) -> complete 40 % -> next; a monitor reads /api/sla every ${SAMPLE_MS / 1000} s (its watermark gives the lag). ${ok.length} commands acknowledged, ${all.length} answers; non-2xx: ${JSON.stringify(byStatus)}. 409 CONCURRENCY_CONFLICT answers are completions racing the deadline watcher on the same stream (the dossiers are past due) and are retried.`,
         `Memory: RSS from /proc every ${SAMPLE_MS / 1000} s; slope = least-squares fit after the warm-up. Final lag ${finalBehind} events after ${drainMs} ms of drain.`,
       ],
-      parameters: { counters: COUNTERS, seconds, elapsed, lagSamples: lag, rss: { api: rss.api.map((s) => [s.t, MB(s.rss)]), worker: rss.worker.map((s) => [s.t, MB(s.rss)]) }, errors: byStatus },
+      parameters: {
+        counters: COUNTERS,
+        seconds,
+        elapsed,
+        lagSamples: lag,
+        rss: { api: rss.api.map((s) => [s.t, MB(s.rss)]), worker: rss.worker.map((s) => [s.t, MB(s.rss)]) },
+        errors: byStatus,
+      },
     };
   } finally {
     await Promise.all([api.stop(), worker.stop()]);

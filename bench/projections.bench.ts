@@ -39,9 +39,25 @@ registerBenchmark({
     const lag = await benchLiveLag({ commandsPerSecond: 500, seconds: 10, log: (m) => ctx.log(m) });
     return {
       figures: [
-        { group: 'sqlite', name: 'rebuild', unit: 'events/s', value: r.rebuildEventsPerSecond, baseline: { name: 'raw readAll', value: r.rawReadEventsPerSecond }, ratio: r.rebuildEventsPerSecond / r.rawReadEventsPerSecond, target: { minRatio: 0, text: '≥ 100 k events/s' }, met: r.rebuildEventsPerSecond >= 100_000 },
+        {
+          group: 'sqlite',
+          name: 'rebuild',
+          unit: 'events/s',
+          value: r.rebuildEventsPerSecond,
+          baseline: { name: 'raw readAll', value: r.rawReadEventsPerSecond },
+          ratio: r.rebuildEventsPerSecond / r.rawReadEventsPerSecond,
+          target: { minRatio: 0, text: '≥ 100 k events/s' },
+          met: r.rebuildEventsPerSecond >= 100_000,
+        },
         { group: 'sqlite', name: 'rebuild peak RSS', unit: 'MB', value: r.peakRssMB, target: { minRatio: 0, text: '< 512 MB' }, met: r.peakRssMB < 512 },
-        { group: 'sqlite', name: 'live lag p99 (500 commands/s)', unit: 'ms', value: lag.p99Ms, target: { minRatio: 0, text: '< 200 ms' }, met: lag.p99Ms < 200 },
+        {
+          group: 'sqlite',
+          name: 'live lag p99 (500 commands/s)',
+          unit: 'ms',
+          value: lag.p99Ms,
+          target: { minRatio: 0, text: '< 200 ms' },
+          met: lag.p99Ms < 200,
+        },
       ],
       notes: [
         `machine load average (1 min) ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after, on ${ctx.scale === 1 ? 'the full' : `a ${ctx.scale}×`} scale`,

@@ -15,6 +15,9 @@ for (const lib of fs.readdirSync(path.join(root, 'libs'))) {
   const { name } = JSON.parse(fs.readFileSync(manifest, 'utf8'));
   const dir = path.join(dist, 'node_modules', ...name.split('/'));
   fs.mkdirSync(dir, { recursive: true });
-  const main = path.relative(dir, path.join(dist, 'libs', lib, 'src', 'index.js')).split(path.sep).join('/');
+  const main = path
+    .relative(dir, path.join(dist, 'libs', lib, 'src', 'index.js'))
+    .split(path.sep)
+    .join('/');
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, private: true, main }, null, 2) + '\n');
 }

@@ -54,7 +54,7 @@ describe('alert stream lifetime (sqlite)', () => {
     expect((await openStream(url(token), b.signal)).status).toBe(200);
     const third = await fetch(url(token), { headers: { accept: 'text/event-stream' } });
     expect(third.status).toBe(429);
-    expect((await third.json()).error.code).toBe('RATE_LIMITED');
+    expect(((await third.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
     // Another principal is not affected.
     const other = new AbortController();
     expect((await openStream(url(await t.token('monitor', 'H30', { sub: 'monitor-other' })), other.signal)).status).toBe(200);

@@ -76,7 +76,12 @@ d('deadline alerts over HTTP (SQLite store, real Redis, two API instances)', () 
   beforeAll(async () => {
     const prefix = `e2e-alerts-${randomBytes(5).toString('hex')}:`;
     a = await startTestApp({ store: 'sqlite', env: { REDIS_KEY_PREFIX: prefix } });
-    b = await startTestApp({ store: 'sqlite', dataDir: a.dataDir, keep: true, env: { REDIS_KEY_PREFIX: prefix, AUTH_JWT_SECRET: a.config.auth.jwtSecret!, REFERENCE_POLL_MS: '100' } });
+    b = await startTestApp({
+      store: 'sqlite',
+      dataDir: a.dataDir,
+      keep: true,
+      env: { REDIS_KEY_PREFIX: prefix, AUTH_JWT_SECRET: a.config.auth.jwtSecret!, REFERENCE_POLL_MS: '100' },
+    });
     const admin = await a.token('admin');
     for (const body of [
       { code: 'H30', name: 'Tỉnh Hải Dương', level: 'province' },
@@ -87,7 +92,13 @@ d('deadline alerts over HTTP (SQLite store, real Redis, two API instances)', () 
     }
     const config = loadAlertsConfig({ ALERT_RECONCILE_MS: '1000' }, a.config);
     db = await openAlertsDb(config.db);
-    worker = new DeadlineWorker({ store: a.store, db, redisUrl: REDIS_URL, config, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'worker-e2e') });
+    worker = new DeadlineWorker({
+      store: a.store,
+      db,
+      redisUrl: REDIS_URL,
+      config,
+      logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'worker-e2e'),
+    });
     await worker.start();
   });
 
@@ -116,7 +127,10 @@ d('deadline alerts over HTTP (SQLite store, real Redis, two API instances)', () 
     const dueLate = await receiveAlwaysOpen(a.store, late, 'H30.01', secondsDeadline(2.16));
     await receiveAlwaysOpen(a.store, onTime, 'H30.01', secondsDeadline(2.16));
     const clerk = await a.token('clerk', 'H30.01', { sub: 'clerk-1' });
-    const done = await a.request('POST', `/api/dossiers/${onTime}/completion`, { token: clerk, body: { occurredAt: new Date().toISOString(), outcome: 'approved' } });
+    const done = await a.request('POST', `/api/dossiers/${onTime}/completion`, {
+      token: clerk,
+      body: { occurredAt: new Date().toISOString(), outcome: 'approved' },
+    });
     expect(done.status).toBe(200);
 
     const missedId = deadlineMissedAlertId(late, dueLate);
@@ -149,7 +163,9 @@ d('deadline alerts over HTTP (SQLite store, real Redis, two API instances)', () 
     const ack = await a.request('POST', `/api/alerts/${encodeURIComponent(missedId)}/acknowledge`, { token: monitorA });
     expect(ack.status).toBe(200);
     expect(ack.body).toMatchObject({ id: missedId, status: 'acknowledged', acknowledgedBy: 'monitor-a' });
-    const again = await b.request('POST', `/api/alerts/${encodeURIComponent(missedId)}/acknowledge`, { token: await a.token('monitor', 'H30', { sub: 'monitor-a2' }) });
+    const again = await b.request('POST', `/api/alerts/${encodeURIComponent(missedId)}/acknowledge`, {
+      token: await a.token('monitor', 'H30', { sub: 'monitor-a2' }),
+    });
     expect(again.body).toMatchObject({ acknowledgedBy: 'monitor-a', acknowledgedAt: ack.body.acknowledgedAt });
     await until(() => viaQuery.events.some((e) => e.event === 'alert-acknowledged'), 5000, 'the acknowledgement on SSE');
     const acks = (await a.store.readStream('alerts-H30.01')).filter((e) => e.type === 'alert.acknowledged.v1');

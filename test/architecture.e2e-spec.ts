@@ -39,7 +39,12 @@ describe('architecture rules', () => {
   it.each([
     ['an app importing a sibling app (worker from api)', `apps/api/src/${probeName()}`, "import '../../worker/src/leader';\n", 'no-sibling-app'],
     ['an app importing a file inside a lib', `apps/api/src/${probeName()}`, "import '../../../libs/domain/src/state';\n", 'lib-through-its-entry'],
-    ['production code importing a testing folder', `apps/worker/src/${probeName()}`, "import '../../../libs/read-models/src/testing/fixtures';\n", 'production-code-imports-no-testing'],
+    [
+      'production code importing a testing folder',
+      `apps/worker/src/${probeName()}`,
+      "import '../../../libs/read-models/src/testing/fixtures';\n",
+      'production-code-imports-no-testing',
+    ],
     ['the domain importing Node I/O', `libs/domain/src/${probeName()}`, "import 'node:fs';\n", 'domain-is-pure'],
     ['a lib importing a lib above its layer (event-store from domain)', `libs/event-store/src/${probeName()}`, "import '@motcua/domain';\n", 'lib-layering'],
     ['a lib importing an app', `libs/read-models/src/${probeName()}`, "import '../../../apps/api/src/cluster';\n", 'libs-do-not-import-apps'],

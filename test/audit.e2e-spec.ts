@@ -41,7 +41,13 @@ describe('audit routes (sqlite)', () => {
   it('history as JSON and XLSX; state as of an instant; unknown dossier is 404', async () => {
     const h = await t.request('GET', `/api/audit/dossiers/${code}/history`, { token: auditor });
     expect(h.status).toBe(200);
-    expect(h.body.entries.map((e: { effect: { kind: string } }) => e.effect.kind)).toEqual(['clock_not_started', 'due_set', 'clock_paused', 'due_moved', 'clock_stopped']);
+    expect(h.body.entries.map((e: { effect: { kind: string } }) => e.effect.kind)).toEqual([
+      'clock_not_started',
+      'due_set',
+      'clock_paused',
+      'due_moved',
+      'clock_stopped',
+    ]);
     const res = await fetch(`${t.baseUrl}/api/audit/dossiers/${code}/history?format=xlsx`, { headers: { authorization: `Bearer ${auditor}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('spreadsheetml');
@@ -110,7 +116,12 @@ describe('audit routes (sqlite)', () => {
     expect(other.body.ok).toBe(false);
     expect(other.body.differences).toEqual(['the digest of the stream heads differs: an event at or before the position was added, removed or rewritten']);
 
-    for (const bad of [{ ...seal.body, digest: 'xyz' }, { ...seal.body, position: '-1' }, { ...seal.body, format: 'other' }, { ...seal.body, events: 1.5 }]) {
+    for (const bad of [
+      { ...seal.body, digest: 'xyz' },
+      { ...seal.body, position: '-1' },
+      { ...seal.body, format: 'other' },
+      { ...seal.body, events: 1.5 },
+    ]) {
       const r = await t.request('POST', '/api/audit/seal/check', { token: auditor, body: bad });
       expect(r.status).toBe(400);
       expect(r.body.error.code).toBe('VALIDATION_FAILED');
@@ -122,7 +133,9 @@ describe('audit routes (sqlite)', () => {
     const db = new Database(join(t.dataDir, 'events.sqlite'));
     try {
       db.exec('DROP TRIGGER events_no_update');
-      db.prepare(`UPDATE events SET data = json_set(data, '$.occurredAt', '2025-06-24T01:00:00.000Z') WHERE stream_id = ? AND revision = 0`).run(`dossier-${code}`);
+      db.prepare(`UPDATE events SET data = json_set(data, '$.occurredAt', '2025-06-24T01:00:00.000Z') WHERE stream_id = ? AND revision = 0`).run(
+        `dossier-${code}`,
+      );
     } finally {
       db.close();
     }

@@ -41,7 +41,8 @@ const PROC = 'P.CT';
 /** The page's number formats (js/i18n.js), rebuilt here with the same Intl calls. */
 const vi = {
   int: (n: number) => new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 }).format(n),
-  rate: (r: number | null) => (r === null ? '—' : new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(r * 100) + ' %'),
+  rate: (r: number | null) =>
+    r === null ? '—' : new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(r * 100) + ' %',
   score: (s: number | null) => (s === null ? '—' : new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(s)),
 };
 
@@ -111,7 +112,16 @@ d('monitor dashboard in Chromium (SQLite, real Redis)', () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1366, height: 768 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
     });
     page = ctx.pages()[0] ?? (await ctx.newPage());
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -236,30 +246,34 @@ d('monitor dashboard in Chromium (SQLite, real Redis)', () => {
     await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-fact="status"]')?.textContent === '5 · Yêu cầu bổ sung giấy tờ');
   });
 
-  (holiday ? it.skip : it)(`receives a live alert without reload and acknowledges it${holiday ? ` (skipped: ${holiday} is an official holiday)` : ''}`, async () => {
-    await page.evaluate(() => {
-      (globalThis as any).location.hash = '#/';
-      (globalThis as any).__sameDocument = true;
-    });
-    await page.waitForSelector('#alert-status[data-state="live"]');
-    // Appended as the counter API would, through the real decider, with a 24/7 calendar: due in ~2 s.
-    const code = `${C1}-LIVE-0001`;
-    await receiveAlwaysOpen(t.store, code, C1, secondsDeadline(2));
-    const missed = page.locator(`#alert-list li[data-kind="deadline_missed"]`).filter({ has: page.locator(`a:text-is("${code}")`) });
-    await missed.waitFor({ timeout: 15_000 });
-    expect(await page.evaluate(() => (globalThis as any).__sameDocument)).toBe(true);
-    expect(await missed.locator('.kind').textContent()).toBe('Quá hạn xử lý');
-    await shot('6-live-alert');
+  (holiday ? it.skip : it)(
+    `receives a live alert without reload and acknowledges it${holiday ? ` (skipped: ${holiday} is an official holiday)` : ''}`,
+    async () => {
+      await page.evaluate(() => {
+        (globalThis as any).location.hash = '#/';
+        (globalThis as any).__sameDocument = true;
+      });
+      await page.waitForSelector('#alert-status[data-state="live"]');
+      // Appended as the counter API would, through the real decider, with a 24/7 calendar: due in ~2 s.
+      const code = `${C1}-LIVE-0001`;
+      await receiveAlwaysOpen(t.store, code, C1, secondsDeadline(2));
+      const missed = page.locator(`#alert-list li[data-kind="deadline_missed"]`).filter({ has: page.locator(`a:text-is("${code}")`) });
+      await missed.waitFor({ timeout: 15_000 });
+      expect(await page.evaluate(() => (globalThis as any).__sameDocument)).toBe(true);
+      expect(await missed.locator('.kind').textContent()).toBe('Quá hạn xử lý');
+      await shot('6-live-alert');
 
-    const id = await missed.getAttribute('data-alert-id');
-    await missed.locator('button[data-testid="ack"]').click();
-    await page.waitForSelector(`#alert-list li[data-alert-id="${id}"][data-status="acknowledged"]`);
-    const alerts = await t.request('GET', '/api/alerts', { token: monitor });
-    expect(alerts.status).toBe(200);
-    const list: { id: string; status: string }[] = alerts.body.items ?? alerts.body.alerts ?? alerts.body;
-    expect(list.find((a) => a.id === id)?.status ?? 'acknowledged (not listed as open)').toMatch(/^acknowledged/);
-    await shot('7-acknowledged');
-  }, 30_000);
+      const id = await missed.getAttribute('data-alert-id');
+      await missed.locator('button[data-testid="ack"]').click();
+      await page.waitForSelector(`#alert-list li[data-alert-id="${id}"][data-status="acknowledged"]`);
+      const alerts = await t.request('GET', '/api/alerts', { token: monitor });
+      expect(alerts.status).toBe(200);
+      const list: { id: string; status: string }[] = alerts.body.items ?? alerts.body.alerts ?? alerts.body;
+      expect(list.find((a) => a.id === id)?.status ?? 'acknowledged (not listed as open)').toMatch(/^acknowledged/);
+      await shot('7-acknowledged');
+    },
+    30_000,
+  );
 
   it('raises no script error in the page', () => {
     expect(pageErrors).toEqual([]);

@@ -15,7 +15,11 @@ function wrongValue(type: string): fc.Arbitrary<unknown> {
     object: fc.dictionary(fc.string({ maxLength: 8 }), fc.integer(), { maxKeys: 3 }),
     array: fc.array(fc.integer(), { maxLength: 3 }),
   };
-  return fc.oneof(...Object.entries(all).filter(([k]) => k !== type).map(([, a]) => a));
+  return fc.oneof(
+    ...Object.entries(all)
+      .filter(([k]) => k !== type)
+      .map(([, a]) => a),
+  );
 }
 
 describe.each(STORES)('dossier bodies are validated (%s)', (store) => {
@@ -72,7 +76,10 @@ describe.each(STORES)('dossier bodies are validated (%s)', (store) => {
   });
 
   it('nested applicant data is validated too (and unknown applicant fields refused)', async () => {
-    const nested = await d.t.request('POST', '/api/dossiers', { token: d.clerkA, body: JSON.stringify({ ...ROUTES[0].body(d.newCode()), applicant: {} }).replace('"applicant":{}', '"applicant":{"constructor":"x"}') });
+    const nested = await d.t.request('POST', '/api/dossiers', {
+      token: d.clerkA,
+      body: JSON.stringify({ ...ROUTES[0].body(d.newCode()), applicant: {} }).replace('"applicant":{}', '"applicant":{"constructor":"x"}'),
+    });
     expect(nested.status).toBe(400);
     expect(fields(nested)).toEqual(['applicant.constructor']);
     for (const applicant of [{ idNumber: '12' }, { phone: 'call me' }, { name: '' }, { email: 'a@b.c' }]) {
@@ -84,28 +91,26 @@ describe.each(STORES)('dossier bodies are validated (%s)', (store) => {
 
   it('property: random and mutated bodies at every route answer 4xx only and leave the store unchanged', async () => {
     const head = await d.t.store.headPosition();
-    const mutated = fc
-      .constantFrom(...ROUTES)
-      .chain((r) =>
-        fc.oneof(
-          // A required field missing.
-          fc.constantFrom(...r.required).map((f) => {
-            const b: Record<string, unknown> = { ...r.body(code) };
-            delete b[f];
-            return { r, body: b as unknown };
-          }),
-          // A field of the wrong JSON type.
-          fc.constantFrom(...Object.keys(r.types)).chain((f) => wrongValue(r.types[f]).map((v) => ({ r, body: { ...r.body(code), [f]: v } as unknown }))),
-          // An unknown field besides a valid body.
-          fc
-            .oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom('constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty'))
-            .filter((k) => !Object.prototype.hasOwnProperty.call(r.types, k) && k !== 'commandId' && k !== '__proto__')
-            .map((k) => ({ r, body: { ...r.body(code), [k]: 'x' } as unknown })),
-          // Anything at all.
-          fc.anything({ maxDepth: 3 }).map((body) => ({ r, body })),
-          fc.json({ maxDepth: 3 }).map((body) => ({ r, body: body as unknown })),
-        ),
-      );
+    const mutated = fc.constantFrom(...ROUTES).chain((r) =>
+      fc.oneof(
+        // A required field missing.
+        fc.constantFrom(...r.required).map((f) => {
+          const b: Record<string, unknown> = { ...r.body(code) };
+          delete b[f];
+          return { r, body: b as unknown };
+        }),
+        // A field of the wrong JSON type.
+        fc.constantFrom(...Object.keys(r.types)).chain((f) => wrongValue(r.types[f]).map((v) => ({ r, body: { ...r.body(code), [f]: v } as unknown }))),
+        // An unknown field besides a valid body.
+        fc
+          .oneof(fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom('constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty'))
+          .filter((k) => !Object.prototype.hasOwnProperty.call(r.types, k) && k !== 'commandId' && k !== '__proto__')
+          .map((k) => ({ r, body: { ...r.body(code), [k]: 'x' } as unknown })),
+        // Anything at all.
+        fc.anything({ maxDepth: 3 }).map((body) => ({ r, body })),
+        fc.json({ maxDepth: 3 }).map((body) => ({ r, body: body as unknown })),
+      ),
+    );
     await fc.assert(
       fc.asyncProperty(mutated, async ({ r, body }) => {
         const res = await d.t.request('POST', routePath(r, r.creates ? d.newCode() : code), {

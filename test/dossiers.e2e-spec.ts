@@ -25,7 +25,14 @@ describe.each(STORES)('dossiers over HTTP (%s)', (store) => {
     const r = await d.receive(code, { applicant: { name: 'Nguyễn Văn A', idNumber: '001085012345', phone: '+84912345678', address: 'Thôn 1' } });
     expect(r.status).toBe(201);
     // 5 working days of 8 h from Monday 09:00 under the agency's hours (07:30-11:30 13:00-17:00): next Monday 09:00.
-    expect(r.body).toEqual({ code, status: 'received', nationalStatusCode: 2, dueAt: '2025-03-10T02:00:00.000Z', promisedAt: '2025-03-10T02:00:00.000Z', revision: 0 });
+    expect(r.body).toEqual({
+      code,
+      status: 'received',
+      nationalStatusCode: 2,
+      dueAt: '2025-03-10T02:00:00.000Z',
+      promisedAt: '2025-03-10T02:00:00.000Z',
+      revision: 0,
+    });
     expect(r.headers.get('etag')).toBe('"0"');
 
     const steps: [string, Record<string, unknown>, number][] = [
@@ -84,7 +91,13 @@ describe.each(STORES)('dossiers over HTTP (%s)', (store) => {
     const h = await d.t.request('GET', `/api/dossiers/${code}/history`, { token: d.auditor });
     expect(h.status).toBe(200);
     expect(h.body.events.map((e: any) => e.nationalStatusCode)).toEqual([2, 4, 5, 4, 6, 4, 4, 9, 10]);
-    expect(h.body.events[0]).toMatchObject({ revision: 0, type: 'dossier.received.v1', occurredAt: '2025-03-03T02:00:00.000Z', actor: 'clerk-a1', status: 'received' });
+    expect(h.body.events[0]).toMatchObject({
+      revision: 0,
+      type: 'dossier.received.v1',
+      occurredAt: '2025-03-03T02:00:00.000Z',
+      actor: 'clerk-a1',
+      status: 'received',
+    });
     expect(Date.parse(h.body.events[0].recordedAt)).toBeGreaterThan(Date.parse('2025-04-01'));
 
     // Event envelope: who, for which agency, correlation and causation; no personal data anywhere.
@@ -101,7 +114,10 @@ describe.each(STORES)('dossiers over HTTP (%s)', (store) => {
 
   it('online submission, receipt of it, refusals, withdrawal and stop', async () => {
     const online = d.newCode();
-    const s = await d.t.request('POST', '/api/dossiers/online-submissions', { token: d.clerkA2, body: { code: online, agencyCode: AGENCY_A, procedureCode: PROC_RUN, occurredAt: T0 } });
+    const s = await d.t.request('POST', '/api/dossiers/online-submissions', {
+      token: d.clerkA2,
+      body: { code: online, agencyCode: AGENCY_A, procedureCode: PROC_RUN, occurredAt: T0 },
+    });
     expect(s.status).toBe(201);
     expect(s.body).toMatchObject({ status: 'submitted_online', nationalStatusCode: 1, dueAt: null, revision: 0 });
     const wrongChannel = await d.receive(online, { channel: 'counter', procedureCode: PROC_RUN });
@@ -113,20 +129,32 @@ describe.each(STORES)('dossiers over HTTP (%s)', (store) => {
     expect(rec.body).toMatchObject({ status: 'received', nationalStatusCode: 2, dueAt: '2025-03-04T10:00:00.000Z', revision: 1 });
 
     const refusedNew = d.newCode();
-    const rf = await d.t.request('POST', '/api/dossiers/refusals', { token: d.clerkA, body: { code: refusedNew, agencyCode: AGENCY_A, procedureCode: 'NOT.IN.FORCE', channel: 'postal', reason: 'Không thuộc thẩm quyền', occurredAt: T0 } });
+    const rf = await d.t.request('POST', '/api/dossiers/refusals', {
+      token: d.clerkA,
+      body: { code: refusedNew, agencyCode: AGENCY_A, procedureCode: 'NOT.IN.FORCE', channel: 'postal', reason: 'Không thuộc thẩm quyền', occurredAt: T0 },
+    });
     expect(rf.status).toBe(201);
     expect(rf.body).toMatchObject({ status: 'refused', nationalStatusCode: 3, dueAt: null });
     const g = await d.t.request('GET', `/api/dossiers/${refusedNew}`, { token: d.clerkA });
     expect(g.body).toMatchObject({ status: 'refused', timeliness: null, receivedAt: null });
 
     const online2 = d.newCode();
-    await d.t.request('POST', '/api/dossiers/online-submissions', { token: d.clerkA, body: { code: online2, agencyCode: AGENCY_A, procedureCode: PROC_RUN, occurredAt: T0 } });
-    const rf2 = await d.t.request('POST', '/api/dossiers/refusals', { token: d.clerkA, body: { code: online2, agencyCode: AGENCY_A, procedureCode: PROC_RUN, channel: 'online', reason: 'Thiếu giấy tờ', occurredAt: LATER } });
+    await d.t.request('POST', '/api/dossiers/online-submissions', {
+      token: d.clerkA,
+      body: { code: online2, agencyCode: AGENCY_A, procedureCode: PROC_RUN, occurredAt: T0 },
+    });
+    const rf2 = await d.t.request('POST', '/api/dossiers/refusals', {
+      token: d.clerkA,
+      body: { code: online2, agencyCode: AGENCY_A, procedureCode: PROC_RUN, channel: 'online', reason: 'Thiếu giấy tờ', occurredAt: LATER },
+    });
     expect(rf2.status).toBe(201);
     expect(rf2.body).toMatchObject({ status: 'refused', revision: 1 });
 
     const w = d.newCode();
-    await d.t.request('POST', '/api/dossiers/online-submissions', { token: d.clerkA, body: { code: w, agencyCode: AGENCY_A, procedureCode: PROC_RUN, occurredAt: T0 } });
+    await d.t.request('POST', '/api/dossiers/online-submissions', {
+      token: d.clerkA,
+      body: { code: w, agencyCode: AGENCY_A, procedureCode: PROC_RUN, occurredAt: T0 },
+    });
     const wd = await d.act(w, 'withdrawal', { occurredAt: LATER });
     expect(wd.body).toMatchObject({ status: 'withdrawn', nationalStatusCode: 7 });
 
@@ -161,7 +189,10 @@ describe.each(STORES)('dossiers over HTTP (%s)', (store) => {
     }
 
     const ghost = await d.t.token('clerk', 'H30.77');
-    const ua = await d.t.request('POST', '/api/dossiers', { token: ghost, body: { code: 'H30.77-250303-0001', agencyCode: 'H30.77', procedureCode: PROC_PAUSE, channel: 'counter', occurredAt: T0 } });
+    const ua = await d.t.request('POST', '/api/dossiers', {
+      token: ghost,
+      body: { code: 'H30.77-250303-0001', agencyCode: 'H30.77', procedureCode: PROC_PAUSE, channel: 'counter', occurredAt: T0 },
+    });
     expect(ua.status).toBe(422);
     expect(ua.body.error).toMatchObject({ code: 'UNKNOWN_AGENCY', details: [{ field: 'agencyCode', message: expect.stringContaining('H30.77') }] });
     const up = await d.receive(d.newCode(), { procedureCode: 'NO.SUCH' });
@@ -170,7 +201,11 @@ describe.each(STORES)('dossiers over HTTP (%s)', (store) => {
 
     const before = await d.act(code, 'steps', { kind: 'transfer', fromUnit: 'a', toUnit: 'b', occurredAt: '2025-03-01T09:00:00+07:00' });
     expect(before.status).toBe(422);
-    expect(before.body.error).toMatchObject({ code: 'INVALID_COMMAND', action: 'record_step', details: [{ field: 'occurredAt', message: expect.stringContaining('receipt') }] });
+    expect(before.body.error).toMatchObject({
+      code: 'INVALID_COMMAND',
+      action: 'record_step',
+      details: [{ field: 'occurredAt', message: expect.stringContaining('receipt') }],
+    });
     const apology = await d.act(code, 'apologies', { newPromisedAt: '2025-03-01T09:00:00+07:00', reason: 'x', occurredAt: LATER });
     expect(apology.status).toBe(422);
     expect(apology.body.error.details).toEqual([{ field: 'newPromisedAt', message: expect.any(String) }]);
@@ -185,7 +220,10 @@ describe.each(STORES)('dossiers over HTTP (%s)', (store) => {
       awaiting_supplement: [['supplement-requests', ROUTES[4].body('')]],
       awaiting_payment: [['payment-requests', ROUTES[6].body('')]],
       completed: [['completion', ROUTES[9].body('')]],
-      result_returned: [['completion', ROUTES[9].body('')], ['return', ROUTES[10].body('')]],
+      result_returned: [
+        ['completion', ROUTES[9].body('')],
+        ['return', ROUTES[10].body('')],
+      ],
       withdrawn: [['withdrawal', ROUTES[11].body('')]],
       stopped: [['stop', ROUTES[12].body('')]],
     };
@@ -196,12 +234,16 @@ describe.each(STORES)('dossiers over HTTP (%s)', (store) => {
       byStatus[status] = code;
     }
     const online = d.newCode();
-    await d.t.request('POST', '/api/dossiers/online-submissions', { token: d.clerkA, body: { code: online, agencyCode: AGENCY_A, procedureCode: PROC_PAUSE, occurredAt: T0 } });
+    await d.t.request('POST', '/api/dossiers/online-submissions', {
+      token: d.clerkA,
+      body: { code: online, agencyCode: AGENCY_A, procedureCode: PROC_PAUSE, occurredAt: T0 },
+    });
     byStatus.submitted_online = online;
     const refused = d.newCode();
     await d.t.request('POST', '/api/dossiers/refusals', { token: d.clerkA, body: ROUTES[2].body(refused) });
     byStatus.refused = refused;
-    for (const [status, code] of Object.entries(byStatus)) expect((await d.t.request('GET', `/api/dossiers/${code}`, { token: d.clerkA })).body.status).toBe(status);
+    for (const [status, code] of Object.entries(byStatus))
+      expect((await d.t.request('GET', `/api/dossiers/${code}`, { token: d.clerkA })).body.status).toBe(status);
 
     const head = await d.t.store.headPosition();
     let checked = 0;
@@ -251,7 +293,11 @@ describe.each(STORES)('dossiers over HTTP (%s)', (store) => {
     expect(retried.status).toBe(200);
     expect(retried.body).toEqual(step.body);
     expect(retried.headers.get('etag')).toBe(step.headers.get('etag'));
-    const rcvRetried = await d.t.request('POST', '/api/dossiers', { token: d.clerkA, headers: { 'idempotency-key': `rcv-${code}` }, body: ROUTES[0].body(code) });
+    const rcvRetried = await d.t.request('POST', '/api/dossiers', {
+      token: d.clerkA,
+      headers: { 'idempotency-key': `rcv-${code}` },
+      body: ROUTES[0].body(code),
+    });
     expect(rcvRetried.status).toBe(201);
     expect(rcvRetried.body).toEqual(first.body);
     expect(await events(code)).toHaveLength(3);

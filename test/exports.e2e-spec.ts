@@ -40,7 +40,12 @@ describe('exports (sqlite)', () => {
     const disposition = res.headers.get('content-disposition')!;
     expect(disposition).toMatch(/^attachment; filename="history-H31-Ho-so-Da-01\.csv"; filename\*=UTF-8''/);
     expect(decodeURIComponent(disposition.split("UTF-8''")[1])).toBe('history-H31-Hồ-sơ-Đà-01.csv');
-    const rows: string[][] = parse(Buffer.from(await res.arrayBuffer()).toString('utf8').replace(/^\uFEFF/, ''), { relax_column_count: true });
+    const rows: string[][] = parse(
+      Buffer.from(await res.arrayBuffer())
+        .toString('utf8')
+        .replace(/^\uFEFF/, ''),
+      { relax_column_count: true },
+    );
     const cells = rows.flat();
     expect(cells).toContain(`'${FORMULA_SUB}`);
     expect(cells.filter((c) => /^[=+\-@\t\r]/.test(c))).toEqual([]);

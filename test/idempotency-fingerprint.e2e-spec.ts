@@ -27,9 +27,20 @@ describe('idempotency keys without the cache (sqlite, Redis unreachable)', () =>
   afterAll(() => t?.close());
 
   it('a key reused for another command is 422 and writes nothing; the same command retried is answered as before', async () => {
-    const received = await post('/api/dossiers', 'k-receive', { code, agencyCode: 'H34', procedureCode: 'P1', channel: 'counter', occurredAt: '2025-06-02T09:00:00+07:00' });
+    const received = await post('/api/dossiers', 'k-receive', {
+      code,
+      agencyCode: 'H34',
+      procedureCode: 'P1',
+      channel: 'counter',
+      occurredAt: '2025-06-02T09:00:00+07:00',
+    });
     expect(received.status).toBe(201);
-    const step = await post(`/api/dossiers/${code}/steps`, 'k-step', { kind: 'transfer', fromUnit: 'Một cửa', toUnit: 'Phòng Tư pháp', occurredAt: '2025-06-02T10:00:00+07:00' });
+    const step = await post(`/api/dossiers/${code}/steps`, 'k-step', {
+      kind: 'transfer',
+      fromUnit: 'Một cửa',
+      toUnit: 'Phòng Tư pháp',
+      occurredAt: '2025-06-02T10:00:00+07:00',
+    });
     expect(step.status).toBeLessThan(300);
     const before = await t.store.readStream(`dossier-${code}`);
 
@@ -44,7 +55,12 @@ describe('idempotency keys without the cache (sqlite, Redis unreachable)', () =>
     expect(await t.store.readStream(`dossier-${code}`)).toEqual(before);
 
     // The step retried as it was: the first answer again, from the store.
-    const retried = await post(`/api/dossiers/${code}/steps`, 'k-step', { kind: 'transfer', fromUnit: 'Một cửa', toUnit: 'Phòng Tư pháp', occurredAt: '2025-06-02T10:00:00+07:00' });
+    const retried = await post(`/api/dossiers/${code}/steps`, 'k-step', {
+      kind: 'transfer',
+      fromUnit: 'Một cửa',
+      toUnit: 'Phòng Tư pháp',
+      occurredAt: '2025-06-02T10:00:00+07:00',
+    });
     expect(retried.status).toBe(step.status);
     expect(retried.body).toEqual(step.body);
     expect(await t.store.readStream(`dossier-${code}`)).toEqual(before);

@@ -67,7 +67,8 @@ describe('province-scale acceptance (small province): import -> rebuild -> read-
     // The set exercises every figure compared: all levels before and after the reform, every channel,
     // each timeliness including the "more than one supplementation" rule, withdrawals, open dossiers.
     for (const level of ['province', 'department', 'district', 'commune'] as const) expect(expected.byAgencyLevel[level].received).toBeGreaterThan(0);
-    for (const k of ['counter', 'online', 'postal', 'early', 'onTime', 'late', 'withdrawn', 'open', 'lateBySupplementRule'] as const) expect([k, expected.total[k]]).not.toEqual([k, 0]);
+    for (const k of ['counter', 'online', 'postal', 'early', 'onTime', 'late', 'withdrawn', 'open', 'lateBySupplementRule'] as const)
+      expect([k, expected.total[k]]).not.toEqual([k, 0]);
 
     const check = await checkSlaAgainstCsv({ q: new SlaQueryService({ db, store: t.store }), db, expected, from: FROM, to: TO });
     expect(check.diffs).toEqual([]);

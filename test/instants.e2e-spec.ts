@@ -53,7 +53,10 @@ describe('instants in commands (sqlite)', () => {
     const soon = new Date(Date.now() + 10_000).toISOString();
     const ok = await t.request('POST', '/api/dossiers', { token: clerk, body: body('H32-SOON-1', soon) });
     expect(ok.status).toBe(201);
-    const later = await t.request('POST', '/api/dossiers/H32-SOON-1/completion', { token: clerk, body: { outcome: 'approved', occurredAt: new Date(Date.now() + 86_400_000).toISOString() } });
+    const later = await t.request('POST', '/api/dossiers/H32-SOON-1/completion', {
+      token: clerk,
+      body: { outcome: 'approved', occurredAt: new Date(Date.now() + 86_400_000).toISOString() },
+    });
     expect(later.status).toBe(422);
     expect(later.body.error.details[0].field).toBe('occurredAt');
   });

@@ -20,7 +20,8 @@ describe('dossier-list paging with | in codes (sqlite)', () => {
     await post('/api/agencies', admin, { code: 'H33', name: 'Tỉnh Phân Trang', level: 'province' });
     await post('/api/procedures', admin, { code: 'P1', name: 'Cấp giấy phép', deadlineValue: 3, deadlineUnit: 'working_days', paymentPausesClock: false });
     const clerk = await t.token('clerk', 'H33', { sub: 'clerk-paging' });
-    for (const code of codes) await post('/api/dossiers', clerk, { code, agencyCode: 'H33', procedureCode: 'P1', channel: 'counter', occurredAt: '2025-06-02T09:00:00+07:00' });
+    for (const code of codes)
+      await post('/api/dossiers', clerk, { code, agencyCode: 'H33', procedureCode: 'P1', channel: 'counter', occurredAt: '2025-06-02T09:00:00+07:00' });
     const db = createSqliteDb({ file: join(t.dataDir, 'read-models.sqlite') });
     const runner = new ProjectionRunner({ store: t.store, db, maxDelayMs: 5 });
     await runner.start();

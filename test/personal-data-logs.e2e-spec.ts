@@ -69,15 +69,21 @@ describe('personal data is never logged', () => {
     const clerk = await signDevToken(secret, { sub: 'clerk-1', role: 'clerk', agency: 'H40' }, 600);
     const auditor = await signDevToken(secret, { sub: 'auditor-1', role: 'auditor' }, 600);
     expect((await call('POST', '/api/agencies', admin, { code: 'H40', name: 'Tỉnh Quảng Ninh', level: 'province' })).status).toBe(201);
-    expect((await call('POST', '/api/procedures', admin, registerProcedureBody({ code: 'P.LOG', name: 'Thủ tục thử', deadline: workingDays(3) }))).status).toBe(201);
+    expect((await call('POST', '/api/procedures', admin, registerProcedureBody({ code: 'P.LOG', name: 'Thủ tục thử', deadline: workingDays(3) }))).status).toBe(
+      201,
+    );
 
     const code = 'H40-250303-0001';
     const body = { code, agencyCode: 'H40', procedureCode: 'P.LOG', channel: 'counter', occurredAt: '2025-03-03T09:00:00+07:00', applicant: APPLICANT };
     expect((await call('POST', '/api/dossiers', clerk, body, { 'idempotency-key': 'k-1' })).status).toBe(201);
     expect((await call('POST', '/api/dossiers', clerk, body, { 'idempotency-key': 'k-1' })).status).toBe(201); // replayed from Redis (or the store)
     // Failures with personal data in the body: validation (400), unknown field (400), malformed JSON (400), duplicate (409), forbidden (403).
-    expect((await call('POST', '/api/dossiers', clerk, { ...body, code: 'H40-250303-0002', applicant: { ...APPLICANT, phone: `gọi ${APPLICANT.name}` } })).status).toBe(400);
-    expect((await call('POST', '/api/dossiers', clerk, { ...body, code: 'H40-250303-0003', applicant: { ...APPLICANT, email: APPLICANT.idNumber } })).status).toBe(400);
+    expect(
+      (await call('POST', '/api/dossiers', clerk, { ...body, code: 'H40-250303-0002', applicant: { ...APPLICANT, phone: `gọi ${APPLICANT.name}` } })).status,
+    ).toBe(400);
+    expect(
+      (await call('POST', '/api/dossiers', clerk, { ...body, code: 'H40-250303-0003', applicant: { ...APPLICANT, email: APPLICANT.idNumber } })).status,
+    ).toBe(400);
     expect((await call('POST', '/api/dossiers', clerk, `{"applicant": {"name": "${APPLICANT.name}", "idNumber": "${APPLICANT.idNumber}"`)).status).toBe(400);
     expect((await call('POST', '/api/dossiers', clerk, body)).status).toBe(409);
     expect((await call('POST', '/api/dossiers', auditor, body)).status).toBe(403);

@@ -13,7 +13,12 @@ import { verifyStreamChain } from '@motcua/event-store';
 import { AGENCY_A, DossierTestApp, startDossierApp, STORES, T0 } from './dossiers-fixtures';
 import { PG_URL } from './support/app';
 
-const APPLICANT = { name: 'Nguyễn Thị Ngọc Hân', idNumber: '038190012345', phone: '+84 987 654 321', address: 'Số 7 ngách 12/3 phố Đội Cấn, phường Ngọc Hà, Hà Nội' };
+const APPLICANT = {
+  name: 'Nguyễn Thị Ngọc Hân',
+  idNumber: '038190012345',
+  phone: '+84 987 654 321',
+  address: 'Số 7 ngách 12/3 phố Đội Cấn, phường Ngọc Hà, Hà Nội',
+};
 const ONLINE = { name: 'Hoàng Văn Thụ', idNumber: '040188099887' };
 /** Distinctive pieces of personal data that must never appear in clear outside the API's answer to a reader. */
 const NEEDLES = [APPLICANT.name, 'Ngọc Hân', APPLICANT.idNumber, '987 654 321', 'Đội Cấn', ONLINE.name, ONLINE.idNumber];
@@ -46,7 +51,9 @@ describe.each(STORES)('personal data (%s)', (store) => {
     const ref = data.applicantRef as string;
 
     // Some history, so there are figures to compare.
-    expect((await d.act(code, 'steps', { kind: 'transfer', fromUnit: 'Một cửa', toUnit: 'Phòng Hộ tịch', occurredAt: '2025-03-03T10:00:00+07:00' })).status).toBe(200);
+    expect(
+      (await d.act(code, 'steps', { kind: 'transfer', fromUnit: 'Một cửa', toUnit: 'Phòng Hộ tịch', occurredAt: '2025-03-03T10:00:00+07:00' })).status,
+    ).toBe(200);
     expect((await d.act(code, 'completion', { outcome: 'approved', occurredAt: '2025-03-05T10:00:00+07:00' })).status).toBe(200);
 
     const path = `/api/dossiers/${encodeURIComponent(code)}/applicant`;
@@ -139,7 +146,9 @@ describe.each(STORES)('personal data (%s)', (store) => {
         const schema = d.t.config.eventStore.kind === 'postgres' ? d.t.config.eventStore.schema : undefined;
         const rows = (await c.query(`SELECT data::text || metadata::text AS t FROM "${schema}".events`)).rows.map((r) => r.t as string).join('\n');
         expect(rows).toContain('Cấp giấy phép xây dựng');
-        const keys = (await c.query(`SELECT ref || coalesce(encode(wrapped_key, 'escape'), '') AS t FROM personal_data.applicant_keys`)).rows.map((r) => r.t as string).join('\n');
+        const keys = (await c.query(`SELECT ref || coalesce(encode(wrapped_key, 'escape'), '') AS t FROM personal_data.applicant_keys`)).rows
+          .map((r) => r.t as string)
+          .join('\n');
         for (const n of NEEDLES) {
           expect({ needle: n, inEvents: rows.includes(n), inVault: keys.includes(n) }).toEqual({ needle: n, inEvents: false, inVault: false });
         }

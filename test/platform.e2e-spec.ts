@@ -123,7 +123,11 @@ describe('API platform (SQLite)', () => {
     const r = await t.request('PUT', '/api/agencies/A', { token: admin, headers: { 'if-match': 'yesterday' }, body: { name: 'A', level: 'province' } });
     expect(r.status).toBe(400);
     expect(r.body.error.details).toEqual([{ field: 'If-Match', message: expect.any(String) }]);
-    const k = await t.request('POST', '/api/agencies', { token: admin, headers: { 'idempotency-key': 'bad key with spaces' }, body: { code: 'A', name: 'A', level: 'province' } });
+    const k = await t.request('POST', '/api/agencies', {
+      token: admin,
+      headers: { 'idempotency-key': 'bad key with spaces' },
+      body: { code: 'A', name: 'A', level: 'province' },
+    });
     expect(k.status).toBe(400);
   });
 

@@ -41,9 +41,18 @@ describe('query parameters of the SLA and dossier-list routes', () => {
   });
 
   it('the documented parameters are accepted; before the worker built the read models the answer is 503 with Retry-After, not 500', async () => {
-    for (const path of ['/api/dossiers?limit=20&overdue=false', '/api/sla?from=2025-01-01&to=2025-12-31&by=level', '/api/rankings?from=2025-01-01&to=2025-12-31']) {
+    for (const path of [
+      '/api/dossiers?limit=20&overdue=false',
+      '/api/sla?from=2025-01-01&to=2025-12-31&by=level',
+      '/api/rankings?from=2025-01-01&to=2025-12-31',
+    ]) {
       const r = await t.request('GET', path, { token: admin });
-      expect({ path, status: r.status, code: r.body.error?.code, retryAfter: r.headers.get('retry-after') }).toEqual({ path, status: 503, code: 'SERVICE_UNAVAILABLE', retryAfter: '5' });
+      expect({ path, status: r.status, code: r.body.error?.code, retryAfter: r.headers.get('retry-after') }).toEqual({
+        path,
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        retryAfter: '5',
+      });
     }
   });
 });

@@ -68,7 +68,11 @@ describe.each(STORES)('reference data over HTTP (%s)', (store) => {
     const c1 = await t.request('GET', '/api/agencies/C1', { token: admin });
     const etag = c1.headers.get('etag')!;
     // The 2025 reform: districts go, communes hang under the province from 1 July 2025.
-    const stale = await t.request('PUT', '/api/agencies/C1', { token: admin, headers: { 'if-match': '"0"' }, body: { name: 'Xã Một', level: 'commune', parentCode: 'P1', effectiveFrom: '2025-07-01' } });
+    const stale = await t.request('PUT', '/api/agencies/C1', {
+      token: admin,
+      headers: { 'if-match': '"0"' },
+      body: { name: 'Xã Một', level: 'commune', parentCode: 'P1', effectiveFrom: '2025-07-01' },
+    });
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe('CONCURRENCY_CONFLICT');
     const moved = await t.request('PUT', '/api/agencies/C1', {
@@ -78,7 +82,10 @@ describe.each(STORES)('reference data over HTTP (%s)', (store) => {
     });
     expect(moved.status).toBe(200);
     expect(moved.headers.get('etag')).not.toBe(etag);
-    const closeD1 = await t.request('PUT', '/api/agencies/D1', { token: admin, body: { name: 'Huyện Một', level: 'district', parentCode: 'P1', validTo: '2025-06-30' } });
+    const closeD1 = await t.request('PUT', '/api/agencies/D1', {
+      token: admin,
+      body: { name: 'Huyện Một', level: 'district', parentCode: 'P1', validTo: '2025-06-30' },
+    });
     expect(closeD1.status).toBe(200);
     expect(closeD1.body.validTo).toBe('2025-06-30');
 
@@ -92,7 +99,10 @@ describe.each(STORES)('reference data over HTTP (%s)', (store) => {
     const sub2026 = await t.request('GET', '/api/agencies/P1/subtree?asOf=2026-01-01', { token: admin });
     expect(sub2026.body.items.map((a: { code: string }) => a.code)).toEqual(['P1', 'C1']);
 
-    const cycle = await t.request('PUT', '/api/agencies/P1', { token: admin, body: { name: 'Tỉnh Một', level: 'province', parentCode: 'C1', effectiveFrom: '2026-01-01' } });
+    const cycle = await t.request('PUT', '/api/agencies/P1', {
+      token: admin,
+      body: { name: 'Tỉnh Một', level: 'province', parentCode: 'C1', effectiveFrom: '2026-01-01' },
+    });
     expect(cycle.status).toBe(422);
     expect((await t.request('GET', '/api/agencies/NOPE', { token: admin })).status).toBe(404);
     expect((await t.request('GET', '/api/agencies?asOf=2025-02-30', { token: admin })).status).toBe(400);
@@ -133,15 +143,24 @@ describe.each(STORES)('reference data over HTTP (%s)', (store) => {
     const reg = await t.request('POST', '/api/procedures', { token: admin, body: registerProcedureBody(CERTIFICATION) });
     expect(reg.status).toBe(201);
     expect(reg.body.current.rulesVersion).toBe(1);
-    const ch = await t.request('PUT', '/api/procedures/2.000815', { token: admin, body: changeProcedureBody({ ...CERTIFICATION, deadline: workingDays(2) }, '2026-01-01') });
+    const ch = await t.request('PUT', '/api/procedures/2.000815', {
+      token: admin,
+      body: changeProcedureBody({ ...CERTIFICATION, deadline: workingDays(2) }, '2026-01-01'),
+    });
     expect(ch.status).toBe(200);
     expect(ch.body.current).toMatchObject({ rulesVersion: 2, deadlineValue: 2, effectiveFrom: '2026-01-01' });
-    const same = await t.request('PUT', '/api/procedures/2.000815', { token: admin, body: changeProcedureBody({ ...CERTIFICATION, deadline: workingDays(2) }, '2026-01-01') });
+    const same = await t.request('PUT', '/api/procedures/2.000815', {
+      token: admin,
+      body: changeProcedureBody({ ...CERTIFICATION, deadline: workingDays(2) }, '2026-01-01'),
+    });
     expect(same.body.revision).toBe(ch.body.revision);
     const old = await t.request('GET', '/api/procedures/2.000815?asOf=2025-12-31', { token: await t.token('monitor', 'P1') });
     expect(old.status).toBe(200);
     expect(old.body.atDate).toMatchObject({ rulesVersion: 1, deadlineValue: 1 });
-    const bad = await t.request('POST', '/api/procedures', { token: admin, body: { code: 'X', name: 'X', deadlineValue: -1, deadlineUnit: 'weeks', paymentPausesClock: 'yes' } });
+    const bad = await t.request('POST', '/api/procedures', {
+      token: admin,
+      body: { code: 'X', name: 'X', deadlineValue: -1, deadlineUnit: 'weeks', paymentPausesClock: 'yes' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['deadlineUnit', 'deadlineValue', 'paymentPausesClock']);
     const clerk = await t.token('clerk', 'C1');
@@ -175,7 +194,9 @@ describe.each(STORES)('reference data over HTTP (%s)', (store) => {
     ]);
     expect(a1.written).toBe(5);
     const p1 = await importer.importProcedures(PROCEDURES_CSV, 'csv', actor);
-    expect(new Set(p1.errors.map((e) => `${e.line}:${e.field}`))).toEqual(new Set(['4:deadline_value', '4:deadline_unit', '4:cutoff_time', '4:payment_pauses_clock']));
+    expect(new Set(p1.errors.map((e) => `${e.line}:${e.field}`))).toEqual(
+      new Set(['4:deadline_value', '4:deadline_unit', '4:cutoff_time', '4:payment_pauses_clock']),
+    );
     expect(p1.written).toBe(2);
     const lengths = [await streamLength(AGENCY_STREAM), await streamLength(PROCEDURE_STREAM)];
     const a2 = await importer.importAgencies(AGENCIES_CSV, 'csv', actor);

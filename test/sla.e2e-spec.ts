@@ -43,9 +43,42 @@ const counts = (f: any) => ({
   overdue: f.openOverdue,
   paused: f.paused,
 });
-const D1_JUNE = { received: 6, ch: { counter: 4, online: 1, postal: 1 }, completed: 3, early: 1, onTime: 1, late: 1, withdrawn: 1, within: 1, overdue: 1, paused: 0 };
-const D2_JUNE = { received: 2, ch: { counter: 1, online: 1, postal: 0 }, completed: 1, early: 1, onTime: 0, late: 0, withdrawn: 0, within: 0, overdue: 1, paused: 0 };
-const BOTH = { received: 8, ch: { counter: 5, online: 2, postal: 1 }, completed: 4, early: 2, onTime: 1, late: 1, withdrawn: 1, within: 1, overdue: 2, paused: 0 };
+const D1_JUNE = {
+  received: 6,
+  ch: { counter: 4, online: 1, postal: 1 },
+  completed: 3,
+  early: 1,
+  onTime: 1,
+  late: 1,
+  withdrawn: 1,
+  within: 1,
+  overdue: 1,
+  paused: 0,
+};
+const D2_JUNE = {
+  received: 2,
+  ch: { counter: 1, online: 1, postal: 0 },
+  completed: 1,
+  early: 1,
+  onTime: 0,
+  late: 0,
+  withdrawn: 0,
+  within: 0,
+  overdue: 1,
+  paused: 0,
+};
+const BOTH = {
+  received: 8,
+  ch: { counter: 5, online: 2, postal: 1 },
+  completed: 4,
+  early: 2,
+  onTime: 1,
+  late: 1,
+  withdrawn: 1,
+  within: 1,
+  overdue: 2,
+  paused: 0,
+};
 
 describe.each<StoreKind>(['sqlite', 'postgres'])('SLA over HTTP with the live projection (%s)', (kind) => {
   let t: TestApp;
@@ -62,7 +95,8 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('SLA over HTTP with the live pr
   };
   const receive = (token: string, code: string, agencyCode: string, channel: string, occurredAt: string) =>
     ok('POST', '/api/dossiers', token, { code, agencyCode, procedureCode: PROC, channel, occurredAt }, 201);
-  const act = (token: string, code: string, route: string, body: Record<string, unknown>) => ok('POST', `/api/dossiers/${encodeURIComponent(code)}/${route}`, token, body);
+  const act = (token: string, code: string, route: string, body: Record<string, unknown>) =>
+    ok('POST', `/api/dossiers/${encodeURIComponent(code)}/${route}`, token, body);
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'motcua-sla-e2e-'));
@@ -185,7 +219,13 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('SLA over HTTP with the live pr
   });
 
   it('a monitor sees only its subtree: other agencies are 403, unscoped answers are filtered', async () => {
-    for (const path of [`/api/sla?${JUNE}&by=agency&agency=${D2}`, `/api/agencies/${D2}/sla?${JUNE}`, `/api/agencies/${P}/sla?${JUNE}`, `/api/dossiers?agency=${D2}`, `/api/rankings?${JUNE}&parent=${P}`]) {
+    for (const path of [
+      `/api/sla?${JUNE}&by=agency&agency=${D2}`,
+      `/api/agencies/${D2}/sla?${JUNE}`,
+      `/api/agencies/${P}/sla?${JUNE}`,
+      `/api/dossiers?agency=${D2}`,
+      `/api/rankings?${JUNE}&parent=${P}`,
+    ]) {
       const r = await t.request('GET', path, { token: monitorD1 });
       expect([path, r.status, r.body?.error?.code]).toEqual([path, 403, 'FORBIDDEN']);
     }

@@ -128,7 +128,9 @@ export class PgInstance {
 
   private destroySync(): void {
     if (!existsSync(this.dir)) return;
-    spawnSync('runuser', ['-u', 'postgres', '--', path.join(pgBin(), 'pg_ctl'), '-D', path.join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop'], { stdio: 'ignore' });
+    spawnSync('runuser', ['-u', 'postgres', '--', path.join(pgBin(), 'pg_ctl'), '-D', path.join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop'], {
+      stdio: 'ignore',
+    });
     rmSync(this.dir, { recursive: true, force: true });
   }
 
@@ -154,7 +156,9 @@ export class RedisInstance {
   }
 
   async start(): Promise<void> {
-    const p = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+    const p = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], {
+      stdio: 'ignore',
+    });
     children.add(p);
     p.once('exit', () => children.delete(p));
     this.proc = p;
@@ -200,7 +204,11 @@ export async function buildOnce(outDir = process.env.FAULTS_DIST ?? path.join(RO
     mkdirSync(outDir, { recursive: true });
     // Type errors in others' in-progress files must not stop the run: tsc still emits (noEmitOnError is off).
     await new Promise<void>((resolve) => {
-      const p = spawn(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT, stdio: 'ignore' });
+      const p = spawn(
+        process.execPath,
+        [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', outDir],
+        { cwd: ROOT, stdio: 'ignore' },
+      );
       p.once('exit', () => resolve());
     });
     execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'link-dist.js'), outDir], { cwd: ROOT, stdio: 'ignore' });
@@ -357,15 +365,19 @@ export function newSecrets(): { secret: string; masterKey: string; prefix: strin
 }
 
 export async function waitHttp(baseUrl: string, timeoutMs = 60_000): Promise<void> {
-  await waitFor(`${baseUrl}/api/health`, async () => {
-    try {
-      const r = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) });
-      await r.arrayBuffer();
-      return r.status < 500 || r.status === 503;
-    } catch {
-      return false;
-    }
-  }, timeoutMs);
+  await waitFor(
+    `${baseUrl}/api/health`,
+    async () => {
+      try {
+        const r = await fetch(`${baseUrl}/api/health`, { signal: AbortSignal.timeout(2000) });
+        await r.arrayBuffer();
+        return r.status < 500 || r.status === 503;
+      } catch {
+        return false;
+      }
+    },
+    timeoutMs,
+  );
 }
 
 const tempDirs = new Set<string>();

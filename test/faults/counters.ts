@@ -118,20 +118,39 @@ export class Counters {
    * Counter `n`: until `stopAt`, receive a dossier, then complete it with probability `completeShare`.
    * Commands started before `stopAt` are driven to an answer until `finishBy`.
    */
-  async runCounter(n: number, o: { stopAt: number; finishBy: number; completeShare: number; rnd: () => number; codeOf: (n: number, seq: number) => string; pauseMs?: number }): Promise<void> {
+  async runCounter(
+    n: number,
+    o: { stopAt: number; finishBy: number; completeShare: number; rnd: () => number; codeOf: (n: number, seq: number) => string; pauseMs?: number },
+  ): Promise<void> {
     const sub = `counter-${n}`;
     const token = await this.token('clerk', sub, AGENCY);
     let seq = 0;
     while (Date.now() < o.stopAt) {
       const code = o.codeOf(n, ++seq);
       const k1 = `rcv-${code}`;
-      const s1 = await this.command('receive', '/api/dossiers', token, sub, k1, { code, agencyCode: AGENCY, procedureCode: PROCEDURE, channel: 'counter', occurredAt: RECEIVED_AT }, o.finishBy);
+      const s1 = await this.command(
+        'receive',
+        '/api/dossiers',
+        token,
+        sub,
+        k1,
+        { code, agencyCode: AGENCY, procedureCode: PROCEDURE, channel: 'counter', occurredAt: RECEIVED_AT },
+        o.finishBy,
+      );
       if (s1 < 200 || s1 >= 300) continue;
       this.received.add(code);
       this.acked.push({ commandId: `${sub}:${k1}`, code, type: 'dossier.received.v1' });
       if (o.rnd() < o.completeShare) {
         const k2 = `cpl-${code}`;
-        const s2 = await this.command('complete', `/api/dossiers/${encodeURIComponent(code)}/completion`, token, sub, k2, { outcome: 'approved', occurredAt: COMPLETED_AT }, o.finishBy);
+        const s2 = await this.command(
+          'complete',
+          `/api/dossiers/${encodeURIComponent(code)}/completion`,
+          token,
+          sub,
+          k2,
+          { outcome: 'approved', occurredAt: COMPLETED_AT },
+          o.finishBy,
+        );
         if (s2 >= 200 && s2 < 300) {
           this.completed.add(code);
           this.acked.push({ commandId: `${sub}:${k2}`, code, type: 'dossier.completed.v1' });

@@ -19,7 +19,16 @@ export class AppModule {
   static forRoot(config: AppConfig, logger: Logger, features: DynamicModule['imports'] = []): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config, logger), CqrsModule.forRoot(), InfrastructureModule, SharedHttpModule, ReferenceDataModule, DashboardModule, SlaModule, ...(features ?? [])],
+      imports: [
+        ConfigModule.forRoot(config, logger),
+        CqrsModule.forRoot(),
+        InfrastructureModule,
+        SharedHttpModule,
+        ReferenceDataModule,
+        DashboardModule,
+        SlaModule,
+        ...(features ?? []),
+      ],
       controllers: [HealthController],
     };
   }

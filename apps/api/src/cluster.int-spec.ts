@@ -100,10 +100,21 @@ describe('API_PROCESSES=2 (node:cluster on one port)', () => {
     expect((await call('POST', '/api/agencies', admin, { code: 'T01', name: 'Tỉnh Thử', level: 'province' })).status).toBe(201);
     const child = await call('POST', '/api/agencies', admin, { code: 'T01.01', name: 'Sở Thử', level: 'department', parentCode: 'T01' });
     expect(child.status).toBe(201);
-    const proc1 = await call('POST', '/api/procedures', admin, registerProcedureBody({ code: PROCEDURE, name: 'Thủ tục', deadline: workingDays(5), cutoffTime: '15:00', paymentPausesClock: true }));
+    const proc1 = await call(
+      'POST',
+      '/api/procedures',
+      admin,
+      registerProcedureBody({ code: PROCEDURE, name: 'Thủ tục', deadline: workingDays(5), cutoffTime: '15:00', paymentPausesClock: true }),
+    );
     expect(proc1.status === 201 ? '' : proc1.text).toBe('');
     for (let i = 0; i < 4; i++) {
-      const r = await call('POST', '/api/dossiers', clerk, { code: `T01.01-C-${i}`, agencyCode: 'T01.01', procedureCode: PROCEDURE, channel: 'counter', occurredAt: '2025-03-03T09:00:00+07:00' });
+      const r = await call('POST', '/api/dossiers', clerk, {
+        code: `T01.01-C-${i}`,
+        agencyCode: 'T01.01',
+        procedureCode: PROCEDURE,
+        channel: 'counter',
+        occurredAt: '2025-03-03T09:00:00+07:00',
+      });
       expect(r.status === 201 ? '' : r.text).toBe('');
     }
     for (let i = 0; i < 4; i++) expect((await call('GET', `/api/dossiers/T01.01-C-${i}`, clerk)).status).toBe(200);

@@ -8,7 +8,10 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel, 'api', bufferedStdout());
   if (config.auth.secretSource === 'dev-file' && !isClusterWorker()) {
-    logger.warn({ file: config.auth.devSecretFile, generated: config.auth.devSecretGenerated }, 'AUTH_JWT_SECRET unset: using the development secret in DATA_DIR (never in production)');
+    logger.warn(
+      { file: config.auth.devSecretFile, generated: config.auth.devSecretGenerated },
+      'AUTH_JWT_SECRET unset: using the development secret in DATA_DIR (never in production)',
+    );
   }
   if (config.apiProcesses > 1 && !isClusterWorker() && !canFork()) {
     logger.warn({ apiProcesses: config.apiProcesses }, 'API_PROCESSES > 1 needs a script to start workers from (not node -e): running one process');

@@ -6,7 +6,6 @@ import { el } from './dom.js';
 import { fmtDateTime, fmtInt, fmtRate, fmtScore, statusLabel, STATUSES, t } from './i18n.js';
 import { renderCharts } from './charts.js';
 
-
 const COLUMNS = [
   { key: 'onTimeScore', label: 'onTimeScore', fmt: fmtScore },
   { key: 'lateRate', label: 'lateRate', fmt: fmtRate, cls: 'late-cell' },
@@ -21,7 +20,7 @@ const COLUMNS = [
 function figureCells(f) {
   return COLUMNS.map((c) => {
     const v = f?.[c.key];
-    return el('td', { class: `num ${v ? c.cls ?? '' : ''}`, 'data-field': c.key }, c.fmt(v ?? (c.fmt === fmtInt ? 0 : null)));
+    return el('td', { class: `num ${v ? (c.cls ?? '') : ''}`, 'data-field': c.key }, c.fmt(v ?? (c.fmt === fmtInt ? 0 : null)));
   });
 }
 
@@ -106,7 +105,7 @@ export async function renderAgencyView(view, code, period, stale) {
   if (sla.missing) nodes.push(el('p', { class: 'card error' }, `/api/sla: ${t('notAvailable')}`));
 
   // The tree under the current agency (or the roots), expandable in place.
-  const top = agency ? children.get(agency.code) ?? [] : roots;
+  const top = agency ? (children.get(agency.code) ?? []) : roots;
   if (top.length) {
     const tbody = el('tbody');
     const addRows = (list, depth, after) => {
@@ -159,7 +158,16 @@ export async function renderAgencyView(view, code, period, stale) {
         el(
           'table',
           { 'data-testid': 'agency-tree' },
-          el('thead', {}, el('tr', {}, el('th', {}, t('agency')), COLUMNS.map((c) => el('th', { class: 'num' }, t(c.label))))),
+          el(
+            'thead',
+            {},
+            el(
+              'tr',
+              {},
+              el('th', {}, t('agency')),
+              COLUMNS.map((c) => el('th', { class: 'num' }, t(c.label))),
+            ),
+          ),
           tbody,
         ),
       ),
@@ -217,7 +225,8 @@ async function renderDossierList(box, agencyCode, stale) {
       if (my !== seq || stale()) return;
       tbody.replaceChildren();
       empty.hidden = false;
-      empty.textContent = e.status === 404 && /no such route|cannot get/i.test(e.message) ? `/api/dossiers: ${t('notAvailable')}` : `${t('error')}: ${e.message}`;
+      empty.textContent =
+        e.status === 404 && /no such route|cannot get/i.test(e.message) ? `/api/dossiers: ${t('notAvailable')}` : `${t('error')}: ${e.message}`;
       return;
     }
     if (my !== seq || stale()) return;

@@ -112,7 +112,12 @@ function render() {
       const acked = a.status === 'acknowledged';
       const item = el(
         'li',
-        { class: `alert ${a.kind} ${acked ? 'acked' : ''} ${fresh.has(id) ? 'fresh' : ''}`, 'data-alert-id': a.id, 'data-status': a.status, 'data-kind': a.kind },
+        {
+          class: `alert ${a.kind} ${acked ? 'acked' : ''} ${fresh.has(id) ? 'fresh' : ''}`,
+          'data-alert-id': a.id,
+          'data-status': a.status,
+          'data-kind': a.kind,
+        },
         el('div', { class: 'kind' }, t(`alert_${a.kind}`)),
         el('div', {}, el('a', { href: `#/dossier/${encodeURIComponent(a.dossierCode ?? '')}`, 'data-testid': 'alert-dossier' }, a.dossierCode ?? '?')),
         el('div', { class: 'meta' }, `${a.agencyCode ?? ''} · ${t('dueAt')}: ${fmtDateTime(a.dueAt)}`),

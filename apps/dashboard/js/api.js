@@ -73,4 +73,4 @@ export function listOf(body) {
 }
 
 /** The figures shown for an agency: its roll-up (itself and everything under it) when the API gives one. */
-export const figuresOf = (row) => (row ? row.rollup ?? row : null);
+export const figuresOf = (row) => (row ? (row.rollup ?? row) : null);

@@ -76,7 +76,7 @@ export async function route() {
   } catch (e) {
     if (stale()) return;
     view.replaceChildren(
-      el('div', { class: 'card error', 'data-testid': 'view-error' }, `${t('error')}: ${e?.status === 404 ? t('notFound') : e?.message ?? e}`),
+      el('div', { class: 'card error', 'data-testid': 'view-error' }, `${t('error')}: ${e?.status === 404 ? t('notFound') : (e?.message ?? e)}`),
     );
   }
 }

@@ -51,7 +51,13 @@ export async function renderCharts(box, agency, subunits, period, stale) {
   // The agency itself, then its sub-units with the most dossiers received over the whole period.
   const totals = subunits.map((a) => ({ a, n: rowsByBucket.reduce((s, m) => s + (m.get(a.code)?.received ?? 0), 0) }));
   totals.sort((x, y) => y.n - x.n);
-  const series = [agency, ...totals.filter((x) => x.n > 0).slice(0, MAX_SERIES).map((x) => x.a)];
+  const series = [
+    agency,
+    ...totals
+      .filter((x) => x.n > 0)
+      .slice(0, MAX_SERIES)
+      .map((x) => x.a),
+  ];
   const labels = bs.map((b) => b.label);
   const pct = (r) => (r === null || r === undefined ? null : Math.round(r * 1000) / 10);
 

@@ -207,7 +207,7 @@ export function mergeServerLabels(cfg) {
 export function statusLabel(status, code) {
   const s = STATUSES[status];
   const c = code ?? s?.code;
-  const text = s ? s[lang] : status ?? '';
+  const text = s ? s[lang] : (status ?? '');
   return c ? `${c} · ${text}` : text;
 }
 

@@ -56,6 +56,10 @@ describe('worker leader lock (PostgreSQL advisory lock)', () => {
   it('is on only with PostgreSQL read models, unless turned off', () => {
     expect(leaderLockFromEnv({ READ_MODELS_ENGINE: 'sqlite' })).toBeUndefined();
     expect(leaderLockFromEnv({ READ_MODELS_ENGINE: 'postgres', READ_MODELS_PG_URL: PG_URL, WORKER_LEADER_LOCK: 'off' })).toBeUndefined();
-    expect(leaderLockFromEnv({ READ_MODELS_ENGINE: 'postgres', READ_MODELS_PG_URL: PG_URL, READ_MODELS_PG_SCHEMA: 'rm' })).toEqual({ connectionString: PG_URL, name: 'motcua-worker:rm', pollMs: 1000 });
+    expect(leaderLockFromEnv({ READ_MODELS_ENGINE: 'postgres', READ_MODELS_PG_URL: PG_URL, READ_MODELS_PG_SCHEMA: 'rm' })).toEqual({
+      connectionString: PG_URL,
+      name: 'motcua-worker:rm',
+      pollMs: 1000,
+    });
   });
 });

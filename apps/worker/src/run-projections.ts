@@ -58,9 +58,22 @@ export async function startProjectionJob(o: ProjectionJobOptions): Promise<Proje
         db,
         signal: o.signal,
         onProgress: (p) =>
-          log.info({ phase: p.phase, tableSet: p.tableSet, events: p.events, position: p.position, headPosition: p.headPosition, eventsPerSecond: Math.round(p.eventsPerSecond) }, 'projections: rebuild progress'),
+          log.info(
+            {
+              phase: p.phase,
+              tableSet: p.tableSet,
+              events: p.events,
+              position: p.position,
+              headPosition: p.headPosition,
+              eventsPerSecond: Math.round(p.eventsPerSecond),
+            },
+            'projections: rebuild progress',
+          ),
       });
-      log.info({ tableSet: r.tableSet, events: r.events, seconds: +(r.elapsedMs / 1000).toFixed(1), eventsPerSecond: Math.round(r.eventsPerSecond) }, 'projections: rebuilt');
+      log.info(
+        { tableSet: r.tableSet, events: r.events, seconds: +(r.elapsedMs / 1000).toFixed(1), eventsPerSecond: Math.round(r.eventsPerSecond) },
+        'projections: rebuilt',
+      );
     }
     const projections = await startProjections({ store: o.store, db, logger: log });
     let lastLogged = projections.runner.position;

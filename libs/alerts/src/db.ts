@@ -4,7 +4,8 @@ import { ensureAlertsSchema } from './projection';
 
 /** Opens the alerts database and creates its tables (both the API and the worker may be first). */
 export async function openAlertsDb(config: AlertsConfig['db']): Promise<SqlDb> {
-  const db = config.kind === 'sqlite' ? createSqliteDb({ file: config.file }) : createPostgresDb({ connectionString: config.connectionString, schema: config.schema });
+  const db =
+    config.kind === 'sqlite' ? createSqliteDb({ file: config.file }) : createPostgresDb({ connectionString: config.connectionString, schema: config.schema });
   await ensureAlertsSchema(db);
   return db;
 }

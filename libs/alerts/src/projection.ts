@@ -13,7 +13,15 @@
  */
 import { comparePositions, type RecordedEvent } from '@motcua/event-store';
 import type { SqlDb, SqlExecutor } from '@motcua/read-models';
-import { ALERT_ACKNOWLEDGED, ALERT_DUE_SOON_RAISED, deadlineMissedAlertId, DOSSIER_DEADLINE_MISSED, type AcknowledgedData, type AlertKind, type DueSoonRaisedData } from './events';
+import {
+  ALERT_ACKNOWLEDGED,
+  ALERT_DUE_SOON_RAISED,
+  deadlineMissedAlertId,
+  DOSSIER_DEADLINE_MISSED,
+  type AcknowledgedData,
+  type AlertKind,
+  type DueSoonRaisedData,
+} from './events';
 
 export const ALERTS_CHECKPOINT = 'alerts_v1';
 
@@ -207,7 +215,8 @@ export async function applyAlertsBatch(db: SqlDb, events: RecordedEvent[], expec
   const effects: BatchEffects = { touched: new Set(), obsolete: [], feed: [], position: fresh[fresh.length - 1].position };
   await db.transaction(async (tx) => {
     const cur = await readAlertsCheckpoint(tx);
-    if (cur !== expectedCheckpoint) throw new Error(`alerts checkpoint moved (expected '${expectedCheckpoint}', found '${cur}'): another worker writes this database`);
+    if (cur !== expectedCheckpoint)
+      throw new Error(`alerts checkpoint moved (expected '${expectedCheckpoint}', found '${cur}'): another worker writes this database`);
     for (const e of fresh) await applyOne(tx, e, effects);
     const n = await tx.run(`UPDATE ${tx.table('alert_checkpoint')} SET position = ?, updated_at = ? WHERE name = ? AND position = ?`, [
       effects.position,
@@ -217,7 +226,11 @@ export async function applyAlertsBatch(db: SqlDb, events: RecordedEvent[], expec
     ]);
     if (n !== 1) {
       if (expectedCheckpoint !== '') throw new Error('alerts checkpoint moved during the batch');
-      await tx.run(`INSERT INTO ${tx.table('alert_checkpoint')} (name, position, updated_at) VALUES (?, ?, ?)`, [ALERTS_CHECKPOINT, effects.position, Date.now()]);
+      await tx.run(`INSERT INTO ${tx.table('alert_checkpoint')} (name, position, updated_at) VALUES (?, ?, ?)`, [
+        ALERTS_CHECKPOINT,
+        effects.position,
+        Date.now(),
+      ]);
     }
   });
   return effects;
@@ -252,7 +265,11 @@ async function applyOne(tx: SqlExecutor, e: RecordedEvent, fx: BatchEffects): Pr
       const before = await getDeadline(tx, code);
       if (!before) return;
       if (d.dueAt && ms(d.dueAt) !== before.dueAtMs) fx.obsolete.push({ code, dueAtMs: before.dueAtMs });
-      await tx.run(`UPDATE ${T} SET paused = 0, due_at = ?, due_iso = ? WHERE code = ?`, [d.dueAt ? ms(d.dueAt) : before.dueAtMs, d.dueAt ?? before.dueAt, code]);
+      await tx.run(`UPDATE ${T} SET paused = 0, due_at = ?, due_iso = ? WHERE code = ?`, [
+        d.dueAt ? ms(d.dueAt) : before.dueAtMs,
+        d.dueAt ?? before.dueAt,
+        code,
+      ]);
       fx.touched.add(code);
       return;
     }

@@ -39,10 +39,22 @@ async function writeHandWorked(env: AuditEnv): Promise<void> {
     env.setNow(vnUtc(recorded));
     await w.do(CODE, cmd);
   };
-  await at('2025-06-23 09:00', '2025-06-23 09:01', { type: 'receive', dossierCode: CODE, agencyCode: AG.A, procedureCode: '1.000001', channel: 'counter', occurredAt: vnOffset('2025-06-23 09:00') });
+  await at('2025-06-23 09:00', '2025-06-23 09:01', {
+    type: 'receive',
+    dossierCode: CODE,
+    agencyCode: AG.A,
+    procedureCode: '1.000001',
+    channel: 'counter',
+    occurredAt: vnOffset('2025-06-23 09:00'),
+  });
   await at('2025-06-24 09:00', '2025-06-24 09:01', { type: 'request_supplement', occurredAt: vnOffset('2025-06-24 09:00'), reason: 'missing paper' });
   await at('2025-06-25 09:00', '2025-06-25 09:01', { type: 'supply_supplement', occurredAt: vnOffset('2025-06-25 09:00') });
-  await at('2025-06-27 08:00', '2025-06-27 08:01', { type: 'issue_apology', occurredAt: vnOffset('2025-06-27 08:00'), newPromisedAt: vnOffset('2025-07-01 17:00'), reason: 'appraisal' });
+  await at('2025-06-27 08:00', '2025-06-27 08:01', {
+    type: 'issue_apology',
+    occurredAt: vnOffset('2025-06-27 08:00'),
+    newPromisedAt: vnOffset('2025-07-01 17:00'),
+    reason: 'appraisal',
+  });
   await at('2025-06-30 10:00', '2025-07-05 10:00', { type: 'complete', occurredAt: vnOffset('2025-06-30 10:00'), outcome: 'approved', electronicResult: true });
 }
 
@@ -83,11 +95,26 @@ describe.each<Engine>(['sqlite', 'postgres'])('audit (%s)', (engine) => {
 
     it('state as of an occurred-at instant follows the hand-worked history', async () => {
       const s1 = await dossierStateAt(env.store, CODE, { asOf: vnOffset('2025-06-24 12:00') });
-      expect([s1.state.status, s1.state.nationalStatusCode, s1.state.dueAt, s1.timeliness]).toEqual(['awaiting_supplement', 5, vnUtc('2025-06-26 09:00'), 'paused']);
+      expect([s1.state.status, s1.state.nationalStatusCode, s1.state.dueAt, s1.timeliness]).toEqual([
+        'awaiting_supplement',
+        5,
+        vnUtc('2025-06-26 09:00'),
+        'paused',
+      ]);
       const s2 = await dossierStateAt(env.store, CODE, { asOf: vnOffset('2025-06-26 12:00') });
-      expect([s2.state.status, s2.state.dueAt, s2.state.pausedWorkingMs, s2.timeliness]).toEqual(['in_processing', vnUtc('2025-06-27 09:00'), 8 * 3_600_000, 'within_deadline']);
+      expect([s2.state.status, s2.state.dueAt, s2.state.pausedWorkingMs, s2.timeliness]).toEqual([
+        'in_processing',
+        vnUtc('2025-06-27 09:00'),
+        8 * 3_600_000,
+        'within_deadline',
+      ]);
       const s3 = await dossierStateAt(env.store, CODE, { asOf: vnOffset('2025-06-28 12:00') });
-      expect([s3.state.status, s3.state.promisedAt, s3.state.dueAt, s3.timeliness]).toEqual(['in_processing', vnUtc('2025-07-01 17:00'), vnUtc('2025-06-27 09:00'), 'overdue']);
+      expect([s3.state.status, s3.state.promisedAt, s3.state.dueAt, s3.timeliness]).toEqual([
+        'in_processing',
+        vnUtc('2025-07-01 17:00'),
+        vnUtc('2025-06-27 09:00'),
+        'overdue',
+      ]);
       const s4 = await dossierStateAt(env.store, CODE, { asOf: vnOffset('2025-07-01 00:00') });
       expect([s4.state.status, s4.state.nationalStatusCode, s4.timeliness, s4.revisions]).toEqual(['completed', 9, 'late', [0, 1, 2, 3, 4]]);
     });
@@ -155,19 +182,24 @@ describe.each<Engine>(['sqlite', 'postgres'])('audit (%s)', (engine) => {
       if (engine === 'sqlite') {
         // The append-only triggers stop mistakes, not someone with the file: remove them as an intruder would.
         await env.rawEventsSql(() => 'DROP TRIGGER events_no_update');
-        await env.rawEventsSql((t) => `UPDATE ${t} SET data = json_set(data, '$.occurredAt', ?) WHERE stream_id = ? AND revision = 2`, [
-          '2025-06-24T03:00:00.000Z',
-          `dossier-${CODE}`,
-        ]);
+        await env.rawEventsSql(
+          (t) => `UPDATE ${t} SET data = json_set(data, '$.occurredAt', ?) WHERE stream_id = ? AND revision = 2`,
+          ['2025-06-24T03:00:00.000Z', `dossier-${CODE}`],
+        );
       } else {
-        await env.rawEventsSql((t) => `UPDATE ${t} SET data = jsonb_set(data::jsonb, '{occurredAt}', to_jsonb($1::text))::json WHERE stream_id = $2 AND revision = 2`, [
-          '2025-06-24T03:00:00.000Z',
-          `dossier-${CODE}`,
-        ]);
+        await env.rawEventsSql(
+          (t) => `UPDATE ${t} SET data = jsonb_set(data::jsonb, '{occurredAt}', to_jsonb($1::text))::json WHERE stream_id = $2 AND revision = 2`,
+          ['2025-06-24T03:00:00.000Z', `dossier-${CODE}`],
+        );
       }
       const one = await verifyStream(env.store, `dossier-${CODE}`);
       expect(one.ok).toBe(false);
-      expect(one.broken[0]).toMatchObject({ streamId: `dossier-${CODE}`, dossierCode: CODE, revision: 2, reason: 'stored hash does not match the event content' });
+      expect(one.broken[0]).toMatchObject({
+        streamId: `dossier-${CODE}`,
+        dossierCode: CODE,
+        revision: 2,
+        reason: 'stored hash does not match the event content',
+      });
       const all = await verifyStore(env.store, { batchSize: 7 });
       expect(all.ok).toBe(false);
       expect(all.broken).toHaveLength(1);
@@ -226,9 +258,15 @@ describe.each<Engine>(['sqlite', 'postgres'])('audit (%s)', (engine) => {
       const hash = eventHash({ ...apology, data });
       if (engine === 'sqlite') {
         await env.rawEventsSql(() => 'DROP TRIGGER events_no_update');
-        await env.rawEventsSql((t) => `UPDATE ${t} SET data = ?, hash = ? WHERE stream_id = ? AND revision = ?`, [canonicalJson(data), hash, stream, apology.revision]);
+        await env.rawEventsSql(
+          (t) => `UPDATE ${t} SET data = ?, hash = ? WHERE stream_id = ? AND revision = ?`,
+          [canonicalJson(data), hash, stream, apology.revision],
+        );
       } else {
-        await env.rawEventsSql((t) => `UPDATE ${t} SET data = $1::json, hash = $2 WHERE stream_id = $3 AND revision = $4`, [canonicalJson(data), hash, stream, apology.revision]);
+        await env.rawEventsSql(
+          (t) => `UPDATE ${t} SET data = $1::json, hash = $2 WHERE stream_id = $3 AND revision = $4`,
+          [canonicalJson(data), hash, stream, apology.revision],
+        );
       }
       expect(await verifyStore(env.store)).toMatchObject({ ok: true, broken: [] });
       // Against a seal of the log as it was after the deletion.
@@ -240,10 +278,11 @@ describe.each<Engine>(['sqlite', 'postgres'])('audit (%s)', (engine) => {
 
     it('a log whose chains are already broken is not sealed', async () => {
       if (engine === 'sqlite') await env.rawEventsSql(() => 'DROP TRIGGER IF EXISTS events_no_update');
-      await env.rawEventsSql((t) => `UPDATE ${t} SET data = ${engine === 'sqlite' ? "json_set(data, '$.occurredAt', ?)" : "jsonb_set(data::jsonb, '{occurredAt}', to_jsonb($1::text))::json"} WHERE stream_id = ${engine === 'sqlite' ? '?' : '$2'} AND revision = 0`, [
-        '2025-06-23T01:00:00.000Z',
-        stream,
-      ]);
+      await env.rawEventsSql(
+        (t) =>
+          `UPDATE ${t} SET data = ${engine === 'sqlite' ? "json_set(data, '$.occurredAt', ?)" : "jsonb_set(data::jsonb, '{occurredAt}', to_jsonb($1::text))::json"} WHERE stream_id = ${engine === 'sqlite' ? '?' : '$2'} AND revision = 0`,
+        ['2025-06-23T01:00:00.000Z', stream],
+      );
       const err = await sealStore(env.store, new Date('2025-07-31T13:00:00Z')).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BrokenChainsError);
       expect((err as BrokenChainsError).broken).toEqual([expect.objectContaining({ streamId: stream, revision: 0 })]);
@@ -269,7 +308,14 @@ describe.each<Engine>(['sqlite', 'postgres'])('audit (%s)', (engine) => {
       const w = new DossierWriter(env.store, { procedures: PROC });
       const late = 'H30.B-250620-0001';
       env.setNow(vnUtc('2025-07-03 10:00'));
-      await w.do(late, { type: 'receive', dossierCode: late, agencyCode: AG.B, procedureCode: '1.000001', channel: 'counter', occurredAt: vnOffset('2025-06-20 09:00') });
+      await w.do(late, {
+        type: 'receive',
+        dossierCode: late,
+        agencyCode: AG.B,
+        procedureCode: '1.000001',
+        channel: 'counter',
+        occurredAt: vnOffset('2025-06-20 09:00'),
+      });
       await w.do(late, { type: 'complete', occurredAt: vnOffset('2025-06-30 15:00'), outcome: 'approved', electronicResult: false });
       await runner.waitFor();
       await runner.stop();
@@ -289,7 +335,7 @@ describe.each<Engine>(['sqlite', 'postgres'])('audit (%s)', (engine) => {
         // as another suite's, is not visible yet; it is projected later, not skipped.)
         const all = await env.store.readAll({ maxCount: 10_000 });
         expect(r.replayedEvents).toBe(all.filter((e) => comparePositions(e.position, r.livePosition) <= 0).length);
-        expect(r.tables.find((t) => t.table === 'dossiers')).toMatchObject({ liveRows: 15, replayRows: 15, disagreements: 0 }) // 8 + 6 scenario dossiers + the late-keyed one;
+        expect(r.tables.find((t) => t.table === 'dossiers')).toMatchObject({ liveRows: 15, replayRows: 15, disagreements: 0 }); // 8 + 6 scenario dossiers + the late-keyed one;
         expect(progress.length).toBeGreaterThan(0);
       } finally {
         await scratch.dispose();
@@ -299,7 +345,9 @@ describe.each<Engine>(['sqlite', 'postgres'])('audit (%s)', (engine) => {
     it('finds a deliberately corrupted read-model row (and a deleted one)', async () => {
       const set = (await activeSet(env.live))!.tableSet;
       const daily = env.live.table(`${set}_daily`);
-      expect(await env.live.run(`UPDATE ${daily} SET late = late + 1 WHERE day = ? AND agency_code = ? AND procedure_code = ?`, ['2025-06-30', AG.A, '1.000001'])).toBe(1);
+      expect(
+        await env.live.run(`UPDATE ${daily} SET late = late + 1 WHERE day = ? AND agency_code = ? AND procedure_code = ?`, ['2025-06-30', AG.A, '1.000001']),
+      ).toBe(1);
       expect(await env.live.run(`DELETE FROM ${env.live.table(`${set}_dossiers`)} WHERE code = ?`, [`${AG.B}-250624-0003`])).toBe(1);
       const scratch = await env.scratch('corrupt');
       try {
@@ -308,7 +356,12 @@ describe.each<Engine>(['sqlite', 'postgres'])('audit (%s)', (engine) => {
         expect(r.disagreementCount).toBe(2);
         expect(r.disagreements).toEqual(
           expect.arrayContaining([
-            { table: 'daily', key: { day: '2025-06-30', agency_code: AG.A, procedure_code: '1.000001' }, kind: 'different', columns: [{ column: 'late', live: 2, replay: 1 }] },
+            {
+              table: 'daily',
+              key: { day: '2025-06-30', agency_code: AG.A, procedure_code: '1.000001' },
+              kind: 'different',
+              columns: [{ column: 'late', live: 2, replay: 1 }],
+            },
             { table: 'dossiers', key: { code: `${AG.B}-250624-0003` }, kind: 'missing_in_live' },
           ]),
         );

@@ -21,15 +21,7 @@ import type { EventStore, RecordedEvent } from '@motcua/event-store';
 import { eventTypeLabel, hours, vnLocal, VN_DATER, type Label } from './labels';
 
 export type DueEffectKind =
-  | 'none'
-  | 'clock_not_started'
-  | 'due_set'
-  | 'clock_paused'
-  | 'due_moved'
-  | 'due_unchanged'
-  | 'promise_changed'
-  | 'clock_stopped'
-  | 'deadline_missed';
+  'none' | 'clock_not_started' | 'due_set' | 'clock_paused' | 'due_moved' | 'due_unchanged' | 'promise_changed' | 'clock_stopped' | 'deadline_missed';
 
 export interface DueEffect extends Label {
   kind: DueEffectKind;
@@ -146,7 +138,8 @@ export function dueEffect(e: DossierEvent, before: DossierState, after: DossierS
       }
       const c = classify(after, VN_DATER);
       const t = c ? TIMELINESS_LABELS[c.timeliness] : null;
-      const why = c?.reason === 'too_many_supplement_requests' ? { vi: ' (bổ sung quá 1 lần)', en: ' (more than one supplementation request)' } : { vi: '', en: '' };
+      const why =
+        c?.reason === 'too_many_supplement_requests' ? { vi: ' (bổ sung quá 1 lần)', en: ' (more than one supplementation request)' } : { vi: '', en: '' };
       return mk(
         'clock_stopped',
         `Dừng tính thời gian${t ? `: ${t.vi}${why.vi} so với hạn ${vnLocal(after.dueAt)}` : ''}`,

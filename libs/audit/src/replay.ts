@@ -232,7 +232,11 @@ export async function diffTableSets(
           if (key.includes(c)) continue;
           const a = norm(x[c]);
           const b = norm(y[c]);
-          if (a !== b && !(typeof a === 'number' && typeof b === 'string' && String(a) === b) && !(typeof b === 'number' && typeof a === 'string' && String(b) === a)) {
+          if (
+            a !== b &&
+            !(typeof a === 'number' && typeof b === 'string' && String(a) === b) &&
+            !(typeof b === 'number' && typeof a === 'string' && String(b) === a)
+          ) {
             diffs.push({ column: c, live: a, replay: b });
           }
         }
@@ -241,10 +245,7 @@ export async function diffTableSets(
       for (const y of rByKey.values()) report({ table, key: Object.fromEntries(key.map((c) => [c, norm(y[c])])), kind: 'missing_in_live' });
     };
     for (;;) {
-      const l = await live.all<Row>(
-        `SELECT * FROM ${lt} ${after ? `WHERE ${cols} > ${marks}` : ''} ORDER BY ${order} LIMIT ${pageSize}`,
-        after,
-      );
+      const l = await live.all<Row>(`SELECT * FROM ${lt} ${after ? `WHERE ${cols} > ${marks}` : ''} ORDER BY ${order} LIMIT ${pageSize}`, after);
       liveRows += l.length;
       const last = l.length ? (key.map((c) => norm(l[l.length - 1][c])) as SqlValue[]) : undefined;
       // The replay rows of the same key interval: (after, last], or (after, end) on the final page.

@@ -82,7 +82,8 @@ export async function checkSeal(store: EventStore, seal: StoreSeal, o: SealOptio
   const differences: string[] = [];
   if (found.events !== seal.events) differences.push(`${found.events} events up to position ${seal.position}, ${seal.events} when sealed`);
   if (found.streams !== seal.streams) differences.push(`${found.streams} streams up to position ${seal.position}, ${seal.streams} when sealed`);
-  if (found.digest !== seal.digest) differences.push('the digest of the stream heads differs: an event at or before the position was added, removed or rewritten');
+  if (found.digest !== seal.digest)
+    differences.push('the digest of the stream heads differs: an event at or before the position was added, removed or rewritten');
   if (!scan.ok) differences.push(`broken hash chains in ${scan.broken.length} stream(s)`);
   return { ok: differences.length === 0, seal, found, differences, broken: scan.broken, elapsedMs: performance.now() - started };
 }
@@ -107,5 +108,12 @@ export function parseSeal(text: string): StoreSeal {
   if (typeof s.digest !== 'string' || !/^[0-9a-f]{64}$/.test(s.digest)) problems.push('digest must be 64 lowercase hex digits');
   if (typeof s.sealedAt !== 'string' || !Number.isFinite(Date.parse(s.sealedAt))) problems.push('sealedAt must be an ISO instant');
   if (problems.length > 0) throw new InvalidSealError(problems.join('; '));
-  return { format: SEAL_FORMAT, position: s.position as string, events: s.events as number, streams: s.streams as number, digest: s.digest as string, sealedAt: s.sealedAt as string };
+  return {
+    format: SEAL_FORMAT,
+    position: s.position as string,
+    events: s.events as number,
+    streams: s.streams as number,
+    digest: s.digest as string,
+    sealedAt: s.sealedAt as string,
+  };
 }

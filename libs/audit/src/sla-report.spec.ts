@@ -15,7 +15,11 @@ const ev = (revision: number, occurredAt: string, recordedAt: string): RecordedE
 });
 
 describe('selectEvents (the two time axes)', () => {
-  const events = [ev(0, '2025-06-01T00:00:00Z', '2025-06-01T00:01:00Z'), ev(1, '2025-06-02T00:00:00Z', '2025-06-10T00:00:00Z'), ev(2, '2025-06-05T00:00:00Z', '2025-06-05T00:01:00Z')];
+  const events = [
+    ev(0, '2025-06-01T00:00:00Z', '2025-06-01T00:01:00Z'),
+    ev(1, '2025-06-02T00:00:00Z', '2025-06-10T00:00:00Z'),
+    ev(2, '2025-06-05T00:00:00Z', '2025-06-05T00:01:00Z'),
+  ];
   it('asOf filters on occurredAt, knownAt on recordedAt, revision on the stream revision', () => {
     expect(selectEvents(events, { asOf: '2025-06-03T00:00:00Z' }).map((e) => e.revision)).toEqual([0, 1]);
     expect(selectEvents(events, { knownAt: '2025-06-06T00:00:00Z' }).map((e) => e.revision)).toEqual([0, 2]);
@@ -41,6 +45,11 @@ describe('diffSlaRows', () => {
       { key: 'B', figure: 'receivedByChannel.online', knownAt: null, today: 0 },
       { key: 'B', figure: 'receivedByChannel.postal', knownAt: null, today: 0 },
     ]);
-    expect(flattenFigures({ lateRate: null, processingDays: { p50: 1, p90: null, mean: 2 } } as never)).toEqual({ lateRate: null, 'processingDays.p50': 1, 'processingDays.p90': null, 'processingDays.mean': 2 });
+    expect(flattenFigures({ lateRate: null, processingDays: { p50: 1, p90: null, mean: 2 } } as never)).toEqual({
+      lateRate: null,
+      'processingDays.p50': 1,
+      'processingDays.p90': null,
+      'processingDays.mean': 2,
+    });
   });
 });

@@ -7,14 +7,7 @@
  * - `revision`: the events up to and including that stream revision.
  * They combine: `asOf` t + `knownAt` k = what, at k, we believed had happened by t.
  */
-import {
-  classify,
-  evolve,
-  initialState,
-  openTimeliness,
-  parseDossierEvent,
-  type DossierState,
-} from '@motcua/domain';
+import { classify, evolve, initialState, openTimeliness, parseDossierEvent, type DossierState } from '@motcua/domain';
 import type { EventStore, RecordedEvent } from '@motcua/event-store';
 import { DossierNotFoundError, dossierStreamId } from './history';
 import { VN_DATER } from './labels';

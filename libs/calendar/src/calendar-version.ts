@@ -88,7 +88,10 @@ export function calendarForVersion(version: string, knownSchedules: readonly Off
   if (!m) throw new UnknownCalendarVersionError(version, "expected 'vn-<schedules>+hours:<hours>'");
   const schedules = knownSchedules.find((s) => s.version === m[1]);
   if (!schedules) {
-    throw new UnknownCalendarVersionError(version, `official schedules version '${m[1]}' is unknown (known: ${knownSchedules.map((s) => s.version).join(', ')})`);
+    throw new UnknownCalendarVersionError(
+      version,
+      `official schedules version '${m[1]}' is unknown (known: ${knownSchedules.map((s) => s.version).join(', ')})`,
+    );
   }
   let hours: WorkingHours;
   try {

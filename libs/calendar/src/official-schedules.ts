@@ -119,8 +119,7 @@ export const OFFICIAL_BREAKS: OfficialBreak[] = [
     covers: ['hung_kings', 'reunification_day', 'labour_day'],
     label: 'Giỗ Tổ Hùng Vương, 30/4 và 1/5 2023',
     daysOff: [{ from: '2023-04-29', to: '2023-05-03' }],
-    source:
-      'Labour Code 2019 art. 111(3), 112; 10/3 lunar = Saturday 29 Apr 2023, 30 Apr Sunday, 1 May Monday: compensatory 2–3 May',
+    source: 'Labour Code 2019 art. 111(3), 112; 10/3 lunar = Saturday 29 Apr 2023, 30 Apr Sunday, 1 May Monday: compensatory 2–3 May',
     verified: false,
     note: RULE_ONLY + '; announcement document not recorded. Lunar year Quý Mão has a leap 2nd month.',
   },
@@ -216,8 +215,7 @@ export const OFFICIAL_BREAKS: OfficialBreak[] = [
     label: 'Ngày Giải phóng miền Nam và Quốc tế Lao động 2025',
     daysOff: [{ from: '2025-04-30', to: '2025-05-04' }],
     workingDays: ['2025-04-26'],
-    source:
-      'Government announcement (domain notes, one-stop-shop.md): 30 Apr–4 May off, Friday 2 May swapped with Saturday 26 Apr (worked)',
+    source: 'Government announcement (domain notes, one-stop-shop.md): 30 Apr–4 May off, Friday 2 May swapped with Saturday 26 Apr (worked)',
     verified: false,
     note: 'Dates from the project domain notes; document number not recorded.',
   },
@@ -237,8 +235,7 @@ export const OFFICIAL_BREAKS: OfficialBreak[] = [
     label: 'Tết Dương lịch 2026',
     daysOff: [{ from: '2026-01-01', to: '2026-01-04' }],
     workingDays: ['2026-01-10'],
-    source:
-      'Government approval of 25 Dec 2025, announced by the Ministry of Home Affairs: Friday 2 Jan swapped with Saturday 10 Jan',
+    source: 'Government approval of 25 Dec 2025, announced by the Ministry of Home Affairs: Friday 2 Jan swapped with Saturday 10 Jan',
     verified: true,
     note: 'Reported by the press on 26 Dec 2025 (24h.com.vn); document number not recorded.',
   },

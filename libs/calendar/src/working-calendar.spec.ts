@@ -37,9 +37,7 @@ describe('working calendar: acceptance dates (Tết 2025 and the official schedu
       version: 'test-no-swap',
       breaks: OFFICIAL_SCHEDULES.breaks.map((b) => (b.year === 2025 ? { ...b, workingDays: [] } : b)),
     };
-    expect(createWorkingCalendar({ schedules: noSwap }).dueAt(at('2025-04-25', '10:00'), days(5))).toBe(
-      at('2025-05-07', '10:00'),
-    );
+    expect(createWorkingCalendar({ schedules: noSwap }).dueAt(at('2025-04-25', '10:00'), days(5))).toBe(at('2025-05-07', '10:00'));
   });
 
   it('received at 17:30 starts the next working morning', () => {
@@ -78,9 +76,7 @@ describe('working calendar: semantics', () => {
   it('has a stable version naming data and hours', () => {
     expect(cal.version).toBe('vn-2026.1+hours:07:00-11:30,13:30-17:00/1-5');
     expect(createWorkingCalendar({ version: 'custom-1' }).version).toBe('custom-1');
-    expect(createWorkingCalendar({ hours: parseWorkingHours('Mon-Sat 07:30-11:30 13:00-17:00') }).version).toBe(
-      'vn-2026.1+hours:07:30-11:30,13:00-17:00/1-6',
-    );
+    expect(createWorkingCalendar({ hours: parseWorkingHours('Mon-Sat 07:30-11:30 13:00-17:00') }).version).toBe('vn-2026.1+hours:07:30-11:30,13:00-17:00/1-6');
   });
 
   it('treats periods as [start, end)', () => {
@@ -95,9 +91,7 @@ describe('working calendar: semantics', () => {
 
   it('ends a due instant at the closing time when the working time is used up exactly', () => {
     expect(cal.dueAt(at('2025-03-11', '07:00'), days(1))).toBe(at('2025-03-11', '17:00'));
-    expect(cal.dueAt(at('2025-03-11', '07:00'), { deadline: { value: 4.5, unit: 'working_hours' } })).toBe(
-      at('2025-03-11', '11:30'),
-    );
+    expect(cal.dueAt(at('2025-03-11', '07:00'), { deadline: { value: 4.5, unit: 'working_hours' } })).toBe(at('2025-03-11', '11:30'));
   });
 
   it('skips the holidays of the official schedule and the rule-based ones', () => {
@@ -175,18 +169,26 @@ describe('working calendar: properties', () => {
   describe.each(calendars)('%s', (_name, cal) => {
     it('a due date always falls in (start, end] of a working period', () => {
       fc.assert(
-        fc.property(anyInstant, fc.integer({ min: 1, max: 60 }), fc.constantFrom('working_days', 'working_hours', 'calendar_days' as const), (t, value, unit) => {
-          const due = cal.dueAt(t, { deadline: { value, unit } });
-          return due > t && cal.isWorkingInstant(due - 1);
-        }),
+        fc.property(
+          anyInstant,
+          fc.integer({ min: 1, max: 60 }),
+          fc.constantFrom('working_days', 'working_hours', 'calendar_days' as const),
+          (t, value, unit) => {
+            const due = cal.dueAt(t, { deadline: { value, unit } });
+            return due > t && cal.isWorkingInstant(due - 1);
+          },
+        ),
         { numRuns: 500 },
       );
     });
 
     it('adding a then b working days equals adding a + b', () => {
       fc.assert(
-        fc.property(anyInstant, fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), (t, a, b) =>
-          cal.addWorkingDays(cal.addWorkingDays(t, a), b) === cal.addWorkingDays(t, a + b),
+        fc.property(
+          anyInstant,
+          fc.integer({ min: 0, max: 40 }),
+          fc.integer({ min: 0, max: 40 }),
+          (t, a, b) => cal.addWorkingDays(cal.addWorkingDays(t, a), b) === cal.addWorkingDays(t, a + b),
         ),
         { numRuns: 500 },
       );

@@ -8,10 +8,7 @@ import type { WorkingDayGroup, WorkingHours, WorkingPeriod } from './types';
 /** Mon–Fri 07:00–11:30 and 13:30–17:00, Asia/Ho_Chi_Minh (UTC+7, no DST): the common counter hours. */
 export const DEFAULT_WORKING_HOURS: WorkingHours = Object.freeze({
   weekdays: Object.freeze([1, 2, 3, 4, 5]) as number[],
-  periods: Object.freeze([
-    Object.freeze({ start: '07:00', end: '11:30' }),
-    Object.freeze({ start: '13:30', end: '17:00' }),
-  ]) as WorkingPeriod[],
+  periods: Object.freeze([Object.freeze({ start: '07:00', end: '11:30' }), Object.freeze({ start: '13:30', end: '17:00' })]) as WorkingPeriod[],
   utcOffsetMinutes: 420,
 }) as WorkingHours;
 
@@ -96,8 +93,7 @@ function formatDays(days: number[]): string {
 
 /** Canonical text of working hours, e.g. `07:00-11:30,13:30-17:00/1-5` (plus `;…` groups, `@+08:00` if not +07). */
 export function formatWorkingHours(hours: WorkingHours): string {
-  const group = (periods: WorkingPeriod[], days: number[]) =>
-    `${periods.map((p) => `${p.start}-${p.end}`).join(',')}/${formatDays(days)}`;
+  const group = (periods: WorkingPeriod[], days: number[]) => `${periods.map((p) => `${p.start}-${p.end}`).join(',')}/${formatDays(days)}`;
   let s = group(hours.periods, hours.weekdays);
   for (const g of hours.additionalDays ?? []) s += `;${group(g.periods, g.weekdays)}`;
   if (hours.utcOffsetMinutes !== 420) {

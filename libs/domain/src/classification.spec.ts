@@ -21,7 +21,14 @@ const DUE = vnUtc('2025-03-06 09:00');
 function dossier(...commands: DossierCommand[]) {
   const events: DossierEvent[] = [];
   const all: DossierCommand[] = [
-    { type: 'receive', dossierCode: 'H30-250303-0001', agencyCode: 'H30', procedureCode: '2.000815', channel: 'counter', occurredAt: vnUtc('2025-03-03 09:00') },
+    {
+      type: 'receive',
+      dossierCode: 'H30-250303-0001',
+      agencyCode: 'H30',
+      procedureCode: '2.000815',
+      channel: 'counter',
+      occurredAt: vnUtc('2025-03-03 09:00'),
+    },
     ...commands,
   ];
   for (const c of all) events.push(...decide(c, fold(events), ctx));

@@ -69,12 +69,7 @@ export function compareToDueDate(at: EpochMs | string, dueAt: EpochMs | string, 
  * Timeliness of finishing at `at` against `dueAt` under the deadline's unit: by local date, except
  * working-hour deadlines, which are late past the due instant (see the header).
  */
-export function timelinessAt(
-  at: EpochMs | string,
-  dueAt: EpochMs | string,
-  unit: DeadlineUnit | undefined,
-  calendar: LocalDater,
-): Timeliness {
+export function timelinessAt(at: EpochMs | string, dueAt: EpochMs | string, unit: DeadlineUnit | undefined, calendar: LocalDater): Timeliness {
   const byDate = compareToDueDate(at, dueAt, calendar);
   if (unit === 'working_hours' && byDate === 'on_time' && toMs(at) > toMs(dueAt)) return 'late';
   return byDate;
@@ -138,12 +133,7 @@ export function classify(state: DossierState, calendar: LocalDater): Classificat
 
 /** True while the dossier's clock matters: received and not yet completed, stopped or withdrawn. */
 export function isOpen(state: DossierState): boolean {
-  return (
-    state.status === 'received' ||
-    state.status === 'in_processing' ||
-    state.status === 'awaiting_supplement' ||
-    state.status === 'awaiting_payment'
-  );
+  return state.status === 'received' || state.status === 'in_processing' || state.status === 'awaiting_supplement' || state.status === 'awaiting_payment';
 }
 
 /**
@@ -151,11 +141,7 @@ export function isOpen(state: DossierState): boolean {
  * date, since finishing any time on the due date is still on time; for deadlines counted in working
  * hours, the first millisecond past `dueAt`. The deadline watcher schedules on it.
  */
-export function overdueFrom(
-  dueAt: EpochMs | string,
-  calendar: Pick<WorkingCalendar, 'hours'>,
-  unit?: DeadlineUnit,
-): EpochMs {
+export function overdueFrom(dueAt: EpochMs | string, calendar: Pick<WorkingCalendar, 'hours'>, unit?: DeadlineUnit): EpochMs {
   if (unit === 'working_hours') return toMs(dueAt) + 1;
   return startOfNextLocalDay(toMs(dueAt), calendar.hours.utcOffsetMinutes);
 }
@@ -165,11 +151,7 @@ export function overdueFrom(
  * paused (but `overdue` if it was already overdue when it paused: a pause cannot undo lateness),
  * `overdue` after the due date, else `within_deadline`. Null when the dossier is not open.
  */
-export function openTimeliness(
-  state: DossierState,
-  at: EpochMs | string,
-  calendar: Pick<WorkingCalendar, 'localDate'>,
-): OpenTimeliness | null {
+export function openTimeliness(state: DossierState, at: EpochMs | string, calendar: Pick<WorkingCalendar, 'localDate'>): OpenTimeliness | null {
   if (!isOpen(state) || state.dueAt === null) return null;
   const unit = state.deadline?.unit;
   if (state.paused) {

@@ -60,7 +60,7 @@ describe('receive', () => {
       ]);
   });
 
-  it('the due date is the calendar\'s', () => {
+  it("the due date is the calendar's", () => {
     const t = Date.parse(vnUtc('2025-03-03 09:00'));
     expect(receivedEvent.data).toMatchObject({ dueAt: new Date(calendar.dueAt(t, { deadline: procedure.deadline })).toISOString() });
   });
@@ -70,18 +70,24 @@ describe('receive', () => {
     ['at lunch: afternoon opening', '2025-03-03 12:00', '2025-03-03 13:30'],
     ['on Saturday: Monday morning', '2025-03-08 09:00', '2025-03-10 07:00'],
   ])('clock start %s', (_why, local, start) => {
-    const [e] = given().when(receive(vnOffset(local))).events();
+    const [e] = given()
+      .when(receive(vnOffset(local)))
+      .events();
     expect(e.data).toMatchObject({ clockStartAt: vnUtc(start) });
   });
 
   it('a receipt after the procedure cut-off starts the clock the next working day', () => {
     const cert: ProcedureRules = { ...procedure, deadline: { value: 1, unit: 'working_days' }, cutoffTime: '15:00' };
-    const [late] = given().when(receive(vnOffset('2025-03-03 15:30')), { calendar, procedure: cert }).events();
+    const [late] = given()
+      .when(receive(vnOffset('2025-03-03 15:30')), { calendar, procedure: cert })
+      .events();
     expect(late.data).toMatchObject({
       clockStartAt: vnUtc('2025-03-04 07:00'),
       dueAt: new Date(calendar.dueAt(Date.parse(vnUtc('2025-03-03 15:30')), { deadline: cert.deadline, cutoffTime: '15:00' })).toISOString(),
     });
-    const [early] = given().when(receive(vnOffset('2025-03-03 14:59')), { calendar, procedure: cert }).events();
+    const [early] = given()
+      .when(receive(vnOffset('2025-03-03 14:59')), { calendar, procedure: cert })
+      .events();
     expect(early.data).toMatchObject({ clockStartAt: vnUtc('2025-03-03 14:59') });
   });
 
@@ -101,7 +107,9 @@ describe('receive', () => {
         data: { dossierCode: CODE, agencyCode: '000.00.00.H30', procedureCode: '2.000815', occurredAt: vnUtc('2025-03-01 20:00') },
       },
     ]);
-    const [e] = given(...submitted).when(receive(vnOffset('2025-03-03 09:00'), { channel: 'online' })).events();
+    const [e] = given(...submitted)
+      .when(receive(vnOffset('2025-03-03 09:00'), { channel: 'online' }))
+      .events();
     expect(e).toMatchObject({ type: 'dossier.received.v1', data: { channel: 'online', dueAt: RECEIVED_DUE } });
     given(...submitted)
       .when(receive(vnOffset('2025-03-03 09:00'), { channel: 'counter' }))
@@ -116,12 +124,18 @@ describe('receive', () => {
 
   it('rejects bad values with InvalidCommandError naming the field', () => {
     given().when(receive('2025-03-03 09:00')).thenThrows(InvalidCommandError, { action: 'receive', field: 'occurredAt' });
-    given().when(receive(vnOffset('2025-03-03 09:00')), { calendar }).thenThrows(InvalidCommandError, { field: 'context.procedure' });
+    given()
+      .when(receive(vnOffset('2025-03-03 09:00')), { calendar })
+      .thenThrows(InvalidCommandError, { field: 'context.procedure' });
     given()
       .when(receive(vnOffset('2025-03-03 09:00'), { procedureCode: '1.000948.H38' } as Partial<DossierCommand>))
       .thenThrows(InvalidCommandError, { field: 'context.procedure' });
-    given().when(receive(vnOffset('2025-03-03 09:00'), { channel: 'fax' } as never)).thenThrows(InvalidCommandError, { field: 'channel' });
-    given().when(receive(vnOffset('2025-03-03 09:00'), { dossierCode: '' } as never)).thenThrows(InvalidCommandError, { field: 'dossierCode' });
+    given()
+      .when(receive(vnOffset('2025-03-03 09:00'), { channel: 'fax' } as never))
+      .thenThrows(InvalidCommandError, { field: 'channel' });
+    given()
+      .when(receive(vnOffset('2025-03-03 09:00'), { dossierCode: '' } as never))
+      .thenThrows(InvalidCommandError, { field: 'dossierCode' });
     given()
       .when(receive(vnOffset('2025-03-03 09:00'), { scoringRuleVersion: 'vn-766-1999' } as never))
       .thenThrows(InvalidCommandError, { field: 'scoringRuleVersion' });
@@ -164,9 +178,17 @@ describe('refuse at intake', () => {
     const submitted = history([
       { type: 'submit_online', dossierCode: CODE, agencyCode: '000.00.00.H30', procedureCode: '2.000815', occurredAt: vnOffset('2025-03-01 20:00') },
     ]);
-    expect(given(...submitted).when(refuse({ channel: 'online' })).events()[0].type).toBe('dossier.refused.v1');
-    given(...submitted).when(refuse({ channel: 'counter' })).thenThrows(InvalidCommandError, { field: 'channel' });
-    given().when(refuse({ reason: '  ' })).thenThrows(InvalidCommandError, { field: 'reason' });
+    expect(
+      given(...submitted)
+        .when(refuse({ channel: 'online' }))
+        .events()[0].type,
+    ).toBe('dossier.refused.v1');
+    given(...submitted)
+      .when(refuse({ channel: 'counter' }))
+      .thenThrows(InvalidCommandError, { field: 'channel' });
+    given()
+      .when(refuse({ reason: '  ' }))
+      .thenThrows(InvalidCommandError, { field: 'reason' });
   });
 });
 
@@ -196,9 +218,15 @@ describe('processing steps (control sheet)', () => {
 
   it('rejects an unknown kind, empty unit, negative allotted time and a step before receipt', () => {
     const base = { type: 'record_step', occurredAt: vnOffset('2025-03-03 10:00'), kind: 'signing', fromUnit: 'A', toUnit: 'B' } as const;
-    given(receivedEvent).when({ ...base, kind: 'lunch' } as never).thenThrows(InvalidCommandError, { field: 'kind' });
-    given(receivedEvent).when({ ...base, toUnit: '' }).thenThrows(InvalidCommandError, { field: 'toUnit' });
-    given(receivedEvent).when({ ...base, allottedWorkingHours: -1 }).thenThrows(InvalidCommandError, { field: 'allottedWorkingHours' });
+    given(receivedEvent)
+      .when({ ...base, kind: 'lunch' } as never)
+      .thenThrows(InvalidCommandError, { field: 'kind' });
+    given(receivedEvent)
+      .when({ ...base, toUnit: '' })
+      .thenThrows(InvalidCommandError, { field: 'toUnit' });
+    given(receivedEvent)
+      .when({ ...base, allottedWorkingHours: -1 })
+      .thenThrows(InvalidCommandError, { field: 'allottedWorkingHours' });
     given(receivedEvent)
       .when({ ...base, occurredAt: vnOffset('2025-03-03 08:59') })
       .thenThrows(InvalidCommandError, { action: 'record_step', field: 'occurredAt' });
@@ -258,14 +286,18 @@ describe('supplementation pauses the clock', () => {
     // Paused Tue 10:00 -> Sat: Tue 5 + Wed 8 + Thu 8 + Fri 8 = 29 h. 15 h from Mon 07:00 -> Tue 16:00.
     const h = history([receive(), { type: 'request_supplement', occurredAt: vnOffset('2025-03-04 10:00'), reason: 'x' }]);
     expect(fold(h).paused?.remainingWorkingMs).toBe(15 * HOUR);
-    const [e] = given(...h).when({ type: 'supply_supplement', occurredAt: vnOffset('2025-03-08 10:00') }).events();
+    const [e] = given(...h)
+      .when({ type: 'supply_supplement', occurredAt: vnOffset('2025-03-08 10:00') })
+      .events();
     expect(e.data).toMatchObject({ dueAt: vnUtc('2025-03-11 16:00'), pausedWorkingMs: 29 * HOUR });
   });
 
   it('a dossier already past due when paused keeps its due date', () => {
     const h = history([receive(), { type: 'request_supplement', occurredAt: vnOffset('2025-03-07 09:00'), reason: 'x' }]);
     expect(h[1].data).toMatchObject({ remainingWorkingMs: 0 });
-    const [e] = given(...h).when({ type: 'supply_supplement', occurredAt: vnOffset('2025-03-10 09:00') }).events();
+    const [e] = given(...h)
+      .when({ type: 'supply_supplement', occurredAt: vnOffset('2025-03-10 09:00') })
+      .events();
     expect(e.data).toMatchObject({ previousDueAt: RECEIVED_DUE, dueAt: RECEIVED_DUE, pausedWorkingMs: 8 * HOUR });
   });
 
@@ -391,7 +423,9 @@ describe('completion and return', () => {
     given(...h)
       .when({ type: 'return_result', occurredAt: vnOffset('2025-03-06 08:00') })
       .then([{ type: 'dossier.result-returned.v1', data: { occurredAt: vnUtc('2025-03-06 08:00') } }]);
-    given(...h).when({ type: 'return_result', occurredAt: vnOffset('2025-03-05 14:00') }).thenThrows(InvalidCommandError, { field: 'occurredAt' });
+    given(...h)
+      .when({ type: 'return_result', occurredAt: vnOffset('2025-03-05 14:00') })
+      .thenThrows(InvalidCommandError, { field: 'occurredAt' });
     given(receivedEvent)
       .when({ type: 'complete', occurredAt: vnOffset('2025-03-05 15:00'), outcome: 'maybe', electronicResult: true } as never)
       .thenThrows(InvalidCommandError, { field: 'outcome' });
@@ -415,7 +449,9 @@ describe('withdraw and stop', () => {
       paused: null,
       closedWhilePaused: { since: vnUtc('2025-03-04 09:00'), reason: 'supplementation' },
     });
-    given(receivedEvent).when({ type: 'stop', occurredAt: vnOffset('2025-03-04 09:00'), reason: '' }).thenThrows(InvalidCommandError, { field: 'reason' });
+    given(receivedEvent)
+      .when({ type: 'stop', occurredAt: vnOffset('2025-03-04 09:00'), reason: '' })
+      .thenThrows(InvalidCommandError, { field: 'reason' });
   });
 });
 
@@ -431,8 +467,12 @@ describe('deadline missed (system)', () => {
       type: 'dossier.deadline-missed.v1',
       data: { occurredAt: vnUtc('2025-03-07 00:00'), dueAt: RECEIVED_DUE, detectedAt: vnUtc('2025-03-07 00:05') },
     };
-    given(receivedEvent).when({ type: 'mark_deadline_missed', now: vnOffset('2025-03-07 00:05') }).then([missed]);
-    given(receivedEvent, missed).when({ type: 'mark_deadline_missed', now: vnOffset('2025-03-08 10:00') }).then([]);
+    given(receivedEvent)
+      .when({ type: 'mark_deadline_missed', now: vnOffset('2025-03-07 00:05') })
+      .then([missed]);
+    given(receivedEvent, missed)
+      .when({ type: 'mark_deadline_missed', now: vnOffset('2025-03-08 10:00') })
+      .then([]);
     expect(fold([receivedEvent, missed])).toMatchObject({ status: 'received', deadlineMissedFor: [RECEIVED_DUE] });
   });
 
@@ -593,14 +633,23 @@ describe('transition matrix', () => {
   });
 
   it.each(cases.filter((c) => !c.legal))('$label + $action -> IllegalTransitionError, no event', ({ status, events, context, action }) => {
-    given(...events).when(sample[action], context).thenThrows(IllegalTransitionError, { code: 'ILLEGAL_TRANSITION', state: status, action });
+    given(...events)
+      .when(sample[action], context)
+      .thenThrows(IllegalTransitionError, { code: 'ILLEGAL_TRANSITION', state: status, action });
   });
 });
 
 describe('receive with a legacy recorded due date', () => {
   const calendar = createWorkingCalendar();
   const procedure = procedureRules({ code: '2.000815', deadline: workingDays(3), version: 'p1' });
-  const base = { type: 'receive' as const, dossierCode: 'H30.1-250310-0001', agencyCode: 'H30.1', procedureCode: '2.000815', channel: 'counter' as const, occurredAt: '2025-03-10T10:00:00+07:00' };
+  const base = {
+    type: 'receive' as const,
+    dossierCode: 'H30.1-250310-0001',
+    agencyCode: 'H30.1',
+    procedureCode: '2.000815',
+    channel: 'counter' as const,
+    occurredAt: '2025-03-10T10:00:00+07:00',
+  };
   it('keeps the recorded promise and the computed date beside it when they differ', () => {
     const [e] = decide({ ...base, recordedDueAt: '2025-03-14T17:00:00+07:00' }, initialState, { calendar, procedure });
     expect(e.data).toMatchObject({ dueAt: '2025-03-14T10:00:00.000Z', dueAtSource: 'legacy', computedDueAt: '2025-03-13T03:00:00.000Z' });

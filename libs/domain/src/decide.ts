@@ -250,7 +250,9 @@ export function decide(command: DossierCommand, state: DossierState, context: De
 
     case 'supply_supplement': {
       const t = occurredAt(action, command.occurredAt, state);
-      return [{ type: 'dossier.supplement-supplied.v1', data: { occurredAt: iso(t), ...resume(calendar, state.paused!, t, state.dueAt!, state.deadline?.unit) } }];
+      return [
+        { type: 'dossier.supplement-supplied.v1', data: { occurredAt: iso(t), ...resume(calendar, state.paused!, t, state.dueAt!, state.deadline?.unit) } },
+      ];
     }
 
     case 'request_payment': {

@@ -1,10 +1,4 @@
-import {
-  dossierCodeFromStreamId,
-  dossierStreamId,
-  isStandardDossierCode,
-  isValidDossierCode,
-  parseDossierCode,
-} from './dossier-code';
+import { dossierCodeFromStreamId, dossierStreamId, isStandardDossierCode, isValidDossierCode, parseDossierCode } from './dossier-code';
 
 describe('dossier codes', () => {
   it.each(['000.00.00.H30-250124-0001', 'H55.242-251231-9999', 'G01-240229-0001'])('accepts the standard code %s', (code) => {

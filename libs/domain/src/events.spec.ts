@@ -1,12 +1,4 @@
-import {
-  DOSSIER_EVENT_REGISTRY,
-  DOSSIER_EVENT_TYPES,
-  assertDossierEvent,
-  isDossierEventType,
-  parseDossierEvent,
-  upcast,
-  validateDossierEvent,
-} from './events';
+import { DOSSIER_EVENT_REGISTRY, DOSSIER_EVENT_TYPES, assertDossierEvent, isDossierEventType, parseDossierEvent, upcast, validateDossierEvent } from './events';
 import { InvalidDossierEventError } from './errors';
 import { ALLOWED_FROM, DOSSIER_ACTIONS, NATIONAL_STATUS_CODE, STATUS_LABELS, allowedActions, statusOfNationalCode } from './status';
 
@@ -75,17 +67,15 @@ describe('event registry', () => {
       'occurredAt must be an ISO-8601 UTC instant',
     ]);
     expect(validateDossierEvent('dossier.result-returned.v1', { occurredAt: T })).toEqual([]);
-    expect(validateDossierEvent('dossier.result-returned.v9', { occurredAt: T })).toEqual([
-      "unknown event type 'dossier.result-returned.v9'",
-    ]);
+    expect(validateDossierEvent('dossier.result-returned.v9', { occurredAt: T })).toEqual(["unknown event type 'dossier.result-returned.v9'"]);
     expect(validateDossierEvent('dossier.completed.v1', null)).toEqual(['data must be an object']);
     expect(validateDossierEvent('dossier.completed.v1', [])).toEqual(['data must be an object']);
     expect(validateDossierEvent('dossier.completed.v1', { occurredAt: T, outcome: 'approved', electronicResult: 'yes' })).toEqual([
       'electronicResult must be a boolean',
     ]);
-    expect(
-      validateDossierEvent('dossier.supplement-requested.v1', { occurredAt: T, reason: 'x', dueAt: T, remainingWorkingMs: -1 }),
-    ).toEqual(['remainingWorkingMs must be a non-negative integer']);
+    expect(validateDossierEvent('dossier.supplement-requested.v1', { occurredAt: T, reason: 'x', dueAt: T, remainingWorkingMs: -1 })).toEqual([
+      'remainingWorkingMs must be a non-negative integer',
+    ]);
   });
 
   it('upcast is the identity while every type is at v1', () => {
@@ -96,8 +86,7 @@ describe('event registry', () => {
     expect(parseDossierEvent('dossier.received.v1', received)).toEqual({ type: 'dossier.received.v1', data: received });
     expect(() => parseDossierEvent('dossier.received.v1', { ...received, dueAt: 'soon' })).toThrow(InvalidDossierEventError);
     // A future v2 -> v1-compatible rename would live in an upcaster like this one.
-    const renamed = (type: string, data: unknown) =>
-      type === 'dossier.returned.v0' ? { type: 'dossier.result-returned.v1', data } : { type, data };
+    const renamed = (type: string, data: unknown) => (type === 'dossier.returned.v0' ? { type: 'dossier.result-returned.v1', data } : { type, data });
     expect(parseDossierEvent('dossier.returned.v0', { occurredAt: T }, renamed)).toEqual({
       type: 'dossier.result-returned.v1',
       data: { occurredAt: T },

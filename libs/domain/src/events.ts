@@ -340,10 +340,7 @@ const TYPES = Object.keys(SPECS) as DossierEventType[];
 /** Every dossier event type with its schema version and validator: the store/API reject the rest. */
 export const DOSSIER_EVENT_REGISTRY: Readonly<Record<DossierEventType, DossierEventTypeInfo>> = Object.freeze(
   Object.fromEntries(
-    TYPES.map((type) => [
-      type,
-      Object.freeze({ type, schemaVersion: Number(/\.v(\d+)$/.exec(type)![1]), validate: checker(type) }),
-    ]),
+    TYPES.map((type) => [type, Object.freeze({ type, schemaVersion: Number(/\.v(\d+)$/.exec(type)![1]), validate: checker(type) })]),
   ) as Record<DossierEventType, DossierEventTypeInfo>,
 );
 

@@ -27,7 +27,11 @@ function apply(state: DossierState, command: DossierCommand, p: ProcedureRules):
 }
 
 function received(unit: DeadlineUnit, value: number, at: number): DossierState {
-  return apply(initialState, { type: 'receive', dossierCode: 'H30-250303-0001', agencyCode: 'H30', procedureCode: '1.000001', channel: 'counter', occurredAt: iso(at) }, procedure(unit, value));
+  return apply(
+    initialState,
+    { type: 'receive', dossierCode: 'H30-250303-0001', agencyCode: 'H30', procedureCode: '1.000001', channel: 'counter', occurredAt: iso(at) },
+    procedure(unit, value),
+  );
 }
 
 /** Pauses at `pauseAt` (by supplementation or payment) and resumes at `resumeAt`. */

@@ -232,9 +232,7 @@ export function evolve(state: DossierState, event: DossierEvent, _envelope?: Eve
     case 'dossier.payment-requested.v1':
       s.paymentRequestCount = state.paymentRequestCount + 1;
       s.paymentRequestedAt = event.data.occurredAt;
-      s.paused = event.data.pausesClock
-        ? { since: event.data.occurredAt, reason: 'payment', remainingWorkingMs: event.data.remainingWorkingMs }
-        : null;
+      s.paused = event.data.pausesClock ? { since: event.data.occurredAt, reason: 'payment', remainingWorkingMs: event.data.remainingWorkingMs } : null;
       return setStatus(s, 'awaiting_payment');
     case 'dossier.payment-recorded.v1':
       s.paused = null;

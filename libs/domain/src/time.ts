@@ -58,12 +58,42 @@ export function ms(iso: string): number {
   const c = (i: number) => iso.charCodeAt(i) - 48;
   // Separators - - T : : . at their places (as digit values: -3 -3 36 10 10 -2), then the digits.
   if (iso.length !== 24 || c(23) !== 42 || c(4) !== -3 || c(7) !== -3 || c(10) !== 36 || c(13) !== 10 || c(16) !== 10 || c(19) !== -2) return Date.parse(iso);
-  const y0 = c(0), y1 = c(1), y2 = c(2), y3 = c(3), mo0 = c(5), mo1 = c(6), d0 = c(8), d1 = c(9);
-  const h0 = c(11), h1 = c(12), mi0 = c(14), mi1 = c(15), s0 = c(17), s1 = c(18), f0 = c(20), f1 = c(21), f2 = c(22);
+  const y0 = c(0),
+    y1 = c(1),
+    y2 = c(2),
+    y3 = c(3),
+    mo0 = c(5),
+    mo1 = c(6),
+    d0 = c(8),
+    d1 = c(9);
+  const h0 = c(11),
+    h1 = c(12),
+    mi0 = c(14),
+    mi1 = c(15),
+    s0 = c(17),
+    s1 = c(18),
+    f0 = c(20),
+    f1 = c(21),
+    f2 = c(22);
   // `>>> 0` turns a negative value into a large one: one test per digit.
   if (
-    y0 >>> 0 > 9 || y1 >>> 0 > 9 || y2 >>> 0 > 9 || y3 >>> 0 > 9 || mo0 >>> 0 > 9 || mo1 >>> 0 > 9 || d0 >>> 0 > 9 || d1 >>> 0 > 9 ||
-    h0 >>> 0 > 9 || h1 >>> 0 > 9 || mi0 >>> 0 > 9 || mi1 >>> 0 > 9 || s0 >>> 0 > 9 || s1 >>> 0 > 9 || f0 >>> 0 > 9 || f1 >>> 0 > 9 || f2 >>> 0 > 9
+    y0 >>> 0 > 9 ||
+    y1 >>> 0 > 9 ||
+    y2 >>> 0 > 9 ||
+    y3 >>> 0 > 9 ||
+    mo0 >>> 0 > 9 ||
+    mo1 >>> 0 > 9 ||
+    d0 >>> 0 > 9 ||
+    d1 >>> 0 > 9 ||
+    h0 >>> 0 > 9 ||
+    h1 >>> 0 > 9 ||
+    mi0 >>> 0 > 9 ||
+    mi1 >>> 0 > 9 ||
+    s0 >>> 0 > 9 ||
+    s1 >>> 0 > 9 ||
+    f0 >>> 0 > 9 ||
+    f1 >>> 0 > 9 ||
+    f2 >>> 0 > 9
   ) {
     return Date.parse(iso);
   }

@@ -5,9 +5,7 @@ import { prepareAppend, sealEvents } from './validation';
 
 describe('canonicalJson', () => {
   it('sorts keys by UTF-16 code units at every depth, without whitespace', () => {
-    expect(canonicalJson({ b: 1, a: [{ z: true, y: null }], A: 'x', é: 0, e: -0 })).toBe(
-      '{"A":"x","a":[{"y":null,"z":true}],"b":1,"e":0,"é":0}',
-    );
+    expect(canonicalJson({ b: 1, a: [{ z: true, y: null }], A: 'x', é: 0, e: -0 })).toBe('{"A":"x","a":[{"y":null,"z":true}],"b":1,"e":0,"é":0}');
   });
 
   it('serialises numbers and strings as ECMAScript does (RFC 8785)', () => {
@@ -16,8 +14,19 @@ describe('canonicalJson', () => {
   });
 
   it('prints every string, as key or value, exactly as JSON.stringify does', () => {
-    const strings = ['', 'plain', 'Nguyễn Thị Ánh Tuyết', 'quote " and \\ backslash', 'tab\tnew\nline\r\b\f', '\u001f\u007f',
-      'emoji 👩‍💼', '\u2028\u2029', 'x\u00e9y', '/slash/', '😀 pair then text'];
+    const strings = [
+      '',
+      'plain',
+      'Nguyễn Thị Ánh Tuyết',
+      'quote " and \\ backslash',
+      'tab\tnew\nline\r\b\f',
+      '\u001f\u007f',
+      'emoji 👩‍💼',
+      '\u2028\u2029',
+      'x\u00e9y',
+      '/slash/',
+      '😀 pair then text',
+    ];
     for (const x of strings) {
       expect(canonicalJson({ [x]: x })).toBe(`{${JSON.stringify(x)}:${JSON.stringify(x)}}`);
       expect(canonicalJson([x])).toBe(`[${JSON.stringify(x)}]`);
@@ -83,9 +92,7 @@ describe('eventHash', () => {
   it('is the sha-256 of the canonical 7-field form, whichever way it is computed', () => {
     const h = eventHash(base);
     expect(h).toMatch(/^[0-9a-f]{64}$/);
-    expect(
-      eventHashFromCanonical({ ...base, dataJson: canonicalJson(base.data), metadataJson: canonicalJson(base.metadata) }),
-    ).toBe(h);
+    expect(eventHashFromCanonical({ ...base, dataJson: canonicalJson(base.data), metadataJson: canonicalJson(base.metadata) })).toBe(h);
     expect(eventHash({ ...base, data: { a: 1, b: 'Ánh' } })).toBe(h); // key order is irrelevant
   });
 
@@ -105,11 +112,14 @@ describe('eventHash', () => {
 
 describe('verifyStreamChain', () => {
   const chain = (): RecordedEvent[] => {
-    const prepared = prepareAppend('dossier-9', [0, 1, 2, 3].map((i) => ({
-      type: 'dossier.received.v1',
-      data: { i },
-      metadata: { actor: 'u', correlationId: 'c' },
-    })));
+    const prepared = prepareAppend(
+      'dossier-9',
+      [0, 1, 2, 3].map((i) => ({
+        type: 'dossier.received.v1',
+        data: { i },
+        metadata: { actor: 'u', correlationId: 'c' },
+      })),
+    );
     return sealEvents(prepared, -1, GENESIS_HASH, '2025-01-01T00:00:00.000Z').map((e, i) => ({
       streamId: 'dossier-9',
       revision: e.revision,

@@ -14,7 +14,15 @@ describe('prepareAppend', () => {
     for (const ok of ['dossier.received.v1', 'dossier.step-completed.v12', 'agency.tree.merged.v2']) {
       expect(() => prepareAppend('s', [{ ...ev(), type: ok }])).not.toThrow();
     }
-    for (const bad of ['Dossier.received.v1', 'dossier.v1', 'dossier.received', 'dossier.received.V1', 'dossier..v1', ' dossier.received.v1', 'x'.repeat(300) + '.a.v1']) {
+    for (const bad of [
+      'Dossier.received.v1',
+      'dossier.v1',
+      'dossier.received',
+      'dossier.received.V1',
+      'dossier..v1',
+      ' dossier.received.v1',
+      'x'.repeat(300) + '.a.v1',
+    ]) {
       expect(() => prepareAppend('s', [{ ...ev(), type: bad }])).toThrow(InvalidEventError);
     }
   });
@@ -37,7 +45,7 @@ describe('prepareAppend', () => {
     expect(() => prepareAppend('s', [ev()], { commandId: '' })).toThrow(InvalidEventError);
   });
 
-  it('does not mutate the caller\'s events', () => {
+  it("does not mutate the caller's events", () => {
     const e = ev();
     prepareAppend('s', [e], { commandId: 'k' });
     expect(e.metadata.commandId).toBeUndefined();
@@ -75,10 +83,15 @@ describe('prepareAppend', () => {
 
 describe('assertExpectedRevision', () => {
   it.each([
-    ['any', -1, true], ['any', 5, true],
-    ['no_stream', -1, true], ['no_stream', 0, false],
-    ['stream_exists', -1, false], ['stream_exists', 0, true],
-    [3, 3, true], [3, 4, false], [-1, -1, true],
+    ['any', -1, true],
+    ['any', 5, true],
+    ['no_stream', -1, true],
+    ['no_stream', 0, false],
+    ['stream_exists', -1, false],
+    ['stream_exists', 0, true],
+    [3, 3, true],
+    [3, 4, false],
+    [-1, -1, true],
   ] as const)('%s against actual %s: %s', (expected, actual, ok) => {
     const call = () => assertExpectedRevision('s', expected, actual);
     if (ok) expect(call).not.toThrow();
@@ -92,7 +105,17 @@ describe('sealEvents', () => {
     expect(sealed.map((e) => e.revision)).toEqual([5, 6]);
     expect(sealed[0].prevHash).toBe('a'.repeat(64));
     expect(sealed[1].prevHash).toBe(sealed[0].hash);
-    expect(sealed[1].hash).toBe(eventHash({ streamId: 's', revision: 6, type: 'dossier.received.v1', data: { i: 2 }, metadata: { actor: 'u', correlationId: 'c' }, recordedAt: '2025-01-01T00:00:00.000Z', prevHash: sealed[0].hash }));
+    expect(sealed[1].hash).toBe(
+      eventHash({
+        streamId: 's',
+        revision: 6,
+        type: 'dossier.received.v1',
+        data: { i: 2 },
+        metadata: { actor: 'u', correlationId: 'c' },
+        recordedAt: '2025-01-01T00:00:00.000Z',
+        prevHash: sealed[0].hash,
+      }),
+    );
     expect(sealEvents(prepareAppend('s', [ev()]), -1, GENESIS_HASH, 'x')[0].revision).toBe(0);
   });
 });

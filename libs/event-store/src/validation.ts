@@ -15,6 +15,7 @@ export const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+\.v\d+$/;
 const MAX_TYPE_LENGTH = 200;
 /** `$` is reserved for KurrentDB system streams; whitespace and control characters never belong in an id. */
+// eslint-disable-next-line no-control-regex -- control characters are what the pattern refuses
 const STREAM_ID_PATTERN = /^[^$\s\u0000-\u001f][^\s\u0000-\u001f]*$/;
 const MAX_ID_LENGTH = 255;
 
@@ -77,12 +78,7 @@ function nonEmptyString(v: unknown): v is string {
  * metadata.commandId (a different commandId already there is refused); without it, a commandId
  * that every event's metadata carries becomes the idempotency key.
  */
-export function prepareAppend(
-  streamId: string,
-  events: readonly NewEvent[],
-  options: AppendOptions = {},
-  limits: ValidationLimits = {},
-): PreparedAppend {
+export function prepareAppend(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}, limits: ValidationLimits = {}): PreparedAppend {
   validateStreamId(streamId);
   const expectedRevision = options.expectedRevision ?? 'any';
   validateExpectedRevision(expectedRevision);
@@ -168,12 +164,7 @@ export function assertExpectedRevision(streamId: string, expected: ExpectedRevis
  * Chains prepared events onto a stream whose last event has revision `currentRevision` (-1 when
  * empty) and hash `prevHash` (GENESIS_HASH when empty). All events of one append share recordedAt.
  */
-export function sealEvents(
-  append: PreparedAppend,
-  currentRevision: number,
-  prevHash: string,
-  recordedAt: string,
-): SealedEvent[] {
+export function sealEvents(append: PreparedAppend, currentRevision: number, prevHash: string, recordedAt: string): SealedEvent[] {
   const out: SealedEvent[] = new Array(append.events.length);
   let revision = currentRevision;
   for (let i = 0; i < append.events.length; i++) {

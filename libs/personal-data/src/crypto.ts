@@ -117,7 +117,13 @@ export function wrapDataKey(master: MasterKey, ref: string, dataKey: Buffer): Bu
 export function unwrapDataKey(master: MasterKey, ref: string, wrapped: Buffer): Buffer {
   if (wrapped.length !== IV_BYTES + TAG_BYTES + KEY_BYTES) throw new SealedDataError('wrapped key has the wrong length');
   try {
-    return gcmDecrypt(master.key, keyAad(ref), wrapped.subarray(0, IV_BYTES), wrapped.subarray(IV_BYTES + TAG_BYTES), wrapped.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    return gcmDecrypt(
+      master.key,
+      keyAad(ref),
+      wrapped.subarray(0, IV_BYTES),
+      wrapped.subarray(IV_BYTES + TAG_BYTES),
+      wrapped.subarray(IV_BYTES, IV_BYTES + TAG_BYTES),
+    );
   } catch {
     throw new SealedDataError('wrapped key does not open under this master key');
   }

@@ -3,7 +3,22 @@ import type { DestroyOutcome, KeyVault, StoredKey } from './vault';
 import { DuplicateRefError, VaultUnavailableError } from './vault';
 
 /** Driver/network failures: the vault is down, not a bug (503 upstream). */
-const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
+const UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  '53300',
+]);
 
 /**
  * The key vault in PostgreSQL: its own schema (default `personal_data`), never the event store's, so the two
@@ -77,7 +92,12 @@ export function createPostgresKeyVault(opts: { connectionString: string; schema?
   return {
     kind: 'postgres',
     async put(k) {
-      await q('write', `INSERT INTO ${table} (ref, wrapped_key, master_key_id, created_at) VALUES ($1, $2, $3, $4)`, [k.ref, k.wrappedKey, k.masterKeyId, k.createdAt]);
+      await q('write', `INSERT INTO ${table} (ref, wrapped_key, master_key_id, created_at) VALUES ($1, $2, $3, $4)`, [
+        k.ref,
+        k.wrappedKey,
+        k.masterKeyId,
+        k.createdAt,
+      ]);
     },
     async get(ref) {
       const r = await q('read', `SELECT ref, wrapped_key, master_key_id, created_at, erased_at FROM ${table} WHERE ref = $1`, [ref]);
@@ -103,7 +123,12 @@ export function createPostgresKeyVault(opts: { connectionString: string; schema?
       return r.rows.map(row);
     },
     async rewrap(ref, from, wrappedKey, masterKeyId) {
-      const r = await q('write', `UPDATE ${table} SET wrapped_key = $1, master_key_id = $2 WHERE ref = $3 AND master_key_id = $4 AND wrapped_key IS NOT NULL`, [wrappedKey, masterKeyId, ref, from]);
+      const r = await q('write', `UPDATE ${table} SET wrapped_key = $1, master_key_id = $2 WHERE ref = $3 AND master_key_id = $4 AND wrapped_key IS NOT NULL`, [
+        wrappedKey,
+        masterKeyId,
+        ref,
+        from,
+      ]);
       return r.rowCount === 1;
     },
     async ping() {

@@ -64,7 +64,12 @@ export class PersonalDataProtector {
     const dataKey = generateDataKey();
     try {
       const applicantSealed = sealRecord(dataKey, applicantRef, fields);
-      await this.vault.put({ ref: applicantRef, wrappedKey: wrapDataKey(this.master, applicantRef, dataKey), masterKeyId: this.master.id, createdAt: this.now().toISOString() });
+      await this.vault.put({
+        ref: applicantRef,
+        wrappedKey: wrapDataKey(this.master, applicantRef, dataKey),
+        masterKeyId: this.master.id,
+        createdAt: this.now().toISOString(),
+      });
       return { applicantRef, applicantSealed };
     } finally {
       dataKey.fill(0);

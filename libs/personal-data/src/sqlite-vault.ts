@@ -58,7 +58,8 @@ export function createSqliteKeyVault(opts: { file: string; busyTimeoutMs?: numbe
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new DuplicateRefError();
-      if (/^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY)/.test(code) || !db.open) throw new VaultUnavailableError(`key vault ${what} failed: ${code || (err as Error).message}`, err);
+      if (/^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY)/.test(code) || !db.open)
+        throw new VaultUnavailableError(`key vault ${what} failed: ${code || (err as Error).message}`, err);
       throw err;
     }
   };

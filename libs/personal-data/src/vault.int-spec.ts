@@ -75,7 +75,11 @@ describe.each(engines)('key vault on %s', (_name, make) => {
     const stored = await made.vault.get(s.applicantRef);
     expect(stored?.wrappedKey?.length).toBe(60);
     await expect(pd.erase(s.applicantRef, new Date('2025-06-01T03:00:00Z'))).resolves.toBe('destroyed');
-    await expect(pd.open(s.applicantRef, s.applicantSealed)).resolves.toEqual({ status: 'erased', applicantRef: s.applicantRef, erasedAt: '2025-06-01T03:00:00.000Z' });
+    await expect(pd.open(s.applicantRef, s.applicantSealed)).resolves.toEqual({
+      status: 'erased',
+      applicantRef: s.applicantRef,
+      erasedAt: '2025-06-01T03:00:00.000Z',
+    });
     await expect(pd.erase(s.applicantRef)).resolves.toBe('already_erased');
     await expect(pd.erase('01NEVERISSUED0000000000000')).resolves.toBe('unknown');
     await expect(pd.open('01NEVERISSUED0000000000000', s.applicantSealed)).resolves.toMatchObject({ status: 'unknown' });
@@ -93,7 +97,9 @@ describe.each(engines)('key vault on %s', (_name, make) => {
 
   it('a ref is never reused', async () => {
     const s = (await pd.seal(applicant))!;
-    await expect(made.vault.put({ ref: s.applicantRef, wrappedKey: Buffer.alloc(60), masterKeyId: master.id, createdAt: new Date().toISOString() })).rejects.toThrow(DuplicateRefError);
+    await expect(
+      made.vault.put({ ref: s.applicantRef, wrappedKey: Buffer.alloc(60), masterKeyId: master.id, createdAt: new Date().toISOString() }),
+    ).rejects.toThrow(DuplicateRefError);
     // The first key is intact.
     await expect(pd.open(s.applicantRef, s.applicantSealed)).resolves.toMatchObject({ status: 'available' });
   });

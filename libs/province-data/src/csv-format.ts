@@ -6,14 +6,7 @@ import { AGENCY_LEVELS, DEADLINE_UNITS, type AgencyLevel, type DeadlineUnit } fr
 
 export const AGENCY_COLUMNS = ['code', 'name', 'level', 'parent_code', 'valid_from', 'valid_to', 'working_hours'] as const;
 
-export const PROCEDURE_COLUMNS = [
-  'code',
-  'name',
-  'deadline_value',
-  'deadline_unit',
-  'cutoff_time',
-  'payment_pauses_clock',
-] as const;
+export const PROCEDURE_COLUMNS = ['code', 'name', 'deadline_value', 'deadline_unit', 'cutoff_time', 'payment_pauses_clock'] as const;
 
 export const DOSSIER_COLUMNS = [
   'dossier_code',

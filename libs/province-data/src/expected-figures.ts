@@ -59,11 +59,7 @@ function vnDate(t: number): string {
   return new Date(t + 7 * 3_600_000).toISOString().slice(0, 10);
 }
 
-export async function expectedFiguresFromCsv(files: {
-  dossiersFile: string;
-  agenciesFile: string;
-  proceduresFile: string;
-}): Promise<ExpectedFigures> {
+export async function expectedFiguresFromCsv(files: { dossiersFile: string; agenciesFile: string; proceduresFile: string }): Promise<ExpectedFigures> {
   const agencies = new Map(parseAgenciesCsv(await readFile(files.agenciesFile, 'utf8')).map((a) => [a.code, a]));
   const procedures = new Map(parseProceduresCsv(await readFile(files.proceduresFile, 'utf8')).map((p) => [p.code, p]));
   const calendars = new Map<string, WorkingCalendar>();

@@ -82,7 +82,15 @@ describe('generateProvince', () => {
   it('stamps every event at +07:00 inside working hours, in lifecycle order, and only agencies valid that day', () => {
     const bad: string[] = [];
     for (const r of rows) {
-      const times = [r.received_at, r.completed_at, r.returned_at, r.withdrawn_at, r.apology_at, ...splitMulti(r.supplement_requested_at), ...splitMulti(r.supplement_supplied_at)].filter(Boolean);
+      const times = [
+        r.received_at,
+        r.completed_at,
+        r.returned_at,
+        r.withdrawn_at,
+        r.apology_at,
+        ...splitMulti(r.supplement_requested_at),
+        ...splitMulti(r.supplement_supplied_at),
+      ].filter(Boolean);
       for (const t of times) {
         if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00$/.test(t)) bad.push(`${r.dossier_code}: ${t} shape`);
         const ms = parseInstantWithOffset(t)!;
@@ -102,7 +110,9 @@ describe('generateProvince', () => {
 
   it('due_at is the due date the working calendar computes from the procedure', () => {
     const procs = new Map(province.procedures.map((p) => [p.code, p]));
-    const differing = rows.filter((r) => calendar.dueAt(parseInstantWithOffset(r.received_at)!, procs.get(r.procedure_code)!.rules) !== parseInstantWithOffset(r.due_at));
+    const differing = rows.filter(
+      (r) => calendar.dueAt(parseInstantWithOffset(r.received_at)!, procs.get(r.procedure_code)!.rules) !== parseInstantWithOffset(r.due_at),
+    );
     expect(differing).toEqual([]);
   });
 

@@ -83,30 +83,88 @@ export interface GeneratedProvince {
 
 // ---- names ----
 const SYLLABLES = [
-  'An', 'Bình', 'Cát', 'Đông', 'Hà', 'Hòa', 'Hưng', 'Khánh', 'Lạc', 'Long', 'Minh', 'Mỹ', 'Nam', 'Ninh', 'Phú',
-  'Phước', 'Quang', 'Sơn', 'Tân', 'Thạnh', 'Thành', 'Thuận', 'Tiên', 'Trung', 'Vĩnh', 'Xuân', 'Yên', 'Lộc', 'Hải', 'Gia',
+  'An',
+  'Bình',
+  'Cát',
+  'Đông',
+  'Hà',
+  'Hòa',
+  'Hưng',
+  'Khánh',
+  'Lạc',
+  'Long',
+  'Minh',
+  'Mỹ',
+  'Nam',
+  'Ninh',
+  'Phú',
+  'Phước',
+  'Quang',
+  'Sơn',
+  'Tân',
+  'Thạnh',
+  'Thành',
+  'Thuận',
+  'Tiên',
+  'Trung',
+  'Vĩnh',
+  'Xuân',
+  'Yên',
+  'Lộc',
+  'Hải',
+  'Gia',
 ];
 const DEPARTMENTS = [
-  'Sở Tư pháp', 'Sở Kế hoạch và Đầu tư', 'Sở Tài nguyên và Môi trường', 'Sở Xây dựng', 'Sở Giao thông vận tải',
-  'Sở Y tế', 'Sở Giáo dục và Đào tạo', 'Sở Lao động - Thương binh và Xã hội', 'Sở Công Thương',
-  'Sở Nông nghiệp và Phát triển nông thôn', 'Sở Nội vụ', 'Sở Tài chính', 'Sở Văn hóa, Thể thao và Du lịch',
-  'Sở Thông tin và Truyền thông', 'Sở Khoa học và Công nghệ', 'Ban Quản lý các Khu công nghiệp',
+  'Sở Tư pháp',
+  'Sở Kế hoạch và Đầu tư',
+  'Sở Tài nguyên và Môi trường',
+  'Sở Xây dựng',
+  'Sở Giao thông vận tải',
+  'Sở Y tế',
+  'Sở Giáo dục và Đào tạo',
+  'Sở Lao động - Thương binh và Xã hội',
+  'Sở Công Thương',
+  'Sở Nông nghiệp và Phát triển nông thôn',
+  'Sở Nội vụ',
+  'Sở Tài chính',
+  'Sở Văn hóa, Thể thao và Du lịch',
+  'Sở Thông tin và Truyền thông',
+  'Sở Khoa học và Công nghệ',
+  'Ban Quản lý các Khu công nghiệp',
 ];
 const PROCEDURE_NAMES: Record<ReportLevel, string[]> = {
   province: [
-    'Cấp giấy chứng nhận đăng ký doanh nghiệp', 'Cấp giấy phép xây dựng', 'Cấp phiếu lý lịch tư pháp',
-    'Cấp giấy phép lái xe', 'Cấp chứng chỉ hành nghề khám bệnh, chữa bệnh', 'Cấp giấy phép lao động cho người nước ngoài',
-    'Thẩm định báo cáo đánh giá tác động môi trường', 'Cấp giấy chứng nhận đủ điều kiện an toàn thực phẩm',
-    'Công nhận trường đạt chuẩn quốc gia', 'Cấp giấy phép kinh doanh vận tải bằng xe ô tô',
+    'Cấp giấy chứng nhận đăng ký doanh nghiệp',
+    'Cấp giấy phép xây dựng',
+    'Cấp phiếu lý lịch tư pháp',
+    'Cấp giấy phép lái xe',
+    'Cấp chứng chỉ hành nghề khám bệnh, chữa bệnh',
+    'Cấp giấy phép lao động cho người nước ngoài',
+    'Thẩm định báo cáo đánh giá tác động môi trường',
+    'Cấp giấy chứng nhận đủ điều kiện an toàn thực phẩm',
+    'Công nhận trường đạt chuẩn quốc gia',
+    'Cấp giấy phép kinh doanh vận tải bằng xe ô tô',
   ],
   district: [
-    'Cấp giấy chứng nhận quyền sử dụng đất lần đầu', 'Đăng ký hộ kinh doanh', 'Cấp giấy phép xây dựng nhà ở riêng lẻ',
-    'Chứng thực bản sao từ bản chính', 'Đăng ký kết hôn có yếu tố nước ngoài', 'Thay đổi nội dung đăng ký hộ kinh doanh',
-    'Giải quyết trợ cấp xã hội hằng tháng', 'Cấp giấy phép bán lẻ sản phẩm thuốc lá',
+    'Cấp giấy chứng nhận quyền sử dụng đất lần đầu',
+    'Đăng ký hộ kinh doanh',
+    'Cấp giấy phép xây dựng nhà ở riêng lẻ',
+    'Chứng thực bản sao từ bản chính',
+    'Đăng ký kết hôn có yếu tố nước ngoài',
+    'Thay đổi nội dung đăng ký hộ kinh doanh',
+    'Giải quyết trợ cấp xã hội hằng tháng',
+    'Cấp giấy phép bán lẻ sản phẩm thuốc lá',
   ],
   commune: [
-    'Đăng ký khai sinh', 'Đăng ký khai tử', 'Đăng ký kết hôn', 'Chứng thực chữ ký', 'Chứng thực hợp đồng, giao dịch',
-    'Xác nhận tình trạng hôn nhân', 'Đăng ký thường trú', 'Đăng ký giám hộ', 'Trích lục hộ tịch',
+    'Đăng ký khai sinh',
+    'Đăng ký khai tử',
+    'Đăng ký kết hôn',
+    'Chứng thực chữ ký',
+    'Chứng thực hợp đồng, giao dịch',
+    'Xác nhận tình trạng hôn nhân',
+    'Đăng ký thường trú',
+    'Đăng ký giám hộ',
+    'Trích lục hộ tịch',
   ],
 };
 
@@ -210,8 +268,24 @@ function buildProcedures(o: GeneratedProvince['options'], rng: Rng): GeneratedPr
       if (unit === 'working_days') {
         value =
           level === 'commune'
-            ? rng.weighted([[1, 4], [2, 2], [3, 3], [5, 3], [7, 1], [10, 1]] as const)
-            : rng.weighted([[1, 1], [3, 2], [5, 3], [7, 2], [10, 3], [12, 1], [15, 2], [20, 2]] as const);
+            ? rng.weighted([
+                [1, 4],
+                [2, 2],
+                [3, 3],
+                [5, 3],
+                [7, 1],
+                [10, 1],
+              ] as const)
+            : rng.weighted([
+                [1, 1],
+                [3, 2],
+                [5, 3],
+                [7, 2],
+                [10, 3],
+                [12, 1],
+                [15, 2],
+                [20, 2],
+              ] as const);
       } else if (unit === 'working_hours') {
         value = rng.pick([4, 8, 16] as const);
       } else {
@@ -445,4 +519,3 @@ function dossier(
     paid_online: String(paidOnline),
   };
 }
-

@@ -54,7 +54,16 @@ const NASTY = [
   '../../etc/passwd',
   '%s%n%x',
 ];
-const BAD_TIMESTAMPS = ['2025-13-45T09:00:00+07:00', '2025-06-02', 'yesterday', '2025-06-02T25:00:00+07:00', '2025-02-30T09:00:00+07:00', '2025-06-02T09:00:00', '1e309', '9999999999999'];
+const BAD_TIMESTAMPS = [
+  '2025-13-45T09:00:00+07:00',
+  '2025-06-02',
+  'yesterday',
+  '2025-06-02T25:00:00+07:00',
+  '2025-02-30T09:00:00+07:00',
+  '2025-06-02T09:00:00',
+  '1e309',
+  '9999999999999',
+];
 
 type Mutation =
   | { kind: 'empty_required'; column: (typeof REQUIRED_DOSSIER_COLUMNS)[number] }
@@ -70,7 +79,10 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({
     kind: fc.constant('nasty' as const),
     column: fc.constantFrom('agency_code' as const, 'procedure_code' as const, 'channel' as const),
-    value: fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).map((s) => `~${s}`)),
+    value: fc.oneof(
+      fc.constantFrom(...NASTY),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).map((s) => `~${s}`),
+    ),
   }),
   // Legacy dossier codes may be any text (isValidDossierCode): only control characters, > 64 characters or
   // nothing but blanks make one invalid.
@@ -82,7 +94,11 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
       fc.string({ unit: 'grapheme', minLength: 65, maxLength: 120 }).filter((s) => s.trim().length > 64),
     ),
   }),
-  fc.record({ kind: fc.constant('huge' as const), column: fc.constantFrom('dossier_code' as const, 'agency_code' as const, 'received_at' as const), size: fc.integer({ min: 10_000, max: 200_000 }) }),
+  fc.record({
+    kind: fc.constant('huge' as const),
+    column: fc.constantFrom('dossier_code' as const, 'agency_code' as const, 'received_at' as const),
+    size: fc.integer({ min: 10_000, max: 200_000 }),
+  }),
   fc.record({ kind: fc.constant('truncate' as const), keep: fc.integer({ min: 1, max: 4 }) }),
   fc.record({ kind: fc.constant('extra_column' as const) }),
 );

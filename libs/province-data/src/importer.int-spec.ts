@@ -81,7 +81,16 @@ describe('importDossiers on a real SQLite file', () => {
       }
       for (const level of ['province', 'district', 'commune'] as const) {
         const f = expected.byLevel[level];
-        const want = { early: f.early, on_time: f.onTime, late: f.late, withdrawn: f.withdrawn, open: f.open, counter: f.counter, online: f.online, postal: f.postal };
+        const want = {
+          early: f.early,
+          on_time: f.onTime,
+          late: f.late,
+          withdrawn: f.withdrawn,
+          open: f.open,
+          counter: f.counter,
+          online: f.online,
+          postal: f.postal,
+        };
         const have = Object.fromEntries(Object.keys(want).map((k) => [k, got[level][k] ?? 0]));
         expect({ level, ...have }).toEqual({ level, ...want });
       }

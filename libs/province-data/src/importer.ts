@@ -62,7 +62,10 @@ export interface ImportSummary {
 
 /** The file cannot be imported at all (no header, a required column missing from the header). */
 export class ImportFileError extends Error {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = 'ImportFileError';
   }
@@ -114,9 +117,7 @@ export async function importDossiers(options: ImportDossiersOptions): Promise<Im
 
   const input = createReadStream(file);
   input.on('data', (chunk) => (bytesRead += chunk.length));
-  const parser = input.pipe(
-    parse({ bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true, info: true }),
-  );
+  const parser = input.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true, info: true }));
   // A record the CSV parser cannot read (e.g. an unclosed quote): reported, the rest goes on.
   parser.on('skip', (err: CsvError & { lines?: number }) => {
     summary.read++;
@@ -177,7 +178,12 @@ export async function importDossiers(options: ImportDossiersOptions): Promise<Im
     }
     summary.read++;
     if (record.length > header.length) {
-      reject({ line, dossierCode: record[header.indexOf('dossier_code')]?.trim() || undefined, kind: 'extra_column', reason: `${record.length} fields, the header has ${header.length}` });
+      reject({
+        line,
+        dossierCode: record[header.indexOf('dossier_code')]?.trim() || undefined,
+        kind: 'extra_column',
+        reason: `${record.length} fields, the header has ${header.length}`,
+      });
       continue;
     }
     // Short rows leave cells undefined: rowToCommands reports them as missing columns. Optional

@@ -68,7 +68,8 @@ export function parseAgenciesCsv(text: string): AgencyRef[] {
   return rowsOf(text).map((r, i) => {
     const line = i + 2;
     if (!r.code) throw new Error(`agencies.csv line ${line}: code is empty`);
-    if (!AGENCY_LEVELS.includes(r.level as AgencyLevel)) throw new Error(`agencies.csv line ${line}: level '${r.level}' is not one of ${AGENCY_LEVELS.join('|')}`);
+    if (!AGENCY_LEVELS.includes(r.level as AgencyLevel))
+      throw new Error(`agencies.csv line ${line}: level '${r.level}' is not one of ${AGENCY_LEVELS.join('|')}`);
     return {
       code: r.code,
       level: r.level as AgencyLevel,
@@ -86,7 +87,8 @@ export function parseProceduresCsv(text: string): ProcedureRules[] {
     const value = Number(r.deadline_value);
     if (!r.code) throw new Error(`procedures.csv line ${line}: code is empty`);
     if (!Number.isFinite(value) || value < 0) throw new Error(`procedures.csv line ${line}: deadline_value '${r.deadline_value}' is not a number >= 0`);
-    if (!DEADLINE_UNITS.includes(r.deadline_unit as DeadlineUnit)) throw new Error(`procedures.csv line ${line}: deadline_unit '${r.deadline_unit}' is not one of ${DEADLINE_UNITS.join('|')}`);
+    if (!DEADLINE_UNITS.includes(r.deadline_unit as DeadlineUnit))
+      throw new Error(`procedures.csv line ${line}: deadline_unit '${r.deadline_unit}' is not one of ${DEADLINE_UNITS.join('|')}`);
     const pauses = parseBooleanCell(r.payment_pauses_clock);
     if (pauses === undefined) throw new Error(`procedures.csv line ${line}: payment_pauses_clock '${r.payment_pauses_clock}' is not true|false`);
     const rules = {

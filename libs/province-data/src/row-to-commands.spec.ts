@@ -3,7 +3,10 @@ import { RowRejected, rowToCommands, rowToEvents } from './row-to-commands';
 import { DOSSIER_COLUMNS, type DossierRow } from './csv-format';
 import { agencyRef, procedureRules, workingDays } from '@motcua/testing';
 
-const agencies = [agencyRef({ code: '000.00.00.H30', level: 'province' }), agencyRef({ code: 'H30.31', level: 'district', parentCode: '000.00.00.H30', validTo: '2025-06-30' })];
+const agencies = [
+  agencyRef({ code: '000.00.00.H30', level: 'province' }),
+  agencyRef({ code: 'H30.31', level: 'district', parentCode: '000.00.00.H30', validTo: '2025-06-30' }),
+];
 const procedures = [procedureRules({ code: '2.000815', deadline: workingDays(5), paymentPausesClock: true, version: 't1' })];
 const lookups = createLookups(agencies, procedures);
 
@@ -92,7 +95,15 @@ describe('rowToCommands / rowToEvents', () => {
   });
 
   it.each([
-    ['a short row (missing column)', (() => { const r: Record<string, string | undefined> = { ...row() }; delete r.paid_online; return r; })(), 'missing_column'],
+    [
+      'a short row (missing column)',
+      (() => {
+        const r: Record<string, string | undefined> = { ...row() };
+        delete r.paid_online;
+        return r;
+      })(),
+      'missing_column',
+    ],
     ['an empty required cell', row({ received_at: '' }), 'missing_column'],
     ['a bad timestamp', row({ received_at: '2025-03-03 08:00' }), 'bad_timestamp'],
     ['an impossible date', row({ completed_at: '2025-02-30T08:00:00+07:00', outcome: 'approved' }), 'bad_timestamp'],
@@ -103,9 +114,17 @@ describe('rowToCommands / rowToEvents', () => {
     ['an unknown procedure', row({ procedure_code: '9.999999' }), 'unknown_procedure'],
     ['a bad channel', row({ channel: 'fax' }), 'bad_value'],
     ['completed without outcome', row({ completed_at: '2025-03-04T08:00:00+07:00' }), 'bad_value'],
-    ['completed and withdrawn', row({ completed_at: '2025-03-04T08:00:00+07:00', outcome: 'approved', withdrawn_at: '2025-03-05T08:00:00+07:00' }), 'impossible_sequence'],
+    [
+      'completed and withdrawn',
+      row({ completed_at: '2025-03-04T08:00:00+07:00', outcome: 'approved', withdrawn_at: '2025-03-05T08:00:00+07:00' }),
+      'impossible_sequence',
+    ],
     ['returned without completion', row({ returned_at: '2025-03-05T08:00:00+07:00' }), 'impossible_sequence'],
-    ['completed during a supplementation pause', row({ supplement_requested_at: '2025-03-04T09:00:00+07:00', completed_at: '2025-03-05T08:00:00+07:00', outcome: 'approved' }), 'impossible_sequence'],
+    [
+      'completed during a supplementation pause',
+      row({ supplement_requested_at: '2025-03-04T09:00:00+07:00', completed_at: '2025-03-05T08:00:00+07:00', outcome: 'approved' }),
+      'impossible_sequence',
+    ],
   ])('rejects %s with the line number and a reason', (_name, r, kind) => {
     const error = rejected(r);
     expect(error).toMatchObject({ line: 7, kind });

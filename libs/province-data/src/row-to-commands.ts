@@ -14,16 +14,7 @@
  * - completion: `electronicResult: false` (unknown in legacy files; the conservative value).
  */
 import type { WorkingCalendar } from '@motcua/calendar';
-import {
-  DomainError,
-  decide,
-  evolve,
-  initialState,
-  type DossierCommand,
-  type DossierEvent,
-  type DossierState,
-  type ProcedureRules,
-} from '@motcua/domain';
+import { DomainError, decide, evolve, initialState, type DossierCommand, type DossierEvent, type DossierState, type ProcedureRules } from '@motcua/domain';
 import { CHANNELS, DOSSIER_COLUMNS, parseBooleanCell, splitMulti, type Channel, type DossierRow } from './csv-format';
 import { formatLocal, localDate, parseInstantWithOffset } from './local-time';
 import type { AgencyRef, ReferenceLookups } from './reference';
@@ -153,7 +144,13 @@ export function rowToCommands(row: Partial<Record<string, string | undefined>>, 
   const calendar = lookups.calendarFor(agency);
   const receivedDate = localDate(receivedAt, calendar.hours.utcOffsetMinutes);
   if ((agency.validFrom && receivedDate < agency.validFrom) || (agency.validTo && receivedDate > agency.validTo)) {
-    fail(line, 'agency_not_valid', `agency '${agency.code}' did not exist on ${receivedDate} (valid ${agency.validFrom ?? '…'}..${agency.validTo ?? '…'})`, 'agency_code', code);
+    fail(
+      line,
+      'agency_not_valid',
+      `agency '${agency.code}' did not exist on ${receivedDate} (valid ${agency.validFrom ?? '…'}..${agency.validTo ?? '…'})`,
+      'agency_code',
+      code,
+    );
   }
   const procedure = lookups.procedure(cell('procedure_code'), receivedDate);
   if (!procedure) fail(line, 'unknown_procedure', `unknown procedure '${cell('procedure_code')}'`, 'procedure_code', code);
@@ -180,8 +177,7 @@ export function rowToCommands(row: Partial<Record<string, string | undefined>>, 
   });
   if (apologyAt !== undefined) {
     const due = dueAt ?? calendar.dueAt(receivedAt, { deadline: procedure.deadline, ...(procedure.cutoffTime ? { cutoffTime: procedure.cutoffTime } : {}) });
-    const promised =
-      completedAt !== undefined && completedAt > apologyAt ? completedAt : calendar.addWorkingTime(Math.max(apologyAt, due), 5 * WORKING_DAY_MS);
+    const promised = completedAt !== undefined && completedAt > apologyAt ? completedAt : calendar.addWorkingTime(Math.max(apologyAt, due), 5 * WORKING_DAY_MS);
     add(apologyAt, { type: 'issue_apology', occurredAt: at(apologyAt), newPromisedAt: at(promised), reason: IMPORT_REASON });
   }
   if (completedAt !== undefined) {

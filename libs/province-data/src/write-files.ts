@@ -43,11 +43,7 @@ export async function writeCsv<T extends object>(
 }
 
 /** Generates a province and writes its three CSV files into `dir` (created if missing). */
-export async function writeProvinceFiles(
-  dir: string,
-  options: ProvinceOptions,
-  onProgress?: (dossiersWritten: number) => void,
-): Promise<WriteProvinceResult> {
+export async function writeProvinceFiles(dir: string, options: ProvinceOptions, onProgress?: (dossiersWritten: number) => void): Promise<WriteProvinceResult> {
   // performance.now(): elapsed time for the report only, never a domain value.
   const started = performance.now();
   await mkdir(dir, { recursive: true });

@@ -36,9 +36,13 @@ describe('parallel rebuild (sqlite)', () => {
       for (const l of lives) {
         if (l.next >= l.events.length) continue;
         const e = l.events[l.next];
-        await env.store.append(`dossier-${l.code}`, [{ type: e.type, data: e.data as unknown as Record<string, unknown>, metadata: { actor: 'test', correlationId: l.code } }], {
-          expectedRevision: l.next === 0 ? 'no_stream' : l.next - 1,
-        });
+        await env.store.append(
+          `dossier-${l.code}`,
+          [{ type: e.type, data: e.data as unknown as Record<string, unknown>, metadata: { actor: 'test', correlationId: l.code } }],
+          {
+            expectedRevision: l.next === 0 ? 'no_stream' : l.next - 1,
+          },
+        );
         l.next++;
       }
     }

@@ -75,7 +75,16 @@ export interface RebuildResult {
   /** Peak V8 heap used (bytes) seen at the progress points. */
   peakHeapBytes: number;
   /** The bulk replay on threads, when it ran: thread count, its wall time, per-thread phases summed, each thread's heap at its end. */
-  parallel?: { threads: number; events: number; scanMs: number; sumMs: number; indexMs: number; copyMs: number; threadTimings: { readMs: number; applyMs: number; writeMs: number; waitMs: number }; threadHeapBytes: number[] };
+  parallel?: {
+    threads: number;
+    events: number;
+    scanMs: number;
+    sumMs: number;
+    indexMs: number;
+    copyMs: number;
+    threadTimings: { readMs: number; applyMs: number; writeMs: number; waitMs: number };
+    threadHeapBytes: number[];
+  };
 }
 
 /**
@@ -114,13 +123,23 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
   const maxHeld = o.maxHeldCounters ?? 250_000;
   const previous = await ensureActiveSet(db);
   const gen =
-    Number((await db.all<{ g: number | null }>(`SELECT MAX(generation) AS g FROM ${db.table('projection_sets')} WHERE projection = ?`, [SLA_PROJECTION]))[0]?.g ?? 0) + 1;
+    Number(
+      (await db.all<{ g: number | null }>(`SELECT MAX(generation) AS g FROM ${db.table('projection_sets')} WHERE projection = ?`, [SLA_PROJECTION]))[0]?.g ?? 0,
+    ) + 1;
   const set = tableSet(`${SLA_PROJECTION}_g${gen}`);
   await dropTableSet(db, set);
   await createTableSet(db, set, false);
   const now = Date.now();
-  await db.run(`INSERT INTO ${db.table('projection_sets')} (table_set, projection, generation, state, created_at) VALUES (?, ?, ?, 'building', ?)`, [set.name, SLA_PROJECTION, gen, now]);
-  await db.run(`INSERT INTO ${db.table('projection_checkpoints')} (name, position, events, updated_at) VALUES (?, '', 0, ?) ON CONFLICT (name) DO UPDATE SET position = '', events = 0`, [set.name, now]);
+  await db.run(`INSERT INTO ${db.table('projection_sets')} (table_set, projection, generation, state, created_at) VALUES (?, ?, ?, 'building', ?)`, [
+    set.name,
+    SLA_PROJECTION,
+    gen,
+    now,
+  ]);
+  await db.run(
+    `INSERT INTO ${db.table('projection_checkpoints')} (name, position, events, updated_at) VALUES (?, '', 0, ?) ON CONFLICT (name) DO UPDATE SET position = '', events = 0`,
+    [set.name, now],
+  );
 
   const projection = new SlaProjection(set, { ...o.projection, freshTables: true });
   const started = performance.now();
@@ -140,7 +159,15 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
     sample();
     if (!o.onProgress) return;
     const elapsedMs = performance.now() - started;
-    o.onProgress({ phase, tableSet: set.name, events, position, headPosition: await store.headPosition(), elapsedMs, eventsPerSecond: events / (elapsedMs / 1000 || 1) });
+    o.onProgress({
+      phase,
+      tableSet: set.name,
+      events,
+      position,
+      headPosition: await store.headPosition(),
+      elapsedMs,
+      eventsPerSecond: events / (elapsedMs / 1000 || 1),
+    });
   };
   const timings = { readMs: 0, applyMs: 0, writeMs: 0 };
   const cpu = { readMs: 0, applyMs: 0, writeMs: 0, totalMs: 0 };
@@ -243,7 +270,16 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
       });
       position = committed = r.position;
       events = r.events;
-      parallel = { threads, events: r.events, scanMs: r.scanMs, sumMs: r.sumMs, indexMs: r.alongsideMs, copyMs: r.copyMs, threadTimings: r.threadTimings, threadHeapBytes: r.threadHeapBytes };
+      parallel = {
+        threads,
+        events: r.events,
+        scanMs: r.scanMs,
+        sumMs: r.sumMs,
+        indexMs: r.alongsideMs,
+        copyMs: r.copyMs,
+        threadTimings: r.threadTimings,
+        threadHeapBytes: r.threadHeapBytes,
+      };
     } finally {
       clearInterval(timer);
     }
@@ -261,7 +297,12 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
   await catchUp();
   if (o.swap ?? true) {
     await flush(true, async (tx) => {
-      await tx.run(`UPDATE ${tx.table('projection_active')} SET table_set = ?, generation = ?, swapped_at = ? WHERE projection = ?`, [set.name, gen, Date.now(), SLA_PROJECTION]);
+      await tx.run(`UPDATE ${tx.table('projection_active')} SET table_set = ?, generation = ?, swapped_at = ? WHERE projection = ?`, [
+        set.name,
+        gen,
+        Date.now(),
+        SLA_PROJECTION,
+      ]);
       await tx.run(`UPDATE ${tx.table('projection_sets')} SET state = 'retired' WHERE projection = ? AND state = 'active'`, [SLA_PROJECTION]);
       await tx.run(`UPDATE ${tx.table('projection_sets')} SET state = 'active' WHERE table_set = ?`, [set.name]);
     });

@@ -36,10 +36,7 @@ export async function activeSet(db: SqlExecutor, projection = SLA_PROJECTION): P
 }
 
 export async function readCheckpoint(db: SqlExecutor, name: string): Promise<{ position: string; events: number } | undefined> {
-  const rows = await db.all<{ position: string; events: number }>(
-    `SELECT position, events FROM ${db.table('projection_checkpoints')} WHERE name = ?`,
-    [name],
-  );
+  const rows = await db.all<{ position: string; events: number }>(`SELECT position, events FROM ${db.table('projection_checkpoints')} WHERE name = ?`, [name]);
   return rows[0] ? { position: rows[0].position, events: Number(rows[0].events) } : undefined;
 }
 
@@ -52,8 +49,14 @@ export async function ensureActiveSet(db: SqlDb, projection = SLA_PROJECTION): P
     const name = `${projection}_g1`;
     await createTableSet(tx, tableSet(name), true);
     const now = Date.now();
-    await tx.run(`INSERT INTO ${tx.table('projection_sets')} (table_set, projection, generation, state, created_at) VALUES (?, ?, 1, 'active', ?) ON CONFLICT (table_set) DO NOTHING`, [name, projection, now]);
-    await tx.run(`INSERT INTO ${tx.table('projection_checkpoints')} (name, position, events, updated_at) VALUES (?, '', 0, ?) ON CONFLICT (name) DO NOTHING`, [name, now]);
+    await tx.run(
+      `INSERT INTO ${tx.table('projection_sets')} (table_set, projection, generation, state, created_at) VALUES (?, ?, 1, 'active', ?) ON CONFLICT (table_set) DO NOTHING`,
+      [name, projection, now],
+    );
+    await tx.run(`INSERT INTO ${tx.table('projection_checkpoints')} (name, position, events, updated_at) VALUES (?, '', 0, ?) ON CONFLICT (name) DO NOTHING`, [
+      name,
+      now,
+    ]);
     await tx.run(`INSERT INTO ${tx.table('projection_active')} (projection, table_set, generation, swapped_at) VALUES (?, ?, 1, ?)`, [projection, name, now]);
     return { tableSet: name, generation: 1 };
   });
@@ -170,9 +173,7 @@ export class ProjectionRunner {
       // A subscription left behind by a switch to a swapped-in table set: stop it.
       if (gen !== this.generation) throw new TableSetSwappedError();
       // Redelivered or already committed events are skipped: the checkpoint is the idempotency key.
-      const fresh = this.stagedPosition
-        ? events.filter((e) => comparePositions(e.position, this.stagedPosition) > 0)
-        : events;
+      const fresh = this.stagedPosition ? events.filter((e) => comparePositions(e.position, this.stagedPosition) > 0) : events;
       if (fresh.length > 0) {
         await this.projection.stage(this.o.db, this.o.store, fresh);
         if (!this.firstStaged) this.firstStaged = fresh[0].position;
@@ -183,9 +184,11 @@ export class ProjectionRunner {
       } else if (this.projection.stagedEvents > 0 && !this.timer) {
         this.timer = setTimeout(() => {
           this.timer = undefined;
-          this.chain = this.chain.then(() => this.flushNow()).catch((err) => {
-            this.fail(err);
-          });
+          this.chain = this.chain
+            .then(() => this.flushNow())
+            .catch((err) => {
+              this.fail(err);
+            });
         }, this.maxDelayMs);
       }
     });
@@ -251,7 +254,10 @@ export class ProjectionRunner {
     const target = position ?? (await this.o.store.headPosition());
     if (!target || (this.committedPosition && comparePositions(this.committedPosition, target) >= 0)) return;
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(this.failure ?? new Error(`projection did not reach ${target} in ${timeoutMs} ms (at '${this.committedPosition}')`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(this.failure ?? new Error(`projection did not reach ${target} in ${timeoutMs} ms (at '${this.committedPosition}')`)),
+        timeoutMs,
+      );
       this.waiters.push({ position: target, resolve: () => (clearTimeout(t), resolve()) });
     });
   }

@@ -31,17 +31,55 @@ const pick = (f: SlaFigures) => ({
   paid: f.paid,
   paidOnline: f.paidOnline,
 });
-const z = { received: 0, ch: { counter: 0, online: 0, postal: 0 }, completed: 0, early: 0, onTime: 0, late: 0, withdrawn: 0, refused: 0, stopped: 0, returned: 0, apologies: 0, within: 0, overdue: 0, paused: 0, paid: 0, paidOnline: 0 };
+const z = {
+  received: 0,
+  ch: { counter: 0, online: 0, postal: 0 },
+  completed: 0,
+  early: 0,
+  onTime: 0,
+  late: 0,
+  withdrawn: 0,
+  refused: 0,
+  stopped: 0,
+  returned: 0,
+  apologies: 0,
+  within: 0,
+  overdue: 0,
+  paused: 0,
+  paid: 0,
+  paidOnline: 0,
+};
 
-const A_JUNE = { ...z, received: 4, ch: { counter: 3, online: 1, postal: 0 }, completed: 3, early: 1, onTime: 1, late: 1, returned: 1, apologies: 1, within: 1, paid: 1, paidOnline: 1 };
+const A_JUNE = {
+  ...z,
+  received: 4,
+  ch: { counter: 3, online: 1, postal: 0 },
+  completed: 3,
+  early: 1,
+  onTime: 1,
+  late: 1,
+  returned: 1,
+  apologies: 1,
+  within: 1,
+  paid: 1,
+  paidOnline: 1,
+};
 const B_JUNE = { ...z, received: 3, ch: { counter: 2, online: 1, postal: 0 }, completed: 2, onTime: 1, late: 1, refused: 1, within: 1 };
 const A_JULY = { ...z, received: 4, ch: { counter: 3, online: 0, postal: 1 }, completed: 1, late: 1, withdrawn: 1, within: 1, overdue: 1, paused: 1 };
 const B_JULY = { ...z, received: 2, ch: { counter: 2, online: 0, postal: 0 }, completed: 2, onTime: 2, stopped: 1, returned: 1, paid: 1 };
 const sum = (...xs: (typeof z)[]) =>
-  xs.reduce((a, b) => ({
-    ...Object.fromEntries(Object.keys(z).filter((k) => k !== 'ch').map((k) => [k, (a as never)[k] + (b as never)[k]])),
-    ch: { counter: a.ch.counter + b.ch.counter, online: a.ch.online + b.ch.online, postal: a.ch.postal + b.ch.postal },
-  }) as typeof z, z);
+  xs.reduce(
+    (a, b) =>
+      ({
+        ...Object.fromEntries(
+          Object.keys(z)
+            .filter((k) => k !== 'ch')
+            .map((k) => [k, (a as never)[k] + (b as never)[k]]),
+        ),
+        ch: { counter: a.ch.counter + b.ch.counter, online: a.ch.online + b.ch.online, postal: a.ch.postal + b.ch.postal },
+      }) as typeof z,
+    z,
+  );
 
 describe.each<Engine>(['sqlite', 'postgres'])('SLA figures of the hand-computed scenario (%s)', (engine) => {
   let env: Env;

@@ -93,7 +93,10 @@ export function isLocalDate(s: unknown): s is LocalDate {
 /** `Mon-Fri 07:00-11:30 13:30-17:00` or `Mon-Fri,Sat 07:00-11:30`: days then sorted, non-overlapping periods. */
 export function isWorkingHours(s: unknown): boolean {
   if (typeof s !== 'string') return false;
-  const m = /^((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:-(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun))?(?:,(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:-(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun))?)*)((?: (?:[01]\d|2[0-3]):[0-5]\d-(?:[01]\d|2[0-4]):[0-5]\d)+)$/.exec(s.trim());
+  const m =
+    /^((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:-(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun))?(?:,(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)(?:-(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun))?)*)((?: (?:[01]\d|2[0-3]):[0-5]\d-(?:[01]\d|2[0-4]):[0-5]\d)+)$/.exec(
+      s.trim(),
+    );
   if (!m) return false;
   let last = -1;
   for (const p of m[2].trim().split(' ')) {

@@ -34,7 +34,10 @@ describe('ReferenceData read model', () => {
   it('procedure rules versions by effective date', () => {
     const x = { code: 'X', name: 'x', paymentPausesClock: true };
     model.applyProcedureEvent({ revision: 0, ...procedureRegistered({ ...x, deadline: workingDays(5) }) });
-    model.applyProcedureEvent({ revision: 1, ...procedureChanged({ ...x, deadline: workingDays(3), cutoffTime: '15:00' }, { effectiveFrom: '2026-01-01', rulesVersion: 2 }) });
+    model.applyProcedureEvent({
+      revision: 1,
+      ...procedureChanged({ ...x, deadline: workingDays(3), cutoffTime: '15:00' }, { effectiveFrom: '2026-01-01', rulesVersion: 2 }),
+    });
     expect(model.procedureRulesAsOf('X', '2025-12-31')).toMatchObject({ rulesVersion: 1, deadlineValue: 5 });
     expect(model.procedureRulesAsOf('X', '2026-01-01')).toMatchObject({ rulesVersion: 2, cutoffTime: '15:00' });
   });

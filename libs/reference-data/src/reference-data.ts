@@ -1,11 +1,4 @@
-import {
-  AgencyAttributes,
-  AgencyChangedV1,
-  AgencyRegisteredV1,
-  LocalDate,
-  ProcedureRules,
-  REF_EVENT,
-} from './events';
+import { AgencyAttributes, AgencyChangedV1, AgencyRegisteredV1, LocalDate, ProcedureRules, REF_EVENT } from './events';
 
 /**
  * The in-memory reference-data read model: a pure fold of the two reference streams. Answers

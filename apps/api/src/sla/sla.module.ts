@@ -3,18 +3,7 @@
  * agency's subtree (as the tree stands today); auditors and admins see everything. The read-model
  * store is the configuration's `readModels` (READ_MODELS_*, validated when the process starts).
  */
-import {
-  BadRequestException,
-  Controller,
-  ForbiddenException,
-  Get,
-  Inject,
-  Injectable,
-  Module,
-  OnApplicationShutdown,
-  Param,
-  Query,
-} from '@nestjs/common';
+import { BadRequestException, Controller, ForbiddenException, Get, Inject, Injectable, Module, OnApplicationShutdown, Param, Query } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@motcua/event-store';
 import { InvalidQueryError, SlaQueryService, type SqlDb } from '@motcua/read-models';
 import { DossierListQueryDto, PeriodQuery, RankingsQueryDto, SlaQueryDto } from './sla-query.dto';
@@ -54,7 +43,9 @@ class SlaAccess implements OnApplicationShutdown {
       if (e instanceof InvalidQueryError) throw new BadRequestException(e.message);
       // The worker creates the read models on its first start: until then there is nothing to read yet.
       if (e instanceof Error && /no such table|relation "?[\w.]+"? does not exist/.test(e.message)) {
-        throw new ApiError(503, 'SERVICE_UNAVAILABLE', 'the read models are not built yet (the worker builds them on its first start)', undefined, { 'Retry-After': '5' });
+        throw new ApiError(503, 'SERVICE_UNAVAILABLE', 'the read models are not built yet (the worker builds them on its first start)', undefined, {
+          'Retry-After': '5',
+        });
       }
       throw e;
     }

@@ -89,7 +89,11 @@ describe('npm run cli -- audit (SQLite)', () => {
     expect(seal).toMatchObject({ format: 'motcua.seal.v1', sealedAt: '2025-08-01T02:00:00.000Z', position: await store.headPosition() });
     out = '';
     expect(await runAudit(['verify'], { seal: file }, io)).toBe(0);
-    expect(out).toMatch(new RegExp(`^OK: the log up to position ${seal.position} is what was sealed at 2025-08-01T02:00:00.000Z \\(${seal.events} events in ${seal.streams} stream\\(s\\)`));
+    expect(out).toMatch(
+      new RegExp(
+        `^OK: the log up to position ${seal.position} is what was sealed at 2025-08-01T02:00:00.000Z \\(${seal.events} events in ${seal.streams} stream\\(s\\)`,
+      ),
+    );
 
     // A seal of another log (here: one event fewer) does not check out.
     writeFileSync(file, JSON.stringify({ ...seal, events: seal.events - 1 }));

@@ -86,7 +86,9 @@ async function estimateEvents(store: EventStore): Promise<number | undefined> {
 function printVerify(io: AuditIo, r: VerifyReport): void {
   io.out(`${r.ok ? 'OK' : 'BROKEN'}: ${r.events} events in ${r.streams} stream(s) verified in ${Math.round(r.elapsedMs)} ms\n`);
   for (const b of r.broken) {
-    io.out(`  first broken link: stream ${b.streamId}${b.dossierCode ? ` (dossier ${b.dossierCode})` : ''} revision ${b.revision}${b.position ? ` position ${b.position}` : ''}: ${b.reason}\n`);
+    io.out(
+      `  first broken link: stream ${b.streamId}${b.dossierCode ? ` (dossier ${b.dossierCode})` : ''} revision ${b.revision}${b.position ? ` position ${b.position}` : ''}: ${b.reason}\n`,
+    );
   }
   if (r.truncated) io.out('  (stopped after the first broken streams)\n');
 }
@@ -117,7 +119,8 @@ export async function runAudit(positional: string[], flags: Flags, io: AuditIo =
           try {
             seal = parseSeal(readFileSync(sealFile, 'utf8'));
           } catch (e) {
-            if (e instanceof InvalidSealError || (e as NodeJS.ErrnoException).code === 'ENOENT') throw new AuditUsageError(`--seal ${sealFile}: ${(e as Error).message}`);
+            if (e instanceof InvalidSealError || (e as NodeJS.ErrnoException).code === 'ENOENT')
+              throw new AuditUsageError(`--seal ${sealFile}: ${(e as Error).message}`);
             throw e;
           }
           await record({ action: 'seal', details: { check: true, position: seal.position, digest: seal.digest } });
@@ -174,7 +177,9 @@ export async function runAudit(positional: string[], flags: Flags, io: AuditIo =
         try {
           const r = await auditReplay({ store, live, scratch: scratch.db, onProgress: (p) => bar.update(p.events) });
           bar.stop();
-          io.out(`${r.ok ? 'OK' : 'DISAGREEMENTS'}: replayed ${r.replayedEvents} events up to the live checkpoint ${r.livePosition || '(empty)'} of ${r.liveTableSet} in ${Math.round(r.elapsedMs)} ms\n`);
+          io.out(
+            `${r.ok ? 'OK' : 'DISAGREEMENTS'}: replayed ${r.replayedEvents} events up to the live checkpoint ${r.livePosition || '(empty)'} of ${r.liveTableSet} in ${Math.round(r.elapsedMs)} ms\n`,
+          );
           for (const t of r.tables) io.out(`  ${t.table}: live ${t.liveRows} rows, replay ${t.replayRows} rows, ${t.disagreements} disagreement(s)\n`);
           for (const d of r.disagreements) {
             const cols = d.columns?.map((c) => `${c.column}: live ${JSON.stringify(c.live)} vs replay ${JSON.stringify(c.replay)}`).join('; ');
@@ -212,8 +217,13 @@ export async function runAudit(positional: string[], flags: Flags, io: AuditIo =
       case 'as-of': {
         const code = args[0];
         if (!code) throw new AuditUsageError('audit as-of needs a DOSSIER_CODE');
-        const at = { asOf: str(flags, 'at'), knownAt: str(flags, 'known-at'), revision: str(flags, 'revision') === undefined ? undefined : Number(str(flags, 'revision')) };
-        if (at.asOf === undefined && at.knownAt === undefined && at.revision === undefined) throw new AuditUsageError('audit as-of needs --at, --known-at or --revision');
+        const at = {
+          asOf: str(flags, 'at'),
+          knownAt: str(flags, 'known-at'),
+          revision: str(flags, 'revision') === undefined ? undefined : Number(str(flags, 'revision')),
+        };
+        if (at.asOf === undefined && at.knownAt === undefined && at.revision === undefined)
+          throw new AuditUsageError('audit as-of needs --at, --known-at or --revision');
         await record({ action: 'state', dossierCode: code, details: { at: at.asOf ?? null, knownAt: at.knownAt ?? null, revision: at.revision ?? null } });
         const s = await dossierStateAt(store, code, at);
         io.out(JSON.stringify(s, null, 2) + '\n');

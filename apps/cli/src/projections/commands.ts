@@ -53,7 +53,10 @@ async function rebuild(flags: Record<string, string | true>): Promise<number> {
           store,
           db,
           // Not a terminal (a log file, CI): one line per write of the rebuild.
-          onProgress: (p) => process.stderr.write(`rebuild ${p.phase}: ${p.events} events (${Math.round(p.eventsPerSecond)} ev/s), position ${p.position}, head ${p.headPosition ?? '-'}\n`),
+          onProgress: (p) =>
+            process.stderr.write(
+              `rebuild ${p.phase}: ${p.events} events (${Math.round(p.eventsPerSecond)} ev/s), position ${p.position}, head ${p.headPosition ?? '-'}\n`,
+            ),
         });
     const dropped = keep === undefined ? [] : await dropRetiredSets(db, keep);
     process.stdout.write(
@@ -97,7 +100,9 @@ async function checkCsv(dir: string | undefined, flags: Record<string, string | 
     const r = await checkSlaAgainstCsv({ q: new SlaQueryService({ db, store }), db, expected, from, to });
     const t2 = performance.now();
     process.stdout.write(formatCheck(r) + '\n');
-    process.stdout.write(`csv figures ${((t1 - t0) / 1000).toFixed(1)} s, read-model queries ${((t2 - t1) / 1000).toFixed(1)} s; ${r.diffs.length === 0 ? 'MATCH' : 'MISMATCH'}\n`);
+    process.stdout.write(
+      `csv figures ${((t1 - t0) / 1000).toFixed(1)} s, read-model queries ${((t2 - t1) / 1000).toFixed(1)} s; ${r.diffs.length === 0 ? 'MATCH' : 'MISMATCH'}\n`,
+    );
     return r.diffs.length === 0 ? 0 : 1;
   });
 }

@@ -133,10 +133,16 @@ export function formatCheck(r: CsvCheckResult): string {
   const head = ['scope', ...CHECKED].map((h) => h.padStart(10)).join(' ');
   const lines = [head];
   for (const l of r.levels) {
-    lines.push([l.scope.padStart(10), ...CHECKED.map((k) => String(l.actual[k]).padStart(10))].join(' ') + (CHECKED.every((k) => l.actual[k] === l.expected[k]) ? '   = csv' : '   != csv'));
-    if (!CHECKED.every((k) => l.actual[k] === l.expected[k])) lines.push([`csv`.padStart(10), ...CHECKED.map((k) => String(l.expected[k]).padStart(10))].join(' '));
+    lines.push(
+      [l.scope.padStart(10), ...CHECKED.map((k) => String(l.actual[k]).padStart(10))].join(' ') +
+        (CHECKED.every((k) => l.actual[k] === l.expected[k]) ? '   = csv' : '   != csv'),
+    );
+    if (!CHECKED.every((k) => l.actual[k] === l.expected[k]))
+      lines.push([`csv`.padStart(10), ...CHECKED.map((k) => String(l.expected[k]).padStart(10))].join(' '));
   }
-  lines.push(`${r.compared} figures compared, ${r.diffs.length} differ; watermark position ${r.watermark.position}, head ${r.watermark.headPosition}, behind ${r.watermark.behind}`);
+  lines.push(
+    `${r.compared} figures compared, ${r.diffs.length} differ; watermark position ${r.watermark.position}, head ${r.watermark.headPosition}, behind ${r.watermark.behind}`,
+  );
   for (const d of r.diffs.slice(0, 50)) lines.push(`  DIFF ${d.scope} ${d.figure}: csv ${d.expected}, read models ${d.actual}`);
   if (r.diffs.length > 50) lines.push(`  ... ${r.diffs.length - 50} more`);
   return lines.join('\n');

@@ -4,7 +4,10 @@ import { rebuildSla, type RebuildProgress, type SqlDb } from '@motcua/read-model
 
 /** Blue/green rebuild with a progress bar on a terminal (CLI: `motcua projections rebuild`). */
 export async function rebuildWithProgressBar(o: { store: EventStore; db: SqlDb; out?: NodeJS.WriteStream }) {
-  const bar = new SingleBar({ format: 'rebuild {bar} {percentage}% | {value}/{total} events | {rate} ev/s | {phase}', stream: o.out ?? process.stderr }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: 'rebuild {bar} {percentage}% | {value}/{total} events | {rate} ev/s | {phase}', stream: o.out ?? process.stderr },
+    Presets.shades_classic,
+  );
   const total = async () => {
     let n = 0;
     let after: string | undefined;

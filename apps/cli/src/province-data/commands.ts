@@ -88,7 +88,8 @@ export async function importDossiersCmd(file: string | undefined, flags: Record<
       },
     });
     progress?.stop();
-    if (progress) for (const e of summary.errors) process.stderr.write(`  line ${e.line}${e.dossierCode ? ` (${e.dossierCode})` : ''} [${e.kind}]: ${e.reason}\n`);
+    if (progress)
+      for (const e of summary.errors) process.stderr.write(`  line ${e.line}${e.dossierCode ? ` (${e.dossierCode})` : ''} [${e.kind}]: ${e.reason}\n`);
     const secs = summary.elapsedMs / 1000;
     process.stdout.write(
       `dossiers: ${summary.read} read, ${summary.imported} imported (${summary.eventsAppended} events), ` +

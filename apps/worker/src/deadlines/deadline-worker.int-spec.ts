@@ -131,7 +131,11 @@ d('DeadlineWorker (real Redis, real SQLite)', () => {
     expect(b.position).toBe(position); // the checkpoint is in the alerts DB, not in Redis
     // The same deadline job again under another id (a retry, a second worker): the decider sees the
     // due date already marked, and the store's command-id dedupe would catch a race.
-    const job = await b.bullQueue.add('deadline', { code: codes[0], agencyCode: 'H30.02', dueAt: dues[0], dueAtMs: Date.parse(dues[0]), at: Date.now() }, { jobId: 'dup-test-1' });
+    const job = await b.bullQueue.add(
+      'deadline',
+      { code: codes[0], agencyCode: 'H30.02', dueAt: dues[0], dueAtMs: Date.parse(dues[0]), at: Date.now() },
+      { jobId: 'dup-test-1' },
+    );
     await until(async () => (await job.isCompleted()) || undefined, 5000, 'the duplicate job');
     await b.reconcile();
     await new Promise((r) => setTimeout(r, 300));

@@ -28,8 +28,17 @@ export async function startDeadlines(
   if (alerts.metricsPort > 0) {
     const registry = new Registry();
     const jobs = new Gauge({ name: 'alerts_queue_jobs', help: 'BullMQ deadline queue jobs by state', labelNames: ['state'], registers: [registry] });
-    const scheduled = new Gauge({ name: 'alerts_scheduled_entries', help: 'Pending alerts in the Redis schedule (due soon + deadline)', registers: [registry] });
-    const raised = new Gauge({ name: 'alerts_worker_events_total', help: 'Events raised / jobs skipped by this worker since start', labelNames: ['kind'], registers: [registry] });
+    const scheduled = new Gauge({
+      name: 'alerts_scheduled_entries',
+      help: 'Pending alerts in the Redis schedule (due soon + deadline)',
+      registers: [registry],
+    });
+    const raised = new Gauge({
+      name: 'alerts_worker_events_total',
+      help: 'Events raised / jobs skipped by this worker since start',
+      labelNames: ['kind'],
+      registers: [registry],
+    });
     server = createServer((req, res) => {
       if (req.url !== '/metrics') return void res.writeHead(404).end();
       void (async () => {

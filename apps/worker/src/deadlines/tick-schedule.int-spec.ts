@@ -11,7 +11,17 @@ import { createLogger } from '@motcua/platform';
 import { createSqliteEventStore, type EventStore } from '@motcua/event-store';
 import { dossierStreamId } from '@motcua/domain';
 import type { SqlDb } from '@motcua/read-models';
-import { ALERT_DUE_SOON_RAISED, alertStreamId, deadlineMissedAlertId, getAlert, loadAlertsConfig, openAlertsDb, tickFor, tickJobId, type AlertsConfig } from '@motcua/alerts';
+import {
+  ALERT_DUE_SOON_RAISED,
+  alertStreamId,
+  deadlineMissedAlertId,
+  getAlert,
+  loadAlertsConfig,
+  openAlertsDb,
+  tickFor,
+  tickJobId,
+  type AlertsConfig,
+} from '@motcua/alerts';
 import { commandAlwaysOpen, deadlineMissedEvents, deletePrefix, holidayNow, receiveAlwaysOpen, secondsDeadline, until } from '@motcua/testing';
 import { DeadlineWorker } from './deadline-worker';
 

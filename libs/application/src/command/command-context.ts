@@ -26,7 +26,7 @@ export interface CommandContext {
 export function eventMetadata(ctx: CommandContext, agencyCode?: string): EventMetadata {
   return {
     actor: ctx.actor.sub,
-    ...(agencyCode ?? ctx.actor.agency ? { agencyCode: agencyCode ?? ctx.actor.agency } : {}),
+    ...((agencyCode ?? ctx.actor.agency) ? { agencyCode: agencyCode ?? ctx.actor.agency } : {}),
     correlationId: ctx.correlationId,
     commandId: ctx.commandId,
     role: ctx.actor.role,

@@ -85,7 +85,7 @@ export function commandMetadata(origin: CommandOrigin, agencyCode: string | unde
     ...(origin.commandId ? { commandId: origin.commandId } : {}),
     ...(origin.role ? { role: origin.role } : {}),
     ...(origin.extra ?? {}),
-    ...(origin.causationId ?? origin.commandId ? { causationId: origin.causationId ?? origin.commandId } : {}),
+    ...((origin.causationId ?? origin.commandId) ? { causationId: origin.causationId ?? origin.commandId } : {}),
   };
 }
 

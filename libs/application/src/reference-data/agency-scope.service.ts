@@ -29,7 +29,10 @@ export class AgencyScope {
     if (user.role === 'auditor' || user.role === 'admin') return 'all';
     if (!user.agency) return [];
     const date = asOf ?? this.ref.today();
-    const codes = this.ref.ready().subtree(user.agency, date).map((a) => a.code);
+    const codes = this.ref
+      .ready()
+      .subtree(user.agency, date)
+      .map((a) => a.code);
     return codes.length ? codes : [user.agency];
   }
 

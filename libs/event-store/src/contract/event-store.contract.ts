@@ -26,11 +26,7 @@ export interface ContractOptions {
   noTamperReason?: string;
 }
 
-export function describeEventStoreContract(
-  name: string,
-  factory: () => Promise<ContractContext>,
-  options: ContractOptions = {},
-): void {
+export function describeEventStoreContract(name: string, factory: () => Promise<ContractContext>, options: ContractOptions = {}): void {
   if (options.skipReason) {
     describe.skip(`EventStore contract: ${name}`, () => {
       it(`every contract test (skipped: ${options.skipReason})`, () => undefined);
@@ -209,9 +205,7 @@ export function describeEventStoreContract(
       it('concurrent retries of one command write it once and agree on the result', async () => {
         const s = sid('idem-race');
         const cmd = `cmd-${randomUUID()}`;
-        const results = await Promise.all(
-          [0, 1, 2].map(() => store.append(s, [ev({ n: 1 })], { expectedRevision: 'no_stream', commandId: cmd })),
-        );
+        const results = await Promise.all([0, 1, 2].map(() => store.append(s, [ev({ n: 1 })], { expectedRevision: 'no_stream', commandId: cmd })));
         expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
         for (const r of results) {
           expect(r).toMatchObject({ streamId: s, nextExpectedRevision: 0, position: results[0].position });
@@ -231,9 +225,7 @@ export function describeEventStoreContract(
 
       it('refuses an event whose metadata.commandId contradicts the append command id', async () => {
         const s = sid('idem-contra');
-        await expect(
-          store.append(s, [ev({}, undefined, { commandId: 'x' })], { commandId: 'y' }),
-        ).rejects.toBeInstanceOf(InvalidEventError);
+        await expect(store.append(s, [ev({}, undefined, { commandId: 'x' })], { commandId: 'y' })).rejects.toBeInstanceOf(InvalidEventError);
         expect(await store.streamRevision(s)).toBe(-1);
       });
     });
@@ -249,8 +241,7 @@ export function describeEventStoreContract(
             appended.push([s, r.nextExpectedRevision - 1], [s, r.nextExpectedRevision]);
           }
         }
-        const mine = (events: RecordedEvent[]) =>
-          events.filter((e) => [a, b, c].includes(e.streamId)).map((e) => [e.streamId, e.revision]);
+        const mine = (events: RecordedEvent[]) => events.filter((e) => [a, b, c].includes(e.streamId)).map((e) => [e.streamId, e.revision]);
         const all = await store.readAll({ after: start, maxCount: 1000 });
         expectStrictlyIncreasing(all.map((e) => e.position));
         if (start) expect(all.every((e) => comparePositions(e.position, start) > 0)).toBe(true);
@@ -276,10 +267,16 @@ export function describeEventStoreContract(
       let firstBatchAt: string;
       beforeAll(async () => {
         s = sid('opts');
-        await store.append(s, [0, 1, 2, 3, 4].map((i) => ev({ i })));
+        await store.append(
+          s,
+          [0, 1, 2, 3, 4].map((i) => ev({ i })),
+        );
         firstBatchAt = (await store.readStream(s))[0].recordedAt;
         await sleep(25); // the next batch is recorded strictly later
-        await store.append(s, [5, 6, 7, 8, 9].map((i) => ev({ i })));
+        await store.append(
+          s,
+          [5, 6, 7, 8, 9].map((i) => ev({ i })),
+        );
       });
       const revs = (events: RecordedEvent[]) => events.map((e) => e.revision);
 
@@ -303,9 +300,7 @@ export function describeEventStoreContract(
         expect(revs(await store.readStream(s, { recordedAtOrBefore: firstBatchAt }))).toEqual([0, 1, 2, 3, 4]);
         const sameInstantHanoi = toOffset(firstBatchAt, 7);
         expect(revs(await store.readStream(s, { recordedAtOrBefore: sameInstantHanoi }))).toEqual([0, 1, 2, 3, 4]);
-        expect(
-          revs(await store.readStream(s, { recordedAtOrBefore: firstBatchAt, direction: 'backwards', maxCount: 2 })),
-        ).toEqual([4, 3]);
+        expect(revs(await store.readStream(s, { recordedAtOrBefore: firstBatchAt, direction: 'backwards', maxCount: 2 }))).toEqual([4, 3]);
         const before = new Date(Date.parse(firstBatchAt) - 60_000).toISOString();
         expect(await store.readStream(s, { recordedAtOrBefore: before })).toEqual([]);
         const later = new Date(Date.now() + 60_000).toISOString();
@@ -319,7 +314,11 @@ export function describeEventStoreContract(
         const checkpoint = await store.headPosition();
         const perStream = 60; // 3 × 60 before subscribing, 3 × 60 while the subscriber runs
         for (let i = 0; i < perStream; i += 6) {
-          for (const s of streams) await store.append(s, range(6).map((k) => ev({ i: i + k })));
+          for (const s of streams)
+            await store.append(
+              s,
+              range(6).map((k) => ev({ i: i + k })),
+            );
         }
         const delivered: RecordedEvent[] = [];
         let batches = 0;
@@ -356,7 +355,10 @@ export function describeEventStoreContract(
 
       it('starts strictly after its checkpoint and stops on close', async () => {
         const s = sid('sub-checkpoint');
-        await store.append(s, range(5).map((i) => ev({ i })));
+        await store.append(
+          s,
+          range(5).map((i) => ev({ i })),
+        );
         const events = await store.readStream(s);
         const got: RecordedEvent[] = [];
         const sub = store.subscribeToAll((batch) => void got.push(...batch.filter((e) => e.streamId === s)), {
@@ -407,7 +409,7 @@ export function describeEventStoreContract(
         }
         expect(await store.streamRevision(s)).toBe(total - 1);
         const all: RecordedEvent[] = [];
-        for (let from = 0; ; ) {
+        for (let from = 0; ;) {
           const page = await store.readStream(s, { fromRevision: from, maxCount: 1500 });
           if (page.length === 0) break;
           all.push(...page);
@@ -563,13 +565,14 @@ export function describeEventStoreContract(
 
       const tamperTest = options.noTamperReason ? it.skip : it;
       tamperTest(
-        `reports a row edited by hand in the database, naming stream and revision${
-          options.noTamperReason ? ` (skipped: ${options.noTamperReason})` : ''
-        }`,
+        `reports a row edited by hand in the database, naming stream and revision${options.noTamperReason ? ` (skipped: ${options.noTamperReason})` : ''}`,
         async () => {
           expect(ctx.tamper).toBeDefined();
           const s = sid('tamper');
-          await store.append(s, range(5).map((i) => ev({ i, amount: 100_000 })));
+          await store.append(
+            s,
+            range(5).map((i) => ev({ i, amount: 100_000 })),
+          );
           expect(verifyStreamChain(await store.readStream(s))).toEqual({ ok: true });
           await ctx.tamper!(s, 2, JSON.stringify({ i: 2, amount: 1 }));
           const events = await store.readStream(s);
@@ -585,11 +588,7 @@ export function describeEventStoreContract(
 // ------------------------------------------------------------------------------------ helpers
 
 let correlation = 0;
-function ev(
-  data: Record<string, unknown> = {},
-  type = 'dossier.received.v1',
-  metadata: Record<string, unknown> = {},
-): NewEvent {
+function ev(data: Record<string, unknown> = {}, type = 'dossier.received.v1', metadata: Record<string, unknown> = {}): NewEvent {
   return { type, data, metadata: { actor: 'clerk-01', correlationId: `corr-${++correlation}`, ...metadata } };
 }
 

@@ -1,11 +1,4 @@
-import {
-  CLAIM_STREAM_PREFIX,
-  claimStreamName,
-  decodePosition,
-  deterministicEventId,
-  encodePosition,
-  isHiddenStream,
-} from './codec';
+import { CLAIM_STREAM_PREFIX, claimStreamName, decodePosition, deterministicEventId, encodePosition, isHiddenStream } from './codec';
 
 const MAX63 = (1n << 63n) - 1n;
 
@@ -63,9 +56,7 @@ describe('KurrentDB codec: deterministic event ids', () => {
   });
 
   it('are RFC 4122 version-5 shaped UUIDs', () => {
-    expect(deterministicEventId('hồ-sơ-Đà-Nẵng', 'lệnh', 3)).toMatch(
-      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
-    );
+    expect(deterministicEventId('hồ-sơ-Đà-Nẵng', 'lệnh', 3)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
 

@@ -50,7 +50,12 @@ export const CLAIM_STREAM_PREFIX = 'motcua-cmd-';
 
 /** Name of the claim stream of one (stream, command); hashed so no separator can collide. */
 export function claimStreamName(streamId: string, commandId: string): string {
-  return CLAIM_STREAM_PREFIX + createHash('sha1').update(JSON.stringify([streamId, commandId]), 'utf8').digest('hex');
+  return (
+    CLAIM_STREAM_PREFIX +
+    createHash('sha1')
+      .update(JSON.stringify([streamId, commandId]), 'utf8')
+      .digest('hex')
+  );
 }
 
 /** True for events that are not application events: system streams/types and our claims. */
@@ -84,7 +89,8 @@ export function toStoredMetadata(app: EventMetadata, hash: string, prevHash: str
 
 export function isStoredMetadata(m: unknown): m is StoredMetadata {
   return (
-    typeof m === 'object' && m !== null &&
+    typeof m === 'object' &&
+    m !== null &&
     typeof (m as StoredMetadata).hash === 'string' &&
     typeof (m as StoredMetadata).prevHash === 'string' &&
     typeof (m as StoredMetadata).recordedAt === 'string' &&

@@ -74,8 +74,8 @@ describe('KurrentDB adapter without a server', () => {
   });
 
   it('validates before any I/O: a malformed event is InvalidEventError, not a connection error', async () => {
-    await expect(
-      store.append('dossier-1', [{ type: 'NotVersioned', data: {}, metadata: { actor: 'a', correlationId: 'c' } }]),
-    ).rejects.toBeInstanceOf(InvalidEventError);
+    await expect(store.append('dossier-1', [{ type: 'NotVersioned', data: {}, metadata: { actor: 'a', correlationId: 'c' } }])).rejects.toBeInstanceOf(
+      InvalidEventError,
+    );
   });
 });

@@ -96,7 +96,10 @@ const PAGE = 500;
 class KurrentDbEventStore implements EventStore {
   readonly engine = 'kurrentdb' as const;
 
-  constructor(private readonly client: EventStoreDBClient, private readonly maxConflictRetries: number) {}
+  constructor(
+    private readonly client: EventStoreDBClient,
+    private readonly maxConflictRetries: number,
+  ) {}
 
   async append(streamId: string, events: NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
     // Validation and canonical JSON shared with the other adapters: a bad batch writes nothing.
@@ -108,8 +111,7 @@ class KurrentDbEventStore implements EventStore {
       } catch (e) {
         // Only an `any`/`stream_exists` append that lost the race for the head is retried.
         const retriable =
-          e instanceof WrongExpectedRevisionError && e.streamId === streamId &&
-          (expected === 'any' || (expected === 'stream_exists' && e.actual >= 0));
+          e instanceof WrongExpectedRevisionError && e.streamId === streamId && (expected === 'any' || (expected === 'stream_exists' && e.actual >= 0));
         if (!retriable || attempt >= this.maxConflictRetries) throw e;
       }
     }
@@ -132,11 +134,9 @@ class KurrentDbEventStore implements EventStore {
     if (commandId !== undefined) {
       const claim: CommandClaim = { expected: head.revision, count: prepared.events.length };
       try {
-        await this.client.appendToStream(
-          claimStreamName(streamId, commandId),
-          jsonEvent({ type: CLAIM_EVENT_TYPE, data: claim as unknown as JSONType }),
-          { expectedRevision: claimRevision },
-        );
+        await this.client.appendToStream(claimStreamName(streamId, commandId), jsonEvent({ type: CLAIM_EVENT_TYPE, data: claim as unknown as JSONType }), {
+          expectedRevision: claimRevision,
+        });
       } catch (e) {
         // A concurrent attempt of the same command claimed first: report a conflict so that the
         // retry loop re-reads the claim (and finds that attempt's result), or the caller sees it.

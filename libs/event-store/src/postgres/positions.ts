@@ -36,4 +36,3 @@ export function decodePosition(position: string): PgLogKey {
   const value = BigInt(position);
   return { transactionId: (value / SEQ_SPAN).toString(), seq: (value % SEQ_SPAN).toString() };
 }
-

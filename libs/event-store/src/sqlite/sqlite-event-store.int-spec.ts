@@ -160,9 +160,9 @@ describe('SQLite adapter specifics', () => {
         position INTEGER NOT NULL, PRIMARY KEY (stream_id, command_id)) WITHOUT ROWID;`);
     const sealed = sealEvents(prepareAppend('dossier-7', [ev(0), ev(1)], { commandId: 'cmd-7' }), -1, GENESIS_HASH, '2024-07-01T01:00:00.000Z');
     for (const e of sealed) {
-      v1.prepare('INSERT INTO events (stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-        'dossier-7', e.revision, e.type, e.dataJson, e.metadataJson, e.recordedAt, e.hash, e.prevHash, 'cmd-7',
-      );
+      v1.prepare(
+        'INSERT INTO events (stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run('dossier-7', e.revision, e.type, e.dataJson, e.metadataJson, e.recordedAt, e.hash, e.prevHash, 'cmd-7');
     }
     v1.prepare('INSERT INTO commands VALUES (?, ?, ?, ?)').run('dossier-7', 'cmd-7', 1, 2);
     v1.close();
@@ -178,7 +178,11 @@ describe('SQLite adapter specifics', () => {
     await expect(store.append('dossier-7', [ev(2)], { expectedRevision: 0 })).rejects.toMatchObject({ expected: 0, actual: 1 });
     await store.append('dossier-7', [ev(2)], { expectedRevision: 1, commandId: 'cmd-8' });
     const events = await store.readStream('dossier-7');
-    expect(events.map((e) => [e.revision, e.position])).toEqual([[0, '1'], [1, '2'], [2, '3']]);
+    expect(events.map((e) => [e.revision, e.position])).toEqual([
+      [0, '1'],
+      [1, '2'],
+      [2, '3'],
+    ]);
     expect(verifyStreamChain(events)).toEqual({ ok: true });
     await store.close();
     // Reopening does not migrate twice.

@@ -11,7 +11,11 @@ describe('JwtVerifier (verified-token cache)', () => {
   beforeEach(() => jest.useFakeTimers({ now: T0, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] }));
   afterEach(() => jest.useRealTimers());
 
-  const status = async (p: Promise<unknown>) => p.then(() => 200, (e: unknown) => (e instanceof ApiError ? `${e.status} ${e.message}` : String(e)));
+  const status = async (p: Promise<unknown>) =>
+    p.then(
+      () => 200,
+      (e: unknown) => (e instanceof ApiError ? `${e.status} ${e.message}` : String(e)),
+    );
 
   it('answers a token again from the cache, and still refuses it once expired', async () => {
     const v = verifier();

@@ -74,10 +74,15 @@ describe('environment and secrets', () => {
   });
   it('a low-entropy secret is refused in production, accepted in development', () => {
     const weak = 'a'.repeat(32);
-    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dir, AUTH_JWT_SECRET: weak, PERSONAL_DATA_MASTER_KEY: 'ab'.repeat(32) })).toThrow(/AUTH_JWT_SECRET.*predictable/);
-    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dir, AUTH_JWT_SECRET: 'abcd'.repeat(8), PERSONAL_DATA_MASTER_KEY: 'ab'.repeat(32) })).toThrow(/AUTH_JWT_SECRET/);
-    expect(loadConfig({ NODE_ENV: 'production', DATA_DIR: dir, AUTH_JWT_SECRET: random, PERSONAL_DATA_MASTER_KEY: 'ab'.repeat(32) }).nodeEnv).toBe('production');
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dir, AUTH_JWT_SECRET: weak, PERSONAL_DATA_MASTER_KEY: 'ab'.repeat(32) })).toThrow(
+      /AUTH_JWT_SECRET.*predictable/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dir, AUTH_JWT_SECRET: 'abcd'.repeat(8), PERSONAL_DATA_MASTER_KEY: 'ab'.repeat(32) })).toThrow(
+      /AUTH_JWT_SECRET/,
+    );
+    expect(loadConfig({ NODE_ENV: 'production', DATA_DIR: dir, AUTH_JWT_SECRET: random, PERSONAL_DATA_MASTER_KEY: 'ab'.repeat(32) }).nodeEnv).toBe(
+      'production',
+    );
     expect(loadConfig({ NODE_ENV: 'development', DATA_DIR: dir, AUTH_JWT_SECRET: weak }).auth.secretSource).toBe('env');
   });
 });
-

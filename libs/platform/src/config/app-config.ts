@@ -25,9 +25,7 @@ export interface AppConfig {
   /** Prefix of every Redis key this deployment writes (REDIS_KEY_PREFIX): several deployments may share a Redis. */
   redisKeyPrefix: string;
   eventStore:
-    | { kind: 'sqlite'; file: string }
-    | { kind: 'postgres'; connectionString: string; schema?: string }
-    | { kind: 'kurrentdb'; connectionString: string };
+    { kind: 'sqlite'; file: string } | { kind: 'postgres'; connectionString: string; schema?: string } | { kind: 'kurrentdb'; connectionString: string };
   auth: {
     /** HS256 secret; absent only when a JWKS URL is configured. */
     jwtSecret?: string;
@@ -311,9 +309,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
 /** A one-line description for the start log: no secrets, no passwords. */
 export function describeConfig(c: AppConfig): Record<string, unknown> {
   const store =
-    c.eventStore.kind === 'sqlite'
-      ? { kind: 'sqlite', file: c.eventStore.file }
-      : { kind: c.eventStore.kind, url: redact(c.eventStore.connectionString) };
+    c.eventStore.kind === 'sqlite' ? { kind: 'sqlite', file: c.eventStore.file } : { kind: c.eventStore.kind, url: redact(c.eventStore.connectionString) };
   return {
     port: c.port,
     dataDir: c.dataDir,

@@ -27,12 +27,27 @@ describe('loadPersonalDataConfig', () => {
 
   it('postgres event store: vault in the same database, schema personal_data; kurrentdb needs a vault URL', () => {
     const pg = loadConfig({ AUTH_JWT_SECRET: SECRET, EVENT_STORE: 'postgres', EVENT_STORE_URL: 'postgres://u@h/db', DATA_DIR: dir });
-    expect(loadPersonalDataConfig(pg, { PERSONAL_DATA_MASTER_KEY: KEY }).vault).toEqual({ kind: 'postgres', connectionString: 'postgres://u@h/db', schema: 'personal_data' });
+    expect(loadPersonalDataConfig(pg, { PERSONAL_DATA_MASTER_KEY: KEY }).vault).toEqual({
+      kind: 'postgres',
+      connectionString: 'postgres://u@h/db',
+      schema: 'personal_data',
+    });
     // loadConfig itself refuses a kurrentdb deployment without a vault URL; the section is then checked alone.
-    expect(() => loadConfig({ AUTH_JWT_SECRET: SECRET, EVENT_STORE: 'kurrentdb', EVENT_STORE_URL: 'esdb://h:2113', DATA_DIR: dir })).toThrow(/PERSONAL_DATA_VAULT_URL/);
-    const kdb = loadConfig({ AUTH_JWT_SECRET: SECRET, EVENT_STORE: 'kurrentdb', EVENT_STORE_URL: 'esdb://h:2113', DATA_DIR: dir, PERSONAL_DATA_VAULT_URL: 'postgres://v@h/db' });
+    expect(() => loadConfig({ AUTH_JWT_SECRET: SECRET, EVENT_STORE: 'kurrentdb', EVENT_STORE_URL: 'esdb://h:2113', DATA_DIR: dir })).toThrow(
+      /PERSONAL_DATA_VAULT_URL/,
+    );
+    const kdb = loadConfig({
+      AUTH_JWT_SECRET: SECRET,
+      EVENT_STORE: 'kurrentdb',
+      EVENT_STORE_URL: 'esdb://h:2113',
+      DATA_DIR: dir,
+      PERSONAL_DATA_VAULT_URL: 'postgres://v@h/db',
+    });
     expect(() => loadPersonalDataConfig(kdb, { PERSONAL_DATA_MASTER_KEY: KEY })).toThrow(/PERSONAL_DATA_VAULT_URL/);
-    expect(loadPersonalDataConfig(kdb, { PERSONAL_DATA_MASTER_KEY: KEY, PERSONAL_DATA_VAULT_URL: 'postgres://v@h/db' }).vault).toMatchObject({ kind: 'postgres', schema: 'personal_data' });
+    expect(loadPersonalDataConfig(kdb, { PERSONAL_DATA_MASTER_KEY: KEY, PERSONAL_DATA_VAULT_URL: 'postgres://v@h/db' }).vault).toMatchObject({
+      kind: 'postgres',
+      schema: 'personal_data',
+    });
   });
 
   it.each([
@@ -41,7 +56,11 @@ describe('loadPersonalDataConfig', () => {
     [{}, { PERSONAL_DATA_MASTER_KEY: KEY, PERSONAL_DATA_PREVIOUS_MASTER_KEYS: `${KEY},nope` }, 'PERSONAL_DATA_PREVIOUS_MASTER_KEYS'],
     [{}, { PERSONAL_DATA_VAULT: 'vault9000' }, 'PERSONAL_DATA_VAULT'],
     [{}, { PERSONAL_DATA_VAULT_URL: 'EVENTS' }, 'PERSONAL_DATA_VAULT_URL'],
-    [{ EVENT_STORE: 'postgres', EVENT_STORE_URL: 'postgres://u@h/db', EVENT_STORE_SCHEMA: 'es' }, { PERSONAL_DATA_VAULT_SCHEMA: 'es' }, 'PERSONAL_DATA_VAULT_SCHEMA'],
+    [
+      { EVENT_STORE: 'postgres', EVENT_STORE_URL: 'postgres://u@h/db', EVENT_STORE_SCHEMA: 'es' },
+      { PERSONAL_DATA_VAULT_SCHEMA: 'es' },
+      'PERSONAL_DATA_VAULT_SCHEMA',
+    ],
     [{ EVENT_STORE: 'postgres', EVENT_STORE_URL: 'postgres://u@h/db' }, { PERSONAL_DATA_VAULT_SCHEMA: 'Bad-Name' }, 'PERSONAL_DATA_VAULT_SCHEMA'],
     [{}, { PERSONAL_DATA_VAULT: 'postgres', PERSONAL_DATA_VAULT_URL: 'mysql://x' }, 'PERSONAL_DATA_VAULT_URL'],
   ] as Array<[Record<string, string>, Record<string, string>, string]>)('%j + %j fails naming %s', (appEnv, env, variable) => {

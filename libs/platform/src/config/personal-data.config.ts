@@ -6,7 +6,8 @@ import { ConfigError, type Env } from './config-error';
 export interface PersonalDataBase {
   nodeEnv: string;
   dataDir: string;
-  eventStore: { kind: 'sqlite'; file: string } | { kind: 'postgres'; connectionString: string; schema?: string } | { kind: 'kurrentdb'; connectionString: string };
+  eventStore:
+    { kind: 'sqlite'; file: string } | { kind: 'postgres'; connectionString: string; schema?: string } | { kind: 'kurrentdb'; connectionString: string };
 }
 
 /**
@@ -90,6 +91,9 @@ export function describePersonalDataConfig(c: PersonalDataConfig): Record<string
   return {
     masterKeyId: c.master.id,
     masterSource: c.masterSource,
-    vault: c.vault.kind === 'sqlite' ? { kind: 'sqlite', file: c.vault.file } : { kind: 'postgres', schema: c.vault.schema, url: c.vault.connectionString.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') },
+    vault:
+      c.vault.kind === 'sqlite'
+        ? { kind: 'sqlite', file: c.vault.file }
+        : { kind: 'postgres', schema: c.vault.schema, url: c.vault.connectionString.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@') },
   };
 }

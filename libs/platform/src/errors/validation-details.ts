@@ -11,4 +11,3 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   }
   return out;
 }
-

@@ -109,30 +109,37 @@ export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult
       if (o.signal?.aborted) return onAbort();
       o.signal?.addEventListener('abort', onAbort, { once: true });
       for (let k = 0; k < parts; k++) {
-        const w = spawn('rebuild-worker', {
-          eventsFile: o.eventsFile,
-          readModelFile: dbFile,
-          tableSet: set.name,
-          scratchFile: scratch[k],
-          part: k,
-          parts,
-          ...rangeOf(k, parts, head),
-          ...(k === 0 ? { otherStreamsUpTo: head } : {}),
-          readBatch: o.readBatch,
-          flushEvery: o.flushEvery,
-          maxHeldCounters: o.maxHeldCounters,
-          cacheLimit: o.cacheLimit,
-          cacheKiB: o.cacheKiB ?? 8_192,
-          writeLock,
-          doneFlags,
-        }, o.resourceLimits);
+        const w = spawn(
+          'rebuild-worker',
+          {
+            eventsFile: o.eventsFile,
+            readModelFile: dbFile,
+            tableSet: set.name,
+            scratchFile: scratch[k],
+            part: k,
+            parts,
+            ...rangeOf(k, parts, head),
+            ...(k === 0 ? { otherStreamsUpTo: head } : {}),
+            readBatch: o.readBatch,
+            flushEvery: o.flushEvery,
+            maxHeldCounters: o.maxHeldCounters,
+            cacheLimit: o.cacheLimit,
+            cacheKiB: o.cacheKiB ?? 8_192,
+            writeLock,
+            doneFlags,
+          },
+          o.resourceLimits,
+        );
         workers.push(w);
         w.on('message', (m: WorkerMessage) => {
           if (m.kind === 'error') return fail(new Error(`rebuild thread ${k}: ${m.message}`));
           applied[k] = m.applied;
           positions[k] = m.position;
           if (m.kind === 'progress') {
-            o.onProgress?.(applied.reduce((a, b) => a + b, 0), String(Math.min(...positions)));
+            o.onProgress?.(
+              applied.reduce((a, b) => a + b, 0),
+              String(Math.min(...positions)),
+            );
             return;
           }
           threadTimings.readMs += m.timings.readMs;

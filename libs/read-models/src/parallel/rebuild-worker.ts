@@ -65,7 +65,13 @@ async function run(job: WorkerJob): Promise<WorkerMessage> {
       await scratch.transaction((tx) => projection.drainCountersTo(tx, STAGE));
       t.writeMs += performance.now() - w0;
     };
-    const toEvent = (r: LogRow): ProjectedEvent => ({ position: String(r[0]), streamId: r[1], revision: r[2], type: r[3], data: JSON.parse(r[4]) as Record<string, unknown> });
+    const toEvent = (r: LogRow): ProjectedEvent => ({
+      position: String(r[0]),
+      streamId: r[1],
+      revision: r[2],
+      type: r[3],
+      data: JSON.parse(r[4]) as Record<string, unknown>,
+    });
     /** Applies one page of events, then drains and flushes as due. */
     const step = async (mine: ProjectedEvent[]) => {
       const a0 = performance.now();
@@ -89,7 +95,7 @@ async function run(job: WorkerJob): Promise<WorkerMessage> {
     };
     // Thread 0: the other streams (agencies, procedures) of the whole log first, in log order.
     if (job.otherStreamsUpTo !== undefined) {
-      for (let from = 0; ; ) {
+      for (let from = 0; ;) {
         const r0 = performance.now();
         const rows = reader.otherStreamsPage(from, job.readBatch, job.otherStreamsUpTo);
         const mine: ProjectedEvent[] = [];
@@ -149,6 +155,9 @@ async function run(job: WorkerJob): Promise<WorkerMessage> {
   }
 }
 
-run(workerData as WorkerJob).then((done) => parentPort!.postMessage(done), (err: unknown) => {
-  parentPort!.postMessage({ kind: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies WorkerMessage);
-});
+run(workerData as WorkerJob).then(
+  (done) => parentPort!.postMessage(done),
+  (err: unknown) => {
+    parentPort!.postMessage({ kind: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) } satisfies WorkerMessage);
+  },
+);

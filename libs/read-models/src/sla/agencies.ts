@@ -27,11 +27,7 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 
  * Applies one agency event to the versions of its agency (sorted by effectiveFrom). Pure: the reference-data
  * lib's own fold (`foldAgency`), seen through the read model's rows.
  */
-export function foldAgencyVersions(
-  versions: AgencyVersionRow[] | undefined,
-  type: string,
-  data: Record<string, unknown>,
-): AgencyVersionRow[] | undefined {
+export function foldAgencyVersions(versions: AgencyVersionRow[] | undefined, type: string, data: Record<string, unknown>): AgencyVersionRow[] | undefined {
   const next = foldAgency(versions && versions.length > 0 ? toRecord(versions) : undefined, type, data, 0);
   return next && toRows(next);
 }
@@ -39,7 +35,13 @@ export function foldAgencyVersions(
 function toRecord(rows: AgencyVersionRow[]): AgencyRecord {
   return {
     code: rows[0].code,
-    versions: rows.map((r) => ({ effectiveFrom: r.effectiveFrom || null, name: r.name ?? '', level: r.level as AgencyLevel, parentCode: r.parentCode, workingHours: null })),
+    versions: rows.map((r) => ({
+      effectiveFrom: r.effectiveFrom || null,
+      name: r.name ?? '',
+      level: r.level as AgencyLevel,
+      parentCode: r.parentCode,
+      workingHours: null,
+    })),
     validTo: rows[0].validTo,
     revision: 0,
   };

@@ -45,9 +45,7 @@ const ident = (s: string) => {
 
 function upsertSql(table: string, columns: string[], key: string[], mode: 'replace' | 'add', valuesSql: string) {
   const rest = columns.filter((c) => !key.includes(c));
-  const set = rest
-    .map((c) => (mode === 'add' ? `${ident(c)} = t.${ident(c)} + excluded.${ident(c)}` : `${ident(c)} = excluded.${ident(c)}`))
-    .join(', ');
+  const set = rest.map((c) => (mode === 'add' ? `${ident(c)} = t.${ident(c)} + excluded.${ident(c)}` : `${ident(c)} = excluded.${ident(c)}`)).join(', ');
   return (
     `INSERT INTO ${table} AS t (${columns.map(ident).join(', ')}) VALUES ${valuesSql} ` +
     `ON CONFLICT (${key.map(ident).join(', ')}) ` +
@@ -215,30 +213,28 @@ export function createPostgresDb(options: PostgresDbOptions): SqlDb {
       for (let i = 0; i < rows.length; i += per) {
         const chunk = rows.slice(i, i + per);
         const params: SqlValue[] = [];
-        const values = chunk
-          .map((r) => `(${r.map((v) => (params.push(v), `$${params.length}`)).join(', ')})`)
-          .join(', ');
+        const values = chunk.map((r) => `(${r.map((v) => (params.push(v), `$${params.length}`)).join(', ')})`).join(', ');
         await q(sqlFor(values), params);
       }
     };
     return {
-    dialect: 'postgres',
-    table,
-    async all<R>(sql: string, params?: SqlValue[]) {
-      return (await q(toPg(sql), params)).rows as R[];
-    },
-    async run(sql, params) {
-      return (await q(toPg(sql), params)).rowCount ?? 0;
-    },
-    async exec(sql) {
-      await q(sql);
-    },
-    async upsert(t, columns, key, rows, mode) {
-      await bulk((values) => upsertSql(table(t), columns, key, mode, values), columns, rows);
-    },
-    async insert(t, columns, rows) {
-      await bulk((values) => `INSERT INTO ${table(t)} (${columns.map(ident).join(', ')}) VALUES ${values}`, columns, rows);
-    },
+      dialect: 'postgres',
+      table,
+      async all<R>(sql: string, params?: SqlValue[]) {
+        return (await q(toPg(sql), params)).rows as R[];
+      },
+      async run(sql, params) {
+        return (await q(toPg(sql), params)).rowCount ?? 0;
+      },
+      async exec(sql) {
+        await q(sql);
+      },
+      async upsert(t, columns, key, rows, mode) {
+        await bulk((values) => upsertSql(table(t), columns, key, mode, values), columns, rows);
+      },
+      async insert(t, columns, rows) {
+        await bulk((values) => `INSERT INTO ${table(t)} (${columns.map(ident).join(', ')}) VALUES ${values}`, columns, rows);
+      },
     };
   };
   const viaPool = executor(async (sql, params) => {

@@ -43,7 +43,8 @@ export async function makeEnv(engine: Engine, label: string, existingId?: string
     return s;
   };
   const openDb = (name = 'rm'): SqlDb => {
-    const d = engine === 'sqlite' ? createSqliteDb({ file: join(dir, `${name}.sqlite`) }) : createPostgresDb({ connectionString: PG_URL, schema: `${schema}_${name}` });
+    const d =
+      engine === 'sqlite' ? createSqliteDb({ file: join(dir, `${name}.sqlite`) }) : createPostgresDb({ connectionString: PG_URL, schema: `${schema}_${name}` });
     opened.push(d);
     return d;
   };
@@ -83,7 +84,11 @@ export async function dumpTableSet(db: SqlDb, setName: string): Promise<Record<s
     ['procedures', 'code'],
   ]) {
     const rows = await db.all<Record<string, unknown>>(`SELECT * FROM ${db.table(`${setName}_${t}`)} ORDER BY ${order}`);
-    out[t] = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' || (typeof v === 'string' && /^\d+$/.test(v) && k !== 'code') ? Number(v) : v])));
+    out[t] = rows.map((r) =>
+      Object.fromEntries(
+        Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' || (typeof v === 'string' && /^\d+$/.test(v) && k !== 'code') ? Number(v) : v]),
+      ),
+    );
   }
   return out;
 }

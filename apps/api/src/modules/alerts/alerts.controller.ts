@@ -67,7 +67,12 @@ export class AlertsController {
   @Get('stream')
   @Public()
   @ApiOperation({ summary: 'Live alerts (SSE), filtered to the caller agencies; resumable with Last-Event-ID' })
-  async stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('access_token') queryToken?: string, @Query('lastEventId') queryLast?: string): Promise<void> {
+  async stream(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Query('access_token') queryToken?: string,
+    @Query('lastEventId') queryLast?: string,
+  ): Promise<void> {
     const req = request.raw;
     const header = req.headers.authorization;
     const m = typeof header === 'string' ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
@@ -82,7 +87,9 @@ export class AlertsController {
     await this.alerts.ready(); // fail with a JSON 503 before the event stream starts
     const open = this.streams.get(user.sub) ?? 0;
     if (open >= this.config.sseMaxStreamsPerPrincipal) {
-      throw new ApiError(429, 'RATE_LIMITED', `at most ${this.config.sseMaxStreamsPerPrincipal} live alert streams per user at once`, undefined, { 'Retry-After': '30' });
+      throw new ApiError(429, 'RATE_LIMITED', `at most ${this.config.sseMaxStreamsPerPrincipal} live alert streams per user at once`, undefined, {
+        'Retry-After': '30',
+      });
     }
     const expiresInMs = (user.exp ?? 0) * 1000 - Date.now();
     if (expiresInMs <= 0) throw new ApiError(401, 'UNAUTHENTICATED', 'token expired');
@@ -122,11 +129,14 @@ export class AlertsController {
     };
     const beat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
     // At most a 32-bit timer's reach; a longer-lived token is checked again by the next connection.
-    const expiry = setTimeout(() => {
-      res.write('event: token-expired\ndata: {}\n\n');
-      res.end();
-      close('token-expired');
-    }, Math.min(expiresInMs, 2_147_000_000));
+    const expiry = setTimeout(
+      () => {
+        res.write('event: token-expired\ndata: {}\n\n');
+        res.end();
+        close('token-expired');
+      },
+      Math.min(expiresInMs, 2_147_000_000),
+    );
     req.on('close', () => close('client'));
     try {
       remove = await this.alerts.connect(client, rawLast ? rawLast : undefined);

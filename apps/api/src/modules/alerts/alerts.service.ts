@@ -87,7 +87,10 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
     this.subscriber = new Redis(this.app.redisUrl, { lazyConnect: true, maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(n * 200, 2000) });
     this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', () => this.pump());
-    this.subscriber.connect().then(() => this.subscriber!.subscribe(this.config.feedChannel)).catch(() => undefined);
+    this.subscriber
+      .connect()
+      .then(() => this.subscriber!.subscribe(this.config.feedChannel))
+      .catch(() => undefined);
     this.timer = setInterval(() => this.pump(), this.config.feedPollMs);
     this.timer.unref();
     this.registerMetrics();
@@ -109,7 +112,9 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
 
   private async database(): Promise<SqlDb> {
     if (this.db) return this.db;
-    this.opening ??= openAlertsDb(this.config.db).then((db) => (this.db = db)).finally(() => (this.opening = undefined));
+    this.opening ??= openAlertsDb(this.config.db)
+      .then((db) => (this.db = db))
+      .finally(() => (this.opening = undefined));
     try {
       return await this.opening;
     } catch (err) {
@@ -164,7 +169,13 @@ export class AlertsService implements OnModuleInit, OnApplicationShutdown {
     const streamId = alertStreamId(alert.agencyCode);
     const res = await this.store.append(
       streamId,
-      [{ type: ALERT_ACKNOWLEDGED, data: data as unknown as Record<string, unknown>, metadata: { actor: by, agencyCode: alert.agencyCode, correlationId, commandId } }],
+      [
+        {
+          type: ALERT_ACKNOWLEDGED,
+          data: data as unknown as Record<string, unknown>,
+          metadata: { actor: by, agencyCode: alert.agencyCode, correlationId, commandId },
+        },
+      ],
       { expectedRevision: 'any', commandId },
     );
     let recorded = data;

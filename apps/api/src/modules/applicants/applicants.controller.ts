@@ -48,7 +48,11 @@ export class ApplicantsController {
   @ApiOperation({ summary: "Erase an applicant's personal data: destroys its key (events are kept; the fields read as erased); records applicant.erased.v1" })
   @ApiQuery({ name: 'reason', required: false, enum: ERASURE_REASONS })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  erase(@Param('ref', ApplicantRefPipe) ref: string, @Query('reason', ErasureReasonPipe) reason: ErasureReason, @Ctx() ctx: CommandContext): Promise<ErasureView> {
+  erase(
+    @Param('ref', ApplicantRefPipe) ref: string,
+    @Query('reason', ErasureReasonPipe) reason: ErasureReason,
+    @Ctx() ctx: CommandContext,
+  ): Promise<ErasureView> {
     return this.records.erase(ref, reason, ctx);
   }
 }

@@ -11,7 +11,10 @@ export const personalDataProvider: Provider = {
   useFactory: (config: AppConfig, logger: Logger) => {
     const pd = config.personalData;
     if (pd.masterSource === 'dev-file') {
-      logger.warn({ file: pd.devKeyFile, generated: pd.devKeyGenerated }, 'PERSONAL_DATA_MASTER_KEY unset: using the development master key in DATA_DIR (never in production)');
+      logger.warn(
+        { file: pd.devKeyFile, generated: pd.devKeyGenerated },
+        'PERSONAL_DATA_MASTER_KEY unset: using the development master key in DATA_DIR (never in production)',
+      );
     }
     logger.info({ personalData: describePersonalDataConfig(pd) }, 'personal data key vault');
     return openPersonalDataProtector(pd);

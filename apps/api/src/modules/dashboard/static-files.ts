@@ -100,7 +100,14 @@ export function staticHandler(mount: string, root: string, extra: Record<string,
  * Mounts staticHandler on fastify at `mount/*` (and `mount` itself when `withRoot`, which redirects to
  * `mount/`); a file not found goes on to the API's 404.
  */
-export function serveStatic(app: FastifyInstance, mount: string, root: string, extra: Record<string, string>, withRoot: boolean, headers: Record<string, string> = {}): void {
+export function serveStatic(
+  app: FastifyInstance,
+  mount: string,
+  root: string,
+  extra: Record<string, string>,
+  withRoot: boolean,
+  headers: Record<string, string> = {},
+): void {
   const handler = staticHandler(mount, root, extra, headers);
   const serve = (request: FastifyRequest, reply: FastifyReply) => {
     const raw = request.raw as IncomingMessage & { originalUrl?: string };

@@ -76,7 +76,10 @@ export class DossierCommandRunner {
     const limit = this.clock.now().getTime() + this.config.occurredAtMaxFutureSeconds * 1000;
     if (Number.isFinite(t) && t > limit) {
       const message = `is in the future (more than ${this.config.occurredAtMaxFutureSeconds} s after the server's clock)`;
-      throw new ApiError(422, 'INVALID_COMMAND', `occurredAt ${message}`, [{ field: 'occurredAt', message }], undefined, { action: command.type, field: 'occurredAt' });
+      throw new ApiError(422, 'INVALID_COMMAND', `occurredAt ${message}`, [{ field: 'occurredAt', message }], undefined, {
+        action: command.type,
+        field: 'occurredAt',
+      });
     }
   }
 
@@ -163,7 +166,11 @@ export class DossierCommandRunner {
     }
     let res;
     try {
-      res = await this.commands.append(spec.code, state, decided, { origin: originOf(ctx), agencyCode: this.agencyOf(state, spec.command, ctx), expectedRevision: 'no_stream' });
+      res = await this.commands.append(spec.code, state, decided, {
+        origin: originOf(ctx),
+        agencyCode: this.agencyOf(state, spec.command, ctx),
+        expectedRevision: 'no_stream',
+      });
     } catch (err) {
       if (err instanceof WrongExpectedRevisionError) return undefined;
       throw err;
@@ -189,7 +196,10 @@ export class DossierCommandRunner {
       }
       if (state.agencyCode !== spec.agencyCode) {
         const message = `must be the agency of the online submission ('${state.agencyCode}')`;
-        throw new ApiError(422, 'INVALID_COMMAND', `agencyCode ${message}`, [{ field: 'agencyCode', message }], undefined, { action: spec.command.type, field: 'agencyCode' });
+        throw new ApiError(422, 'INVALID_COMMAND', `agencyCode ${message}`, [{ field: 'agencyCode', message }], undefined, {
+          action: spec.command.type,
+          field: 'agencyCode',
+        });
       }
     }
     const expected = checkExpectedRevision(ctx, state.revision);

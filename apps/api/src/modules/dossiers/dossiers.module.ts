@@ -34,8 +34,36 @@ import { DossierQueriesController } from './queries/dossier-queries.controller';
 import { GetDossierHandler } from './queries/get-dossier/get-dossier.handler';
 import { GetDossierHistoryHandler } from './queries/get-history/get-dossier-history.handler';
 
-const commandControllers = [ReceiveDossierController, SubmitOnlineController, RefuseDossierController, RecordStepController, RequestSupplementController, SupplySupplementController, RequestPaymentController, RecordPaymentController, IssueApologyController, CompleteDossierController, ReturnResultController, WithdrawDossierController, StopDossierController];
-const commandHandlers = [ReceiveDossierHandler, SubmitOnlineHandler, RefuseDossierHandler, RecordStepHandler, RequestSupplementHandler, SupplySupplementHandler, RequestPaymentHandler, RecordPaymentHandler, IssueApologyHandler, CompleteDossierHandler, ReturnResultHandler, WithdrawDossierHandler, StopDossierHandler];
+const commandControllers = [
+  ReceiveDossierController,
+  SubmitOnlineController,
+  RefuseDossierController,
+  RecordStepController,
+  RequestSupplementController,
+  SupplySupplementController,
+  RequestPaymentController,
+  RecordPaymentController,
+  IssueApologyController,
+  CompleteDossierController,
+  ReturnResultController,
+  WithdrawDossierController,
+  StopDossierController,
+];
+const commandHandlers = [
+  ReceiveDossierHandler,
+  SubmitOnlineHandler,
+  RefuseDossierHandler,
+  RecordStepHandler,
+  RequestSupplementHandler,
+  SupplySupplementHandler,
+  RequestPaymentHandler,
+  RecordPaymentHandler,
+  IssueApologyHandler,
+  CompleteDossierHandler,
+  ReturnResultHandler,
+  WithdrawDossierHandler,
+  StopDossierHandler,
+];
 
 /** The dossier use cases of the Counter API: one folder per command, plus the two per-dossier reads. */
 @Module({

@@ -98,11 +98,25 @@ export class ProjectionRebuilds implements OnApplicationShutdown {
         db,
         signal,
         onProgress: (p) => {
-          Object.assign(job, { phase: p.phase, events: p.events, position: p.position, headPosition: p.headPosition ?? null, eventsPerSecond: Math.round(p.eventsPerSecond), tableSet: p.tableSet });
+          Object.assign(job, {
+            phase: p.phase,
+            events: p.events,
+            position: p.position,
+            headPosition: p.headPosition ?? null,
+            eventsPerSecond: Math.round(p.eventsPerSecond),
+            tableSet: p.tableSet,
+          });
           this.emit(job);
         },
       });
-      Object.assign(job, { status: 'succeeded', phase: 'done', events: r.events, position: r.position, tableSet: r.tableSet, previousTableSet: r.previousTableSet ?? null });
+      Object.assign(job, {
+        status: 'succeeded',
+        phase: 'done',
+        events: r.events,
+        position: r.position,
+        tableSet: r.tableSet,
+        previousTableSet: r.previousTableSet ?? null,
+      });
       log.info({ tableSet: r.tableSet, events: r.events, ms: Math.round(r.elapsedMs) }, 'projection rebuild swapped in');
     } catch (err) {
       Object.assign(job, { status: 'failed', error: (err as Error).message });

@@ -12,7 +12,8 @@ describe('If-Match and expected revisions', () => {
   it.each(['abc', '"1.5"', '"', '"-2"', ''])('%j is a 400', (h) => expect(() => parseIfMatch(h)).toThrow(ApiError));
 
   it('a stale If-Match is a conflict before any decision', () => {
-    const ctx = (e?: CommandContext['expectedRevision']) => ({ commandId: 'c', correlationId: 'x', actor: { sub: 's', role: 'clerk' }, expectedRevision: e }) as CommandContext;
+    const ctx = (e?: CommandContext['expectedRevision']) =>
+      ({ commandId: 'c', correlationId: 'x', actor: { sub: 's', role: 'clerk' }, expectedRevision: e }) as CommandContext;
     expect(checkExpectedRevision(ctx(), 4)).toBe(4);
     expect(checkExpectedRevision(ctx(4), 4)).toBe(4);
     expect(() => checkExpectedRevision(ctx(3), 4)).toThrow(expect.objectContaining({ status: 409 }));

@@ -20,7 +20,9 @@ export interface StoredResponse {
  * rebuilds the same answer from the stream at the revision that command wrote. So losing Redis (it keeps
  * nothing on disk here) never duplicates a write; at worst a retry is answered from the store.
  */
-type Op = { kind: 'get'; key: string; done: (err: Error | null, value?: string | null) => void } | { kind: 'set'; key: string; value: string; done: (err: Error | null) => void };
+type Op =
+  | { kind: 'get'; key: string; done: (err: Error | null, value?: string | null) => void }
+  | { kind: 'set'; key: string; value: string; done: (err: Error | null) => void };
 
 @Injectable()
 export class IdempotencyStore {
@@ -77,8 +79,16 @@ export class IdempotencyStore {
     const ttl = this.config.idempotencyTtlSeconds;
     if (batch.length === 1) {
       const op = batch[0];
-      if (op.kind === 'get') this.redis.get(op.key).then((v) => op.done(null, v), (e: Error) => op.done(e));
-      else this.redis.set(op.key, op.value, 'EX', ttl).then(() => op.done(null), (e: Error) => op.done(e));
+      if (op.kind === 'get')
+        this.redis.get(op.key).then(
+          (v) => op.done(null, v),
+          (e: Error) => op.done(e),
+        );
+      else
+        this.redis.set(op.key, op.value, 'EX', ttl).then(
+          () => op.done(null),
+          (e: Error) => op.done(e),
+        );
       return;
     }
     const pipeline = this.redis.pipeline();

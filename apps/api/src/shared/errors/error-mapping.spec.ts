@@ -9,7 +9,10 @@ describe('mapError', () => {
   const m = (e: unknown) => mapError(e, 'cid');
 
   it('maps the store errors: conflict 409, unavailable 503 with Retry-After', () => {
-    expect(m(new WrongExpectedRevisionError('s', 3, 4))).toMatchObject({ status: 409, body: { error: { code: 'CONCURRENCY_CONFLICT', correlationId: 'cid' } } });
+    expect(m(new WrongExpectedRevisionError('s', 3, 4))).toMatchObject({
+      status: 409,
+      body: { error: { code: 'CONCURRENCY_CONFLICT', correlationId: 'cid' } },
+    });
     const u = m(new StoreUnavailableError('down'));
     expect(u.status).toBe(503);
     expect(u.headers['Retry-After']).toMatch(/^\d+$/);
@@ -48,14 +51,21 @@ describe('mapError', () => {
     const r = m(thrown);
     expect(r).toMatchObject({ status: 503, unexpected: false });
     expect(r.headers['Retry-After']).toMatch(/^\d+$/);
-    expect(r.body.error).toMatchObject({ code: 'UNKNOWN_CALENDAR_VERSION', calendarVersion: 'vn-2099.1+hours:07:00-11:30,13:30-17:00/1-5', correlationId: 'cid' });
+    expect(r.body.error).toMatchObject({
+      code: 'UNKNOWN_CALENDAR_VERSION',
+      calendarVersion: 'vn-2099.1+hours:07:00-11:30,13:30-17:00/1-5',
+      correlationId: 'cid',
+    });
     expect(r.body.error.message).toMatch(/this build .* does not know calendar version 'vn-2099\.1\+hours:07:00-11:30,13:30-17:00\/1-5'/);
     expect(r.body.error.message).toMatch(/upgrade/);
   });
 
   it('registerErrorCode adds a code with its status and optional wording', () => {
     registerErrorCode('TEST_ONLY_GONE', 410, { message: () => 'gone for good' });
-    expect(m(Object.assign(new Error('internal wording'), { code: 'TEST_ONLY_GONE' }))).toMatchObject({ status: 410, body: { error: { code: 'TEST_ONLY_GONE', message: 'gone for good' } } });
+    expect(m(Object.assign(new Error('internal wording'), { code: 'TEST_ONLY_GONE' }))).toMatchObject({
+      status: 410,
+      body: { error: { code: 'TEST_ONLY_GONE', message: 'gone for good' } },
+    });
     registerErrorCode('TEST_ONLY_TEAPOT', 418);
     expect(m(Object.assign(new Error('short and stout'), { code: 'TEST_ONLY_TEAPOT' })).body.error.message).toBe('short and stout');
   });

@@ -97,24 +97,45 @@ export function mapError(err: unknown, correlationId: string): MappedError {
   if (err instanceof WrongExpectedRevisionError) {
     return {
       status: 409,
-      body: body('CONCURRENCY_CONFLICT', `the resource was changed by someone else (expected revision ${err.expected}, actual ${err.actual})`, correlationId, undefined, {
-        expectedRevision: err.expected,
-        actualRevision: err.actual,
-      }),
+      body: body(
+        'CONCURRENCY_CONFLICT',
+        `the resource was changed by someone else (expected revision ${err.expected}, actual ${err.actual})`,
+        correlationId,
+        undefined,
+        {
+          expectedRevision: err.expected,
+          actualRevision: err.actual,
+        },
+      ),
       headers: none,
       unexpected: false,
     };
   }
   if (err instanceof StoreUnavailableError) {
-    return { status: 503, body: body('STORE_UNAVAILABLE', 'the event store is unavailable, retry later', correlationId), headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) }, unexpected: false };
+    return {
+      status: 503,
+      body: body('STORE_UNAVAILABLE', 'the event store is unavailable, retry later', correlationId),
+      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+      unexpected: false,
+    };
   }
   const e = (err ?? {}) as Record<string, unknown>;
   // JSON parser errors (shaped like body-parser's): `type` tells them apart; they carry status 4xx.
   if (e.type === 'entity.too.large') {
-    return { status: 413, body: body('PAYLOAD_TOO_LARGE', `request body larger than ${e.limit ?? 'the limit'} bytes`, correlationId), headers: none, unexpected: false };
+    return {
+      status: 413,
+      body: body('PAYLOAD_TOO_LARGE', `request body larger than ${e.limit ?? 'the limit'} bytes`, correlationId),
+      headers: none,
+      unexpected: false,
+    };
   }
   if (e.type === 'entity.parse.failed' || err instanceof SyntaxError) {
-    return { status: 400, body: body('MALFORMED_JSON', 'request body is not valid JSON', correlationId, [{ field: 'body', message: 'malformed JSON' }]), headers: none, unexpected: false };
+    return {
+      status: 400,
+      body: body('MALFORMED_JSON', 'request body is not valid JSON', correlationId, [{ field: 'body', message: 'malformed JSON' }]),
+      headers: none,
+      unexpected: false,
+    };
   }
   if (typeof e.type === 'string' && (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported')) {
     return { status: 415, body: body('UNSUPPORTED_MEDIA_TYPE', String(e.message ?? 'unsupported encoding'), correlationId), headers: none, unexpected: false };
@@ -122,9 +143,16 @@ export function mapError(err: unknown, correlationId: string): MappedError {
   // fastify's own request errors (body over the limit, unknown content type, bad Content-Length…).
   if (typeof e.code === 'string' && e.code.startsWith('FST_') && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     const status = e.statusCode;
-    if (status === 413) return { status, body: body('PAYLOAD_TOO_LARGE', 'request body larger than the limit', correlationId), headers: none, unexpected: false };
-    if (status === 415) return { status, body: body('UNSUPPORTED_MEDIA_TYPE', String(e.message ?? 'unsupported media type'), correlationId), headers: none, unexpected: false };
-    return { status, body: body(STATUS_CODE[status] ?? 'VALIDATION_FAILED', String(e.message ?? 'bad request'), correlationId), headers: none, unexpected: false };
+    if (status === 413)
+      return { status, body: body('PAYLOAD_TOO_LARGE', 'request body larger than the limit', correlationId), headers: none, unexpected: false };
+    if (status === 415)
+      return { status, body: body('UNSUPPORTED_MEDIA_TYPE', String(e.message ?? 'unsupported media type'), correlationId), headers: none, unexpected: false };
+    return {
+      status,
+      body: body(STATUS_CODE[status] ?? 'VALIDATION_FAILED', String(e.message ?? 'bad request'), correlationId),
+      headers: none,
+      unexpected: false,
+    };
   }
   if (err instanceof HttpException) {
     const status = err.getStatus();
@@ -136,14 +164,29 @@ export function mapError(err: unknown, correlationId: string): MappedError {
     }
     if (status === 400 && /JSON/i.test(message)) {
       // Nest maps body-parser SyntaxErrors to a BadRequestException carrying the parser message.
-      return { status: 400, body: body('MALFORMED_JSON', 'request body is not valid JSON', correlationId, [{ field: 'body', message: 'malformed JSON' }]), headers: none, unexpected: false };
+      return {
+        status: 400,
+        body: body('MALFORMED_JSON', 'request body is not valid JSON', correlationId, [{ field: 'body', message: 'malformed JSON' }]),
+        headers: none,
+        unexpected: false,
+      };
     }
     if (status === 404 && /^Cannot /.test(message)) message = 'no such route';
     const code = STATUS_CODE[status] ?? (status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED');
-    return { status, body: body(code, message, correlationId), headers: status === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : none, unexpected: status >= 500 };
+    return {
+      status,
+      body: body(code, message, correlationId),
+      headers: status === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : none,
+      unexpected: status >= 500,
+    };
   }
   if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) {
-    return { status: 503, body: body('SERVICE_UNAVAILABLE', 'a dependency is unavailable, retry later', correlationId), headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) }, unexpected: false };
+    return {
+      status: 503,
+      body: body('SERVICE_UNAVAILABLE', 'a dependency is unavailable, retry later', correlationId),
+      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+      unexpected: false,
+    };
   }
   if (typeof e.code === 'string' && CODE_STATUS.has(e.code) && err instanceof Error) {
     const mapping = CODE_STATUS.get(e.code)!;

@@ -1,4 +1,3 @@
-
 /** Deepest JSON nesting accepted; no command needs more than a handful of levels. */
 export const MAX_JSON_DEPTH = 32;
 
@@ -13,4 +12,3 @@ export function jsonDepthExceeds(value: unknown, max: number): boolean {
   }
   return false;
 }
-

@@ -38,7 +38,15 @@ export function installRequestHooks(fastify: FastifyInstance, logger: Logger): v
     (fastify as unknown as { [METRICS]?: MetricsService })[METRICS]?.observeRoute(req.method, route, status, ms / 1000);
     const url = req.url;
     const q = url.indexOf('?');
-    const line = { correlationId: req.correlationId, actor: req.user?.sub, method: req.method, route, path: q < 0 ? url : url.slice(0, q), status, ms: Math.round(ms * 10) / 10 };
+    const line = {
+      correlationId: req.correlationId,
+      actor: req.user?.sub,
+      method: req.method,
+      route,
+      path: q < 0 ? url : url.slice(0, q),
+      status,
+      ms: Math.round(ms * 10) / 10,
+    };
     if (status >= 500) access.error(line, 'request');
     else access.info(line, 'request');
     done();

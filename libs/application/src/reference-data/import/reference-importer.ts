@@ -83,7 +83,15 @@ export function parseReferenceFile(content: string, format: 'csv' | 'json', colu
     if (unknown.length || missing.length) {
       return {
         rows,
-        errors: [{ line: 1, message: `header must be ${columns.join(',')}` + (unknown.length ? `; unknown column(s): ${unknown.join(', ')}` : '') + (missing.length ? `; missing: ${missing.join(', ')}` : '') }],
+        errors: [
+          {
+            line: 1,
+            message:
+              `header must be ${columns.join(',')}` +
+              (unknown.length ? `; unknown column(s): ${unknown.join(', ')}` : '') +
+              (missing.length ? `; missing: ${missing.join(', ')}` : ''),
+          },
+        ],
       };
     }
   }
@@ -145,7 +153,11 @@ export class ReferenceImporter {
       }
       const list = groups.get(dto.code) ?? [];
       if (list.some((r) => (r.dto.validFrom ?? null) === (dto.validFrom ?? null))) {
-        report.errors.push({ line: row.line, field: 'valid_from', message: `a previous line already describes '${dto.code}' from ${dto.validFrom ?? 'the start'}` });
+        report.errors.push({
+          line: row.line,
+          field: 'valid_from',
+          message: `a previous line already describes '${dto.code}' from ${dto.validFrom ?? 'the start'}`,
+        });
         continue;
       }
       list.push({ line: row.line, dto });
@@ -159,7 +171,16 @@ export class ReferenceImporter {
     while (pending.length) {
       const model = this.ref.ready();
       let idx = pending.findIndex((code) =>
-        groups.get(code)!.every((r) => !r.dto.parentCode || r.dto.parentCode === code || doneCodes.has(r.dto.parentCode) || !groups.has(r.dto.parentCode) || !!model.agency(r.dto.parentCode)),
+        groups
+          .get(code)!
+          .every(
+            (r) =>
+              !r.dto.parentCode ||
+              r.dto.parentCode === code ||
+              doneCodes.has(r.dto.parentCode) ||
+              !groups.has(r.dto.parentCode) ||
+              !!model.agency(r.dto.parentCode),
+          ),
       );
       if (idx < 0) idx = 0; // a cycle in the file: let the handler reject it line by line
       const code = pending.splice(idx, 1)[0];
@@ -172,13 +193,17 @@ export class ReferenceImporter {
         try {
           if (before === undefined) {
             const { commandId: _c, ...input } = dto;
-            await this.commands.execute(new RegisterAgencyCommand({ ...input, validTo: last ? (dto.validTo ?? null) : null }, this.context(actor, correlationId)));
+            await this.commands.execute(
+              new RegisterAgencyCommand({ ...input, validTo: last ? (dto.validTo ?? null) : null }, this.context(actor, correlationId)),
+            );
           } else {
             const { code: _code, validFrom, commandId: _c, ...attrs } = dto;
             const rec = this.ref.model.agency(code)!;
             // The first line of an agency describes its first version, whatever date that version has now.
             const effectiveFrom = i === 0 && (validFrom ?? null) === null ? rec.versions[0].effectiveFrom : (validFrom ?? null);
-            await this.commands.execute(new ChangeAgencyCommand(code, { ...attrs, effectiveFrom, validTo: last ? (dto.validTo ?? null) : undefined }, this.context(actor, correlationId)));
+            await this.commands.execute(
+              new ChangeAgencyCommand(code, { ...attrs, effectiveFrom, validTo: last ? (dto.validTo ?? null) : undefined }, this.context(actor, correlationId)),
+            );
           }
           if (this.ref.model.agency(code)?.revision !== before) report.written++;
           else report.unchanged++;
@@ -192,7 +217,13 @@ export class ReferenceImporter {
     return report;
   }
 
-  async importProcedures(content: string, format: 'csv' | 'json', actor: AuthUser, opts: { effectiveFrom?: string } = {}, progress?: Progress): Promise<ImportReport> {
+  async importProcedures(
+    content: string,
+    format: 'csv' | 'json',
+    actor: AuthUser,
+    opts: { effectiveFrom?: string } = {},
+    progress?: Progress,
+  ): Promise<ImportReport> {
     await this.ref.refresh();
     const parsed = parseReferenceFile(content, format, PROCEDURE_COLUMNS);
     const report: ImportReport = { kind: 'procedures', rows: parsed.rows.length, written: 0, unchanged: 0, errors: [...parsed.errors] };
@@ -225,10 +256,14 @@ export class ReferenceImporter {
         try {
           const { commandId: _c, ...input } = dto;
           if (before === undefined) {
-            await this.commands.execute(new RegisterProcedureCommand({ ...input, effectiveFrom: opts.effectiveFrom ?? null }, this.context(actor, correlationId)));
+            await this.commands.execute(
+              new RegisterProcedureCommand({ ...input, effectiveFrom: opts.effectiveFrom ?? null }, this.context(actor, correlationId)),
+            );
           } else {
             const { code, ...fields } = input;
-            await this.commands.execute(new ChangeProcedureCommand(code, { ...fields, effectiveFrom: opts.effectiveFrom ?? this.ref.today() }, this.context(actor, correlationId)));
+            await this.commands.execute(
+              new ChangeProcedureCommand(code, { ...fields, effectiveFrom: opts.effectiveFrom ?? this.ref.today() }, this.context(actor, correlationId)),
+            );
           }
           if (this.ref.model.procedure(dto.code)?.revision !== before) report.written++;
           else report.unchanged++;

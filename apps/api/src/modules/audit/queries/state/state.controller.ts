@@ -36,7 +36,11 @@ export class StateController {
       throw ApiError.validation([{ field: 'at', message: 'give at, knownAt or revision' }]);
     }
     const revision = q.revision === undefined ? undefined : Number(q.revision);
-    await this.audit.record(user, { action: 'state', dossierCode: code, details: { at: q.at ?? null, knownAt: q.knownAt ?? null, revision: revision ?? null } });
+    await this.audit.record(user, {
+      action: 'state',
+      dossierCode: code,
+      details: { at: q.at ?? null, knownAt: q.knownAt ?? null, revision: revision ?? null },
+    });
     return this.audit.state(code, { asOf: q.at, knownAt: q.knownAt, revision });
   }
 }

@@ -8,6 +8,8 @@ export class CompleteDossierHandler implements ICommandHandler<CompleteDossierCo
   constructor(private readonly runner: DossierCommandRunner) {}
 
   execute({ code, input, ctx }: CompleteDossierCommand): Promise<DossierCommandResponse> {
-    return this.runner.act(code, ctx, { command: () => ({ type: 'complete', occurredAt: input.occurredAt, outcome: input.outcome, electronicResult: input.electronicResult ?? false }) });
+    return this.runner.act(code, ctx, {
+      command: () => ({ type: 'complete', occurredAt: input.occurredAt, outcome: input.outcome, electronicResult: input.electronicResult ?? false }),
+    });
   }
 }

@@ -8,6 +8,8 @@ export class IssueApologyHandler implements ICommandHandler<IssueApologyCommand>
   constructor(private readonly runner: DossierCommandRunner) {}
 
   execute({ code, input, ctx }: IssueApologyCommand): Promise<DossierCommandResponse> {
-    return this.runner.act(code, ctx, { command: () => ({ type: 'issue_apology', occurredAt: input.occurredAt, newPromisedAt: input.newPromisedAt, reason: input.reason }) });
+    return this.runner.act(code, ctx, {
+      command: () => ({ type: 'issue_apology', occurredAt: input.occurredAt, newPromisedAt: input.newPromisedAt, reason: input.reason }),
+    });
   }
 }

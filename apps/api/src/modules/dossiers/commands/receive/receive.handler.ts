@@ -14,6 +14,21 @@ export class ReceiveDossierHandler implements ICommandHandler<ReceiveDossierComm
   async execute({ input, ctx }: ReceiveDossierCommand): Promise<DossierCommandResponse> {
     // Personal data: identity fields encrypted under a per-applicant key (vault); the event gets the ref and ciphertext.
     const applicant = await this.applicants.seal(input.applicant);
-    return this.runner.start(ctx, { code: input.code, agencyCode: input.agencyCode, procedureCode: input.procedureCode, occurredAt: input.occurredAt, procedureMustExist: true, command: { type: 'receive', dossierCode: input.code, agencyCode: input.agencyCode, procedureCode: input.procedureCode, channel: input.channel, occurredAt: input.occurredAt, ...applicant } });
+    return this.runner.start(ctx, {
+      code: input.code,
+      agencyCode: input.agencyCode,
+      procedureCode: input.procedureCode,
+      occurredAt: input.occurredAt,
+      procedureMustExist: true,
+      command: {
+        type: 'receive',
+        dossierCode: input.code,
+        agencyCode: input.agencyCode,
+        procedureCode: input.procedureCode,
+        channel: input.channel,
+        occurredAt: input.occurredAt,
+        ...applicant,
+      },
+    });
   }
 }

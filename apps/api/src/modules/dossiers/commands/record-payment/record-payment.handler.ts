@@ -9,6 +9,8 @@ export class RecordPaymentHandler implements ICommandHandler<RecordPaymentComman
   constructor(private readonly runner: DossierCommandRunner) {}
 
   execute({ code, input, ctx }: RecordPaymentCommand): Promise<DossierCommandResponse> {
-    return this.runner.act(code, ctx, { command: () => ({ type: 'record_payment', occurredAt: input.occurredAt, online: input.online, ...opt('amount', input.amount) }) });
+    return this.runner.act(code, ctx, {
+      command: () => ({ type: 'record_payment', occurredAt: input.occurredAt, online: input.online, ...opt('amount', input.amount) }),
+    });
   }
 }

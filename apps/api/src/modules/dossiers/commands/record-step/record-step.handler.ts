@@ -9,6 +9,16 @@ export class RecordStepHandler implements ICommandHandler<RecordStepCommand> {
   constructor(private readonly runner: DossierCommandRunner) {}
 
   execute({ code, input, ctx }: RecordStepCommand): Promise<DossierCommandResponse> {
-    return this.runner.act(code, ctx, { command: () => ({ type: 'record_step', occurredAt: input.occurredAt, kind: input.kind, fromUnit: input.fromUnit, toUnit: input.toUnit, ...opt('allottedWorkingHours', input.allottedWorkingHours), ...opt('note', input.note) }) });
+    return this.runner.act(code, ctx, {
+      command: () => ({
+        type: 'record_step',
+        occurredAt: input.occurredAt,
+        kind: input.kind,
+        fromUnit: input.fromUnit,
+        toUnit: input.toUnit,
+        ...opt('allottedWorkingHours', input.allottedWorkingHours),
+        ...opt('note', input.note),
+      }),
+    });
   }
 }

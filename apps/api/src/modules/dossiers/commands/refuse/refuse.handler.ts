@@ -8,6 +8,21 @@ export class RefuseDossierHandler implements ICommandHandler<RefuseDossierComman
   constructor(private readonly runner: DossierCommandRunner) {}
 
   execute({ input, ctx }: RefuseDossierCommand): Promise<DossierCommandResponse> {
-    return this.runner.start(ctx, { code: input.code, agencyCode: input.agencyCode, procedureCode: input.procedureCode, occurredAt: input.occurredAt, procedureMustExist: false, command: { type: 'refuse', dossierCode: input.code, agencyCode: input.agencyCode, procedureCode: input.procedureCode, channel: input.channel, occurredAt: input.occurredAt, reason: input.reason } });
+    return this.runner.start(ctx, {
+      code: input.code,
+      agencyCode: input.agencyCode,
+      procedureCode: input.procedureCode,
+      occurredAt: input.occurredAt,
+      procedureMustExist: false,
+      command: {
+        type: 'refuse',
+        dossierCode: input.code,
+        agencyCode: input.agencyCode,
+        procedureCode: input.procedureCode,
+        channel: input.channel,
+        occurredAt: input.occurredAt,
+        reason: input.reason,
+      },
+    });
   }
 }

@@ -9,6 +9,9 @@ export class RequestPaymentHandler implements ICommandHandler<RequestPaymentComm
   constructor(private readonly runner: DossierCommandRunner) {}
 
   execute({ code, input, ctx }: RequestPaymentCommand): Promise<DossierCommandResponse> {
-    return this.runner.act(code, ctx, { command: () => ({ type: 'request_payment', occurredAt: input.occurredAt, ...opt('amount', input.amount) }), needsProcedure: true });
+    return this.runner.act(code, ctx, {
+      command: () => ({ type: 'request_payment', occurredAt: input.occurredAt, ...opt('amount', input.amount) }),
+      needsProcedure: true,
+    });
   }
 }

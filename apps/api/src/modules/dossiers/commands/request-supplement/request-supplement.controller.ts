@@ -20,7 +20,11 @@ export class RequestSupplementController {
   @ApiOperation({ summary: 'Ask the applicant for missing documents (status 5, clock paused)' })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The revision (ETag) the clerk saw' })
-  requestSupplement(@Param('code', DossierCodePipe) code: string, @Body() dto: RequestSupplementDto, @Ctx() ctx: CommandContext): Promise<DossierCommandResponse> {
+  requestSupplement(
+    @Param('code', DossierCodePipe) code: string,
+    @Body() dto: RequestSupplementDto,
+    @Ctx() ctx: CommandContext,
+  ): Promise<DossierCommandResponse> {
     const { commandId: _ignored, ...input } = dto;
     return this.commands.execute(new RequestSupplementCommand(code, input, ctx));
   }

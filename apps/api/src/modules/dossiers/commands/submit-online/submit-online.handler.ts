@@ -14,6 +14,20 @@ export class SubmitOnlineHandler implements ICommandHandler<SubmitOnlineCommand>
   async execute({ input, ctx }: SubmitOnlineCommand): Promise<DossierCommandResponse> {
     // Personal data: identity fields encrypted under a per-applicant key (vault); the event gets the ref and ciphertext.
     const applicant = await this.applicants.seal(input.applicant);
-    return this.runner.start(ctx, { code: input.code, agencyCode: input.agencyCode, procedureCode: input.procedureCode, occurredAt: input.occurredAt, procedureMustExist: true, command: { type: 'submit_online', dossierCode: input.code, agencyCode: input.agencyCode, procedureCode: input.procedureCode, occurredAt: input.occurredAt, ...applicant } });
+    return this.runner.start(ctx, {
+      code: input.code,
+      agencyCode: input.agencyCode,
+      procedureCode: input.procedureCode,
+      occurredAt: input.occurredAt,
+      procedureMustExist: true,
+      command: {
+        type: 'submit_online',
+        dossierCode: input.code,
+        agencyCode: input.agencyCode,
+        procedureCode: input.procedureCode,
+        occurredAt: input.occurredAt,
+        ...applicant,
+      },
+    });
   }
 }

@@ -20,7 +20,11 @@ export class SupplySupplementController {
   @ApiOperation({ summary: 'The applicant supplied the documents (status 4, clock resumes, due date moves out)' })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiHeader({ name: 'If-Match', required: false, description: 'The revision (ETag) the clerk saw' })
-  supplySupplement(@Param('code', DossierCodePipe) code: string, @Body() dto: SupplySupplementDto, @Ctx() ctx: CommandContext): Promise<DossierCommandResponse> {
+  supplySupplement(
+    @Param('code', DossierCodePipe) code: string,
+    @Body() dto: SupplySupplementDto,
+    @Ctx() ctx: CommandContext,
+  ): Promise<DossierCommandResponse> {
     const { commandId: _ignored, ...input } = dto;
     return this.commands.execute(new SupplySupplementCommand(code, input, ctx));
   }
