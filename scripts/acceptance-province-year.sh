@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 9 acceptance, full size: a generated province-year imported on the embedded default (SQLite),
+# The province-year acceptance, full size: a generated province-year imported on the embedded default (SQLite),
 # the SLA projections rebuilt, and the read models' figures compared with those computed straight from
 # the CSV files (`projections check-csv`: per agency level, per agency, per channel x timeliness).
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run test:faults`: the reliability tests of issue 10 alone — fault injection (test/faults), scale-out
+# `npm run test:faults`: the reliability tests alone — fault injection (test/faults), scale-out
 # (test/scale-out.e2e-spec.ts) and the CSV importer fuzz. The first two start their OWN PostgreSQL (initdb into a
 # temp dir, run as the `postgres` user) and Redis on free ports and the compiled API/worker as child processes,
 # so the shared services on 5432/6379 are never restarted. They are also part of `npm test` (jest's e2e project).
