@@ -42,7 +42,10 @@ class SlaAccess implements OnApplicationShutdown {
     } catch (e) {
       if (e instanceof InvalidQueryError) throw new BadRequestException(e.message);
       // The worker creates the read models on its first start: until then there is nothing to read yet.
-      if (e instanceof Error && /no such table|relation "?[\w.]+"? does not exist/.test(e.message)) {
+      // Matched on the message, not `instanceof Error`: better-sqlite3's native addon keeps the SqliteError class of
+      // the first realm that loaded it, which under Jest is another test file's.
+      const message = typeof (e as { message?: unknown })?.message === 'string' ? (e as { message: string }).message : '';
+      if (/no such table|relation "?[\w.]+"? does not exist/.test(message)) {
         throw new ApiError(503, 'SERVICE_UNAVAILABLE', 'the read models are not built yet (the worker builds them on its first start)', undefined, {
           'Retry-After': '5',
         });
