@@ -22,10 +22,11 @@ export function createSqliteKeyVault(opts: { file: string; busyTimeoutMs?: numbe
   let db: Database.Database;
   try {
     db = new Database(opts.file);
+    // The busy timeout before the WAL switch, which takes a lock another process may hold at that moment.
+    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('secure_delete = ON');
-    db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
     db.exec(`CREATE TABLE IF NOT EXISTS applicant_keys (
       ref TEXT PRIMARY KEY,
       wrapped_key BLOB,

@@ -86,11 +86,13 @@ export interface SqliteDbOptions {
 
 export function createSqliteDb(options: SqliteDbOptions): SqlDb {
   const db = new Database(options.file, { readonly: options.readonly ?? false });
+  // The busy timeout first: switching to WAL takes a lock, and without a timeout a second connection opening
+  // the same file at that moment fails at once with SQLITE_BUSY instead of waiting.
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
   if (!options.readonly) {
     db.pragma(`journal_mode = ${options.journalMode ?? 'WAL'}`);
     db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   }
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
   db.pragma(`cache_size = -${Math.max(256, Math.floor(options.cacheKiB ?? 65536))}`);
   const stmts = new Map<string, Database.Statement>();
   const prep = (sql: string) => {
