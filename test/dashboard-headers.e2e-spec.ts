@@ -13,6 +13,8 @@ describe('dashboard security headers', () => {
 
   it.each(['/dashboard/', '/dashboard/js/app.js', '/dashboard/vendor/chart.umd.min.js'])('%s has a strict CSP and may not be framed', async (path) => {
     const r = await fetch(t.baseUrl + path);
+    // Read the body: an unread response keeps its connection busy, and the server's close waits for it.
+    expect((await r.arrayBuffer()).byteLength).toBeGreaterThan(0);
     expect(r.status).toBe(200);
     const csp = r.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");

@@ -13,6 +13,7 @@ import { MetricsService } from './shared/http/metrics';
 import { PinoNestLogger } from '@motcua/platform';
 import { WireFastifyAdapter } from './shared/command/wire';
 import { serveStatic } from './modules/dashboard/static-files';
+import type { Server } from 'node:http';
 import { IdempotencyStore } from './shared/command/idempotency.store';
 
 /** Static assets (Swagger UI's) through the dashboard's small static handler rather than @fastify/static. */
@@ -22,6 +23,28 @@ class ApiFastifyAdapter extends WireFastifyAdapter {
     serveStatic(this.getInstance(), prefix, options.root, {}, false);
     return this;
   }
+}
+
+/** How long a closing server waits for answers in flight before it cuts the connections left. */
+const DRAIN_MS = 10_000;
+
+/**
+ * Node's `server.close()` closes the keep-alive connections idle at that instant only; one that finishes its
+ * answer a moment later (a monitor's browser fetching the dashboard) would hold the process for the whole
+ * keep-alive timeout (72 s). While closing, idle connections are closed as they appear, and after DRAIN_MS the
+ * rest are cut, so a SIGTERM ends in seconds and no answer in flight is lost before then.
+ */
+function drainOnClose(server: Server): void {
+  const close = server.close.bind(server);
+  server.close = ((cb?: (err?: Error) => void) => {
+    const idle = setInterval(() => server.closeIdleConnections(), 100).unref();
+    const cut = setTimeout(() => server.closeAllConnections(), DRAIN_MS).unref();
+    server.once('close', () => {
+      clearInterval(idle);
+      clearTimeout(cut);
+    });
+    return close(cb);
+  }) as Server['close'];
 }
 
 /**
@@ -39,6 +62,7 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<INes
   // Order matters: the correlation id and timing first (so even a parse error has them), then the body.
   installRequestHooks(fastify, logger);
   installJsonParser(fastify, config.bodyLimitBytes);
+  drainOnClose(fastify.server);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger, DossiersFeature), adapter, {
     bodyParser: false,
     logger: new PinoNestLogger(logger.child({ component: 'nest' })),

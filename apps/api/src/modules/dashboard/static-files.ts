@@ -1,6 +1,5 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Content types of the few kinds of file the dashboard ships. */
@@ -36,69 +35,68 @@ export function chartJsFile(): string {
   return join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
 }
 
-type Handler = (req: IncomingMessage & { originalUrl?: string }, res: ServerResponse, next: (err?: unknown) => void) => void;
+/** What a static request resolves to; `serveStatic` answers it through fastify's reply. */
+export type StaticAnswer =
+  | { kind: 'pass' }
+  | { kind: 'redirect'; location: string }
+  | { kind: 'not-modified'; headers: Record<string, string> }
+  | { kind: 'file'; file: string; headers: Record<string, string> };
 
 /**
- * A minimal static handler (GET/HEAD only): files under `root`, never outside it (a `..` escape
+ * A minimal static resolver (GET/HEAD only): files under `root`, never outside it (a `..` escape
  * is a 404), plus fixed extra files (vendor libraries from node_modules). `no-cache` + a weak ETag
  * so a redeploy is seen on the next load without stale tabs on the monitors' screens.
+ * `url` is the path below the mount, `originalUrl` the whole request URL.
  */
-export function staticHandler(mount: string, root: string, extra: Record<string, string>, headers: Record<string, string> = {}): Handler {
+export function resolveStatic(
+  mount: string,
+  root: string,
+  extra: Record<string, string>,
+  req: { method?: string; url: string; originalUrl: string; ifNoneMatch?: string },
+  headers: Record<string, string> = {},
+): StaticAnswer {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return { kind: 'pass' };
   const base = resolve(root) + sep;
-  return (req, res, next) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    const url = new URL(req.url ?? '/', 'http://x');
-    let rel: string;
-    try {
-      rel = decodeURIComponent(url.pathname);
-    } catch {
-      return next();
-    }
-    if (rel === '' || rel === '/') {
-      // `/dashboard` -> `/dashboard/`, so the page's relative module URLs resolve under the mount.
-      const orig = new URL(req.originalUrl ?? req.url ?? '/', 'http://x');
-      if (!orig.pathname.endsWith('/')) {
-        res.statusCode = 301;
-        res.setHeader('Location', `${mount}/${orig.search}`);
-        return void res.end();
-      }
-      rel = '/index.html';
-    }
-    let file: string | undefined = extra[rel];
-    if (!file) {
-      const abs = resolve(root, '.' + rel);
-      if (!abs.startsWith(base)) return next();
-      file = abs;
-    }
-    let st;
-    try {
-      st = statSync(file);
-    } catch {
-      return next();
-    }
-    if (!st.isFile()) return next();
-    const etag = `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
-    res.setHeader('Cache-Control', 'no-cache');
-    res.setHeader('ETag', etag);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    if (req.headers['if-none-match'] === etag) {
-      res.statusCode = 304;
-      return void res.end();
-    }
-    res.statusCode = 200;
-    res.setHeader('Content-Type', TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream');
-    res.setHeader('Content-Length', String(st.size));
-    if (req.method === 'HEAD') return void res.end();
-    createReadStream(file)
-      .on('error', (e) => (res.headersSent ? res.destroy(e) : next(e)))
-      .pipe(res);
+  const url = new URL(req.url || '/', 'http://x');
+  let rel: string;
+  try {
+    rel = decodeURIComponent(url.pathname);
+  } catch {
+    return { kind: 'pass' };
+  }
+  if (rel === '' || rel === '/') {
+    const orig = new URL(req.originalUrl || '/', 'http://x');
+    if (!orig.pathname.endsWith('/')) return { kind: 'redirect', location: `${mount}/${orig.search}` };
+    rel = '/index.html';
+  }
+  let file: string | undefined = extra[rel];
+  if (!file) {
+    const abs = resolve(root, '.' + rel);
+    if (!abs.startsWith(base)) return { kind: 'pass' };
+    file = abs;
+  }
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return { kind: 'pass' };
+  }
+  if (!st.isFile()) return { kind: 'pass' };
+  const etag = `W/"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
+  const common = { 'Cache-Control': 'no-cache', ETag: etag, 'X-Content-Type-Options': 'nosniff', ...headers };
+  if (req.ifNoneMatch === etag) return { kind: 'not-modified', headers: common };
+  return {
+    kind: 'file',
+    file,
+    headers: { ...common, 'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': String(st.size) },
   };
 }
 
 /**
- * Mounts staticHandler on fastify at `mount/*` (and `mount` itself when `withRoot`, which redirects to
- * `mount/`); a file not found goes on to the API's 404.
+ * Mounts resolveStatic on fastify at `mount/*` (and `mount` itself when `withRoot`, which redirects to
+ * `mount/`); a file not found goes on to the API's 404. Files go out as streams through the reply (never a
+ * hijacked raw response: fastify then keeps track of the connection, and closing the server does not wait on
+ * a browser's idle keep-alive socket).
  */
 export function serveStatic(
   app: FastifyInstance,
@@ -108,23 +106,26 @@ export function serveStatic(
   withRoot: boolean,
   headers: Record<string, string> = {},
 ): void {
-  const handler = staticHandler(mount, root, extra, headers);
-  const serve = (request: FastifyRequest, reply: FastifyReply) => {
-    const raw = request.raw as IncomingMessage & { originalUrl?: string };
-    const url = raw.url ?? '/';
-    raw.originalUrl = url;
-    raw.url = url.slice(mount.length) || '/';
-    let passed = false;
-    let error: unknown;
-    // The handler answers synchronously or starts a file stream; it passes on (to the 404) synchronously.
-    handler(raw, reply.raw, (err) => {
-      passed = true;
-      error = err;
-    });
-    raw.url = url;
-    if (!passed) return void reply.hijack();
-    if (error) throw error;
-    reply.callNotFound();
+  const serve = async (request: FastifyRequest, reply: FastifyReply) => {
+    const originalUrl = request.raw.url ?? '/';
+    const answer = resolveStatic(
+      mount,
+      root,
+      extra,
+      { method: request.method, url: originalUrl.slice(mount.length) || '/', originalUrl, ifNoneMatch: request.headers['if-none-match'] },
+      headers,
+    );
+    switch (answer.kind) {
+      case 'pass':
+        return reply.callNotFound();
+      case 'redirect':
+        return reply.code(301).header('Location', answer.location).send();
+      case 'not-modified':
+        return reply.code(304).headers(answer.headers).send();
+      case 'file':
+        reply.code(200).headers(answer.headers);
+        return request.method === 'HEAD' ? reply.send() : reply.send(createReadStream(answer.file));
+    }
   };
   if (withRoot) app.route({ method: ['GET', 'HEAD'], url: mount, handler: serve, exposeHeadRoute: false });
   app.route({ method: ['GET', 'HEAD'], url: `${mount}/*`, handler: serve, exposeHeadRoute: false });
