@@ -5,7 +5,8 @@
 // (apps/ and libs/ TypeScript and JSON outside tests, the tsconfigs, package.json, scripts/link-dist.js),
 // taken just before building and written to dist/ after a successful build: an edit during the build, a
 // deleted file or a file restored with an older mtime all count as a change. A build made another way (plain
-// `npm run build`) writes no fingerprint, so the next call builds once more.
+// `npm run build`) writes no fingerprint, so the next call builds once more. `npm start` builds through
+// `node scripts/cli.js --build-only` (build if needed, run nothing), so the CLI after it does not build again.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -77,7 +78,10 @@ if (!fs.existsSync(entry) || stamp !== current) {
     process.exit(r.status || 1);
   }
   fs.writeFileSync(stampFile, current + '\n');
+} else if (process.argv[2] === '--build-only') {
+  process.stderr.write('cli: the build is up to date (no source changed since the last one)\n');
 }
+if (process.argv[2] === '--build-only') process.exit(0);
 
 process.argv[1] = entry;
 require(entry);

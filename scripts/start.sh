@@ -11,7 +11,8 @@ export READ_MODELS_SQLITE_FILE="${READ_MODELS_SQLITE_FILE:-$DATA_DIR/read-models
 mkdir -p "$DATA_DIR"
 
 echo "== build"
-npm run -s build
+# Builds only when a source changed since the last build (the CLI's fingerprint, so `npm run cli` after it does not build again).
+node scripts/cli.js --build-only
 
 echo "== services"
 ensure_redis || echo "start: continuing without Redis: /api/health will say so; deadline alerts need it" >&2
