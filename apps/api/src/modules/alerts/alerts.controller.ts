@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { AlertView, FeedRow } from '@motcua/alerts';
@@ -18,9 +18,20 @@ const HEARTBEAT_MS = 15_000;
 @ApiTags('alerts')
 @ApiBearerAuth()
 @Controller('alerts')
-export class AlertsController {
+export class AlertsController implements BeforeApplicationShutdown {
   /** Open live streams per token subject (this process). */
   private readonly streams = new Map<string, number>();
+  /** Ends each open stream: called when the process shuts down. */
+  private readonly enders = new Set<() => void>();
+
+  /**
+   * SIGTERM (a deploy, a scale-in): the open streams end before the server closes, so their connections do
+   * not hold the process; each browser reconnects (after the stream's `retry`) to another instance with
+   * Last-Event-ID and misses nothing.
+   */
+  beforeApplicationShutdown(): void {
+    for (const end of [...this.enders]) end();
+  }
 
   constructor(
     private readonly alerts: AlertsService,
@@ -116,11 +127,12 @@ export class AlertsController {
     res.write('retry: 2000\n\n');
     let closed = false;
     let remove = () => {};
-    const close = (reason: 'client' | 'token-expired') => {
+    const close = (reason: 'client' | 'token-expired' | 'shutdown') => {
       if (closed) return;
       closed = true;
       clearInterval(beat);
       clearTimeout(expiry);
+      this.enders.delete(endForShutdown);
       remove();
       const n = (this.streams.get(user.sub) ?? 1) - 1;
       if (n > 0) this.streams.set(user.sub, n);
@@ -137,6 +149,11 @@ export class AlertsController {
       },
       Math.min(expiresInMs, 2_147_000_000),
     );
+    const endForShutdown = () => {
+      res.end();
+      close('shutdown');
+    };
+    this.enders.add(endForShutdown);
     req.on('close', () => close('client'));
     try {
       remove = await this.alerts.connect(client, rawLast ? rawLast : undefined);
