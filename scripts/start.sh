@@ -39,21 +39,25 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+# The CLI signs development tokens with the secret in DATA_DIR: a custom one must be passed on, or every call is 401.
+cli="npm run -s cli --"
+[ "$DATA_DIR" = "./data" ] || cli="DATA_DIR=$DATA_DIR npm run -s cli --"
+
 cat <<MSG
 
   Motcua is running (embedded: SQLite in $DATA_DIR/events.sqlite, Redis ${REDIS_URL:-redis://127.0.0.1:6379})
-    dashboard  http://localhost:$PORT/dashboard/   (paste a token: npm run -s cli -- token --role monitor --agency CODE)
+    dashboard  http://localhost:$PORT/dashboard/   (paste a token: $cli token --role monitor --agency CODE)
     API        http://localhost:$PORT/api
     OpenAPI    http://localhost:$PORT/api/docs
     health     http://localhost:$PORT/api/health
     metrics    http://localhost:$PORT/metrics
 
   A development admin token (signed with the secret in $DATA_DIR unless AUTH_JWT_SECRET is set):
-    TOKEN=\$(npm run -s cli -- token --role admin)
+    TOKEN=\$($cli token --role admin)
     curl -H "Authorization: Bearer \$TOKEN" http://localhost:$PORT/api/agencies
-  Reference data:  npm run cli -- import agencies FILE.csv   |   npm run cli -- import procedures FILE.csv
+  Reference data:  $cli import agencies FILE.csv   |   $cli import procedures FILE.csv
   SLA figures:     curl -H "Authorization: Bearer \$TOKEN" "http://localhost:$PORT/api/sla?from=2025-01-01&to=2025-12-31&by=level"
-  Rebuild:         npm run cli -- projections rebuild   (or POST /api/admin/projections/rebuild as admin)
+  Rebuild:         $cli projections rebuild   (or POST /api/admin/projections/rebuild as admin)
 
   Ctrl-C stops the API and the worker.
 

@@ -47,10 +47,16 @@ export function bufferedStdout(): DestinationStream {
 }
 
 /** Nest's logger port over pino, so framework messages are JSON lines too. */
+/** Nest's contexts that narrate the wiring at start-up. */
+const STARTUP_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
   log(message: unknown, ...rest: unknown[]) {
-    this.logger.info({ context: ctx(rest) }, str(message));
+    const context = ctx(rest);
+    // Nest's start-up narration (a line per module, controller and route: ~90 lines) is debug detail, not news.
+    if (context !== undefined && STARTUP_CONTEXTS.has(context)) this.logger.debug({ context }, str(message));
+    else this.logger.info({ context }, str(message));
   }
   error(message: unknown, ...rest: unknown[]) {
     const stack = rest.find((r) => typeof r === 'string' && r.includes('\n    at '));
