@@ -55,7 +55,7 @@ export interface SqliteEventStoreOptions {
 export const DEFAULT_MIN_FREE_BYTES = 64 * 1024 * 1024;
 
 /**
- * Schema version 2 (PRAGMA user_version). What an append costs in WAL mode is mostly the b-tree pages
+ * Schema version 3 (PRAGMA user_version). What an append costs in WAL mode is mostly the b-tree pages
  * its commit writes, so the layout keeps them few:
  * - events: the log, keyed by position (the rowid). No AUTOINCREMENT: events are never deleted (the
  *   triggers), so rowids are never reused anyway, and AUTOINCREMENT would write sqlite_sequence on
