@@ -26,10 +26,16 @@ describe('API platform (SQLite)', () => {
     expect(body).toEqual({ error: expect.objectContaining({ code, message: expect.any(String), correlationId: expect.any(String) }) });
   };
 
-  it('health is public and reports the store and Redis', async () => {
+  it('health is public and reports the store (with its writability and room) and Redis', async () => {
     const r = await t.request('GET', '/api/health');
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ status: 'ok', checks: { store: { status: 'ok', engine: 'sqlite' }, redis: { status: 'ok' } } });
+    expect(r.body).toEqual({
+      status: 'ok',
+      checks: {
+        store: { status: 'ok', engine: 'sqlite', writable: true, freeBytes: expect.any(Number), minFreeBytes: 64 * 1024 * 1024 },
+        redis: { status: 'ok' },
+      },
+    });
   });
 
   it('no token -> 401, forged -> 401, expired -> 401, wrong role -> 403', async () => {

@@ -5,6 +5,7 @@
  * does. Every answer is recorded (status, Retry-After, latency) for the assertions and figures.
  */
 import { signDevToken } from '@motcua/platform';
+import { scopedCommandId } from '../../apps/api/src/shared/command/command-context';
 import { registerProcedureBody, workingDays } from '@motcua/testing';
 import { sleep } from './cluster';
 
@@ -139,7 +140,7 @@ export class Counters {
       );
       if (s1 < 200 || s1 >= 300) continue;
       this.received.add(code);
-      this.acked.push({ commandId: `${sub}:${k1}`, code, type: 'dossier.received.v1' });
+      this.acked.push({ commandId: scopedCommandId({ sub, agency: AGENCY }, k1), code, type: 'dossier.received.v1' });
       if (o.rnd() < o.completeShare) {
         const k2 = `cpl-${code}`;
         const s2 = await this.command(
@@ -153,7 +154,7 @@ export class Counters {
         );
         if (s2 >= 200 && s2 < 300) {
           this.completed.add(code);
-          this.acked.push({ commandId: `${sub}:${k2}`, code, type: 'dossier.completed.v1' });
+          this.acked.push({ commandId: scopedCommandId({ sub, agency: AGENCY }, k2), code, type: 'dossier.completed.v1' });
         }
       }
       if (o.pauseMs) await sleep(o.pauseMs);

@@ -37,8 +37,8 @@ export interface TestApp {
   store: EventStore;
   config: AppConfig;
   dataDir: string;
-  /** A signed HS256 token; `opts.ttlSeconds` may be negative for an expired one. */
-  token(role: Role | string, agency?: string, opts?: { sub?: string; ttlSeconds?: number; secret?: string }): Promise<string>;
+  /** A signed HS256 token; `opts.ttlSeconds` may be negative for an expired one; `opts.issuer` sets `iss`. */
+  token(role: Role | string, agency?: string, opts?: { sub?: string; ttlSeconds?: number; secret?: string; issuer?: string }): Promise<string>;
   /** fetch + JSON: body objects are sent as JSON, strings as they are (for malformed-body tests). */
   request<T = any>(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<TestResponse<T>>;
   close(): Promise<void>;
@@ -88,7 +88,11 @@ export async function startTestApp(opts: StartOptions): Promise<TestApp> {
     config,
     dataDir,
     token: (role, agency, o = {}) =>
-      signDevToken(o.secret ?? config.auth.jwtSecret!, { sub: o.sub ?? `${role}-${agency ?? 'all'}`, role, agency }, o.ttlSeconds ?? 3600),
+      signDevToken(
+        o.secret ?? config.auth.jwtSecret!,
+        { sub: o.sub ?? `${role}-${agency ?? 'all'}`, role, agency, ...(o.issuer ? { issuer: o.issuer } : {}) },
+        o.ttlSeconds ?? 3600,
+      ),
     async request(method, path, o = {}) {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
       if (o.token) headers.authorization = `Bearer ${o.token}`;

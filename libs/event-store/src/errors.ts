@@ -32,7 +32,33 @@ export class StoreUnavailableError extends EventStoreError {
   constructor(
     message: string,
     override readonly cause?: unknown,
+    code = 'STORE_UNAVAILABLE',
   ) {
-    super('STORE_UNAVAILABLE', message);
+    super(code, message);
+  }
+}
+
+/**
+ * The engine refused a write for lack of space (SQLite SQLITE_FULL, the file system's ENOSPC, PostgreSQL 53100
+ * disk_full): nothing of the append was written, and a retry after space was freed may succeed. A kind of
+ * StoreUnavailableError, so every caller that retries those retries this too.
+ */
+export class StoreFullError extends StoreUnavailableError {
+  constructor(message: string, cause?: unknown) {
+    super(message, cause, 'STORE_FULL');
+  }
+}
+
+/**
+ * An append with `commandIdScope: 'store'` whose command id was already claimed by an append to another stream:
+ * nothing was written. `claimedBy` is the stream the command id names.
+ */
+export class CommandIdTakenError extends EventStoreError {
+  constructor(
+    readonly streamId: string,
+    readonly commandId: string,
+    readonly claimedBy: string,
+  ) {
+    super('COMMAND_ID_TAKEN', `command id ${JSON.stringify(commandId)} names an append to ${claimedBy}, not to ${streamId}`);
   }
 }

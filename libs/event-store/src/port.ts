@@ -54,6 +54,15 @@ export interface AppendOptions {
    * original result and writes nothing, however late the retry comes.
    */
   commandId?: string;
+  /**
+   * Where the command id names one command (default `stream`): with `stream` the same command id on another
+   * stream is another command; with `store` the first append of the command id claims it for its stream in the
+   * whole store (in the same transaction as its events), and an append of that command id to any other stream
+   * writes nothing and fails with CommandIdTakenError. A client's idempotency key names one command, whatever
+   * stream its body addresses. Only adapters with `storeScopedCommandIds` enforce `store`; the others treat it
+   * as `stream` (KurrentDB: docs/event-store.md).
+   */
+  commandIdScope?: 'stream' | 'store';
 }
 
 export interface AppendResult {
@@ -108,9 +117,33 @@ export interface Subscription {
 /** Handler of a live subscription: called with batches in global order; awaited before the next. */
 export type SubscriptionHandler = (events: RecordedEvent[]) => Promise<void> | void;
 
+/**
+ * Whether appends can be expected to succeed, for health checks: the outcome of this store's own appends (the
+ * last one that failed for lack of space, until one succeeds) and, where the adapter can measure it, the room
+ * the store has left. A read-only view: asking writes nothing.
+ */
+export interface Writability {
+  writable: boolean;
+  /**
+   * Why not: `disk_full` when an append failed for lack of space (SQLite SQLITE_FULL / ENOSPC, PostgreSQL 53100
+   * disk_full) and none has succeeded since; `low_disk_space` when the measured room is below `minFreeBytes`.
+   */
+  reason?: 'disk_full' | 'low_disk_space';
+  /** When the condition was first seen (ISO-8601). */
+  since?: string;
+  /** The engine's message of the failed append. */
+  error?: string;
+  /** Bytes the store can still grow by, where the adapter measures it (SQLite: free space of the file's file system, capped by max_page_count). */
+  freeBytes?: number;
+  /** The threshold below which the store reports `low_disk_space` (0: not measured). */
+  minFreeBytes?: number;
+}
+
 export interface EventStore {
   /** Engine name, for health checks and benchmark tables. */
   readonly engine: 'sqlite' | 'postgres' | 'kurrentdb';
+  /** Whether this adapter enforces `commandIdScope: 'store'` (see AppendOptions). */
+  readonly storeScopedCommandIds: boolean;
   append(streamId: string, events: NewEvent[], options?: AppendOptions): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** Current revision of a stream, or -1 when it does not exist. */
@@ -124,6 +157,8 @@ export interface EventStore {
   getStreamMetadata(streamId: string): Promise<StreamMetadata | undefined>;
   /** Health: resolves when the engine answers. */
   ping(): Promise<void>;
+  /** Health: whether appends can be expected to succeed (see Writability). */
+  writability(): Promise<Writability>;
   close(): Promise<void>;
 }
 

@@ -38,6 +38,8 @@ export interface PreparedAppend {
   expectedRevision: ExpectedRevision;
   /** The idempotency key, if any: options.commandId, else the commandId all events' metadata share. */
   commandId: string | undefined;
+  /** `store` only with a command id and `options.commandIdScope: 'store'`; else `stream`. */
+  commandIdScope: 'stream' | 'store';
 }
 
 /** A prepared event placed in its stream: what an adapter writes. */
@@ -98,7 +100,9 @@ export function prepareAppend(streamId: string, events: readonly NewEvent[], opt
   for (let i = 0; i < events.length; i++) {
     prepared[i] = prepareEvent(events[i], i, commandId, maxBytes);
   }
-  return { streamId, events: prepared, expectedRevision, commandId };
+  const scope = options.commandIdScope ?? 'stream';
+  if (scope !== 'stream' && scope !== 'store') throw new InvalidEventError(`invalid command id scope ${JSON.stringify(scope)}`);
+  return { streamId, events: prepared, expectedRevision, commandId, commandIdScope: commandId !== undefined ? scope : 'stream' };
 }
 
 function prepareEvent(e: NewEvent, i: number, commandId: string | undefined, maxBytes: number): PreparedEvent {

@@ -6,10 +6,18 @@ import { ApiError, type AuthUser } from '@motcua/platform';
  * idempotent, the revision the client expects (If-Match), and the correlation id for logs and metadata.
  */
 export interface CommandContext {
-  /** Idempotency: `<sub>:<Idempotency-Key>` (or the body's commandId); a fresh ULID when none was sent. */
+  /**
+   * Idempotency: for a keyed command `idem:<scope>:<Idempotency-Key>` (or the body's commandId), the scope a
+   * digest of who sent it (issuer, subject, agency); a fresh ULID when none was sent.
+   */
   commandId: string;
   /** The raw key the client sent, if any. */
   idempotencyKey?: string;
+  /**
+   * The id the same key had before keys were scoped by issuer and agency (`<sub>:<key>`): a retry of a command an
+   * earlier release wrote is still recognised on its dossier, within the idempotency TTL of its writing.
+   */
+  legacyCommandId?: string;
   /** From `If-Match: "<revision>"`; undefined when absent (then the handler uses the revision it loaded). */
   expectedRevision?: ExpectedRevision;
   correlationId: string;

@@ -23,6 +23,11 @@ export interface CommandOrigin {
   correlationId: string;
   /** Idempotency key of the command: the store writes a command id once, ever. */
   commandId?: string;
+  /**
+   * `store`: the command id names one dossier in the whole store (a client's idempotency key): appending it
+   * to another dossier writes nothing and fails with CommandIdTakenError. Default `stream`.
+   */
+  commandIdScope?: 'stream' | 'store';
   causationId?: string;
   /** The actor's role, when a person acts. */
   role?: string;
@@ -125,7 +130,7 @@ export class DossierCommands {
     const expected = o.expectedRevision ?? (state.revision < 0 ? 'no_stream' : state.revision);
     const res = await this.store.append(streamId, events, {
       expectedRevision: expected === -1 ? 'no_stream' : expected,
-      ...(o.origin.commandId ? { commandId: o.origin.commandId } : {}),
+      ...(o.origin.commandId ? { commandId: o.origin.commandId, commandIdScope: o.origin.commandIdScope ?? 'stream' } : {}),
     });
     if (res.duplicate) {
       const upTo = await this.load(code, { toRevision: res.nextExpectedRevision });

@@ -9,7 +9,7 @@
  * person with database access would; `cleanup()` closes the store and removes its files/schema.
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidEventError, WrongExpectedRevisionError } from '../errors';
+import { CommandIdTakenError, InvalidEventError, WrongExpectedRevisionError } from '../errors';
 import { GENESIS_HASH, verifyStreamChain } from '../hash';
 import { comparePositions, type EventStore, type NewEvent, type RecordedEvent } from '../port';
 
@@ -227,6 +227,66 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         const s = sid('idem-contra');
         await expect(store.append(s, [ev({}, undefined, { commandId: 'x' })], { commandId: 'y' })).rejects.toBeInstanceOf(InvalidEventError);
         expect(await store.streamRevision(s)).toBe(-1);
+      });
+    });
+
+    describe("store-scoped command ids (commandIdScope: 'store')", () => {
+      const scoped = { commandIdScope: 'store' as const };
+      const enforced = () => store.storeScopedCommandIds;
+
+      it('a command id claimed by one stream is refused on another stream, nothing written; its own stream still answers a retry', async () => {
+        const a = sid('claim-a');
+        const b = sid('claim-b');
+        const cmd = `cmd-${randomUUID()}`;
+        const first = await store.append(a, [ev({ n: 1 })], { expectedRevision: 'no_stream', commandId: cmd, ...scoped });
+        if (!enforced()) {
+          // Treated as stream-scoped (the adapter says so): another stream takes the id as another command.
+          expect((await store.append(b, [ev({ n: 2 })], { expectedRevision: 'no_stream', commandId: cmd, ...scoped })).duplicate).toBe(false);
+          return;
+        }
+        const reused = await store.append(b, [ev({ n: 2 })], { expectedRevision: 'no_stream', commandId: cmd, ...scoped }).catch((e: unknown) => e);
+        expect(reused).toBeInstanceOf(CommandIdTakenError);
+        expect(reused).toMatchObject({ code: 'COMMAND_ID_TAKEN', streamId: b, commandId: cmd, claimedBy: a });
+        expect(await store.streamRevision(b)).toBe(-1);
+        // The same on an existing stream whose head this store knows (the one-statement path on PostgreSQL).
+        const c = sid('claim-c');
+        await store.append(c, [ev({ n: 3 })], { expectedRevision: 'no_stream' });
+        await expect(store.append(c, [ev({ n: 4 })], { expectedRevision: 0, commandId: cmd, ...scoped })).rejects.toBeInstanceOf(CommandIdTakenError);
+        expect(await store.streamRevision(c)).toBe(0);
+        // The claiming stream: a late retry is the original answer.
+        const retry = await store.append(a, [ev({ n: 1 })], { expectedRevision: 'no_stream', commandId: cmd, ...scoped });
+        expect(retry).toEqual({ ...first, duplicate: true });
+        expect(await store.readStream(a)).toHaveLength(1);
+      });
+
+      it('concurrent appends of one command id to different streams: exactly one stream gets it', async () => {
+        const cmd = `cmd-${randomUUID()}`;
+        const streams = [sid('claim-race'), sid('claim-race'), sid('claim-race')];
+        const results = await Promise.allSettled(streams.map((s) => store.append(s, [ev()], { expectedRevision: 'no_stream', commandId: cmd, ...scoped })));
+        const won = results.filter((r) => r.status === 'fulfilled');
+        if (!enforced()) {
+          expect(won).toHaveLength(3);
+          return;
+        }
+        expect(won).toHaveLength(1);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(CommandIdTakenError);
+        const revisions = await Promise.all(streams.map((s) => store.streamRevision(s)));
+        expect(revisions.filter((r) => r === 0)).toHaveLength(1);
+        expect(revisions.filter((r) => r === -1)).toHaveLength(2);
+      });
+
+      it('a stream-scoped command id is not claimed: another stream may use it', async () => {
+        const cmd = `cmd-${randomUUID()}`;
+        await store.append(sid('unclaimed-a'), [ev()], { commandId: cmd });
+        const other = await store.append(sid('unclaimed-b'), [ev()], { commandId: cmd, ...scoped });
+        expect(other.duplicate).toBe(false);
+      });
+    });
+
+    describe('writability', () => {
+      it('a store that wrote reports itself writable', async () => {
+        await store.append(sid('writable'), [ev()]);
+        expect(await store.writability()).toMatchObject({ writable: true });
       });
     });
 

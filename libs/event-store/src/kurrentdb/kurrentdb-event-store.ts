@@ -20,6 +20,13 @@
  * append) instead of 2, plus one small stream per command; claim streams are hidden from
  * readAll/subscribeToAll, and may be given a $maxAge by operations if old retries need not dedupe.
  *
+ * Command ids are per stream only (`storeScopedCommandIds: false`): `commandIdScope: 'store'` is treated as
+ * `stream`, because KurrentDB cannot write a claim and the events in one transaction across streams. The API
+ * then catches a key reused on another dossier only through its idempotency cache (docs/reliability.md).
+ *
+ * Writability: only the outcome of this store's appends (an error saying "no space left on device" marks it
+ * not writable until an append succeeds, ../write-health.ts); the nodes' disks are KurrentDB's to report.
+ *
  * Positions: {commit, prepare} encoded as commit * 2^64 + prepare (codec.ts).
  */
 import {
@@ -55,7 +62,9 @@ import type {
   SubscribeOptions,
   Subscription,
   SubscriptionHandler,
+  Writability,
 } from '../port';
+import { SpaceTracker } from '../write-health';
 import { DEFAULT_READ_ALL_BATCH } from '../port';
 import { GENESIS_HASH } from '../hash';
 import { assertExpectedRevision, prepareAppend, prepareStreamMetadata, sealEvents, type PreparedAppend } from '../validation';
@@ -95,6 +104,8 @@ const PAGE = 500;
 
 class KurrentDbEventStore implements EventStore {
   readonly engine = 'kurrentdb' as const;
+  readonly storeScopedCommandIds = false;
+  private readonly space = new SpaceTracker();
 
   constructor(
     private readonly client: EventStoreDBClient,
@@ -107,8 +118,11 @@ class KurrentDbEventStore implements EventStore {
     const expected = prepared.expectedRevision;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.tryAppend(prepared);
+        const result = await this.tryAppend(prepared);
+        if (!result.duplicate) this.space.succeeded();
+        return result;
       } catch (e) {
+        this.space.failed(e);
         // Only an `any`/`stream_exists` append that lost the race for the head is retried.
         const retriable =
           e instanceof WrongExpectedRevisionError && e.streamId === streamId && (expected === 'any' || (expected === 'stream_exists' && e.actual >= 0));
@@ -374,6 +388,10 @@ class KurrentDbEventStore implements EventStore {
 
   async ping(): Promise<void> {
     await this.collect(this.client.readStream('motcua-ping', { maxCount: 1, deadline: 5000 }));
+  }
+
+  async writability(): Promise<Writability> {
+    return this.space.current();
   }
 
   async close(): Promise<void> {

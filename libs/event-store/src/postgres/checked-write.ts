@@ -6,11 +6,15 @@
  *   1. BEGIN; lock the streams (reading their heads); look up already-recorded commands
  *   2. insert events + commands, move the stream heads, NOTIFY; COMMIT
  * Each append keeps its own answer: its expected revision is checked against the head as the appends before
- * it in the batch left it, a command already recorded (or recorded earlier in the batch) is a duplicate.
+ * it in the batch left it, a command already recorded (or recorded earlier in the batch) is a duplicate, and
+ * a store-scoped command id claimed by another stream (in the table or earlier in the batch) is refused with
+ * CommandIdTakenError. A concurrent claim of the same id by another stream's transaction fails this one's
+ * insert on the claims' primary key (23505): the appender runs the batch again, and the lookup then sees it.
  * Values are inlined as escaped literals because the simple-query protocol that carries several
  * statements in one message takes no bind parameters.
  */
 import { escapeLiteral, type QueryResult } from 'pg';
+import { CommandIdTakenError } from '../errors';
 import { GENESIS_HASH } from '../hash';
 import type { AppendResult } from '../port';
 import { assertExpectedRevision, sealEvents } from '../validation';
@@ -31,6 +35,7 @@ export async function writeChecked(ctx: WriteContext, batch: PendingAppend[]): P
   try {
     const streamIds = [...new Set(batch.map((b) => b.streamId))].sort();
     const withCommand = batch.filter((b) => b.commandId !== undefined);
+    const claiming = [...new Set(batch.filter((b) => b.commandIdScope === 'store').map((b) => b.commandId!))];
     // Lock every stream of the batch (creating a -1 row for a new one) in sorted order, reading the
     // latest committed head: writers of one stream, in this process or another, are serialised here.
     // The command lookup is a separate statement, so its snapshot is taken after the locks are held and
@@ -47,6 +52,10 @@ export async function writeChecked(ctx: WriteContext, batch: PendingAppend[]): P
         JOIN ${t.events} e ON e.stream_id = c.stream_id AND e.revision = c.next_expected_revision
        WHERE (c.stream_id, c.command_id) IN (${withCommand.map((b) => `(${lit(b.streamId)}, ${lit(b.commandId!)})`).join(', ')});`;
     }
+    if (claiming.length > 0) {
+      first += `
+      SELECT command_id, stream_id FROM ${t.claims} WHERE command_id IN (${claiming.map(lit).join(', ')});`;
+    }
     const firstResults = (await client.query(first)) as unknown as QueryResult[];
     const heads = firstResults[1].rows as { stream_id: string; revision: string; last_hash: string }[];
     const head = new Map<string, { revision: number; hash: string }>();
@@ -57,10 +66,16 @@ export async function writeChecked(ctx: WriteContext, batch: PendingAppend[]): P
         known.set(commandKey(r.stream_id, r.command_id), { revision: Number(r.rev), position: encodePosition(r.txid, r.seq) });
       }
     }
+    /** Store-scoped command id -> the stream it names (claimed before, or by an append earlier in this batch). */
+    const claims = new Map<string, string>();
+    if (claiming.length > 0) {
+      for (const r of firstResults[withCommand.length > 0 ? 3 : 2].rows as { command_id: string; stream_id: string }[]) claims.set(r.command_id, r.stream_id);
+    }
 
     const recordedAt = ctx.clock().toISOString();
     const eventValues: string[] = [];
     const commandValues: string[] = [];
+    const claimValues: string[] = [];
     const written = new Set<string>();
     type Plan = { kind: 'write'; last: number } | { kind: 'dup'; ref: string } | { kind: 'done'; result: AppendResult | Error };
     const plans: Plan[] = [];
@@ -78,6 +93,13 @@ export async function writeChecked(ctx: WriteContext, batch: PendingAppend[]): P
         }
         if (inBatch.has(key)) {
           plans.push({ kind: 'dup', ref: key });
+          return;
+        }
+      }
+      if (p.commandIdScope === 'store') {
+        const owner = claims.get(p.commandId!);
+        if (owner !== undefined && owner !== p.streamId) {
+          plans.push({ kind: 'done', result: new CommandIdTakenError(p.streamId, p.commandId!, owner) });
           return;
         }
       }
@@ -101,6 +123,10 @@ export async function writeChecked(ctx: WriteContext, batch: PendingAppend[]): P
         inBatch.set(key, index);
         commandValues.push(`(${streamLit}, ${lit(p.commandId!)}, ${h.revision})`);
       }
+      if (p.commandIdScope === 'store') {
+        claims.set(p.commandId!, p.streamId);
+        claimValues.push(`(${lit(p.commandId!)}, ${streamLit})`);
+      }
       plans.push({ kind: 'write', last: h.revision });
     });
 
@@ -117,7 +143,7 @@ export async function writeChecked(ctx: WriteContext, batch: PendingAppend[]): P
            commandValues.length > 0
              ? `, cmd AS (INSERT INTO ${t.commands} (stream_id, command_id, next_expected_revision) VALUES ${commandValues.join(', ')})`
              : ''
-         }, st AS (
+         }${claimValues.length > 0 ? `, cl AS (INSERT INTO ${t.claims} (command_id, stream_id) VALUES ${claimValues.join(', ')})` : ''}, st AS (
            UPDATE ${t.streams} AS s SET revision = u.r, last_hash = u.h
              FROM (VALUES ${streamValues.join(', ')}) AS u(id, r, h)
             WHERE s.stream_id = u.id

@@ -5,7 +5,9 @@
  * (`no_stream`: a new dossier). The events are chained in JS onto that head; the statement moves the
  * stream row only if it still holds exactly that head (revision AND hash) and the command id is not yet
  * recorded, or creates it only if it is absent, and writes the events and commands of exactly the streams
- * it moved or created. An append it did not write (another process moved the stream, a duplicate, a
+ * it moved or created. A store-scoped command id (`commandIdScope: 'store'`) already claimed leaves its stream
+ * alone (the checked path tells a retry from a reuse), and its claim is inserted with the events: a concurrent
+ * claim of the same id fails the statement on the primary key, and the checked path decides again. An append it did not write (another process moved the stream, a duplicate, a
  * conflict, a stream not remembered, several appends to one stream in a batch) goes back to the appender,
  * which hands it to the checked path (checked-write.ts): same guarantees, one round trip instead of three
  * when nothing raced.
@@ -43,7 +45,15 @@ export class FastWritePath {
     for (const p of batch) perStream.set(p.streamId, (perStream.get(p.streamId) ?? 0) + 1);
     const fast: PendingAppend[] = [];
     const rest: PendingAppend[] = [];
-    const g = { id: [] as string[], oldRev: [] as number[], oldHash: [] as string[], rev: [] as number[], hash: [] as string[], cmd: [] as (string | null)[] };
+    const g = {
+      id: [] as string[],
+      oldRev: [] as number[],
+      oldHash: [] as string[],
+      rev: [] as number[],
+      hash: [] as string[],
+      cmd: [] as (string | null)[],
+      claim: [] as boolean[],
+    };
     const eventParams: unknown[] = []; // 7 per event, in the order of sql()'s VALUES rows
     const recordedAt = ctx.clock().toISOString();
     for (const p of batch) {
@@ -75,6 +85,7 @@ export class FastWritePath {
       g.rev.push(last.revision);
       g.hash.push(last.hash);
       g.cmd.push(p.commandId ?? null);
+      g.claim.push(p.commandIdScope === 'store');
       fast.push(p);
     }
     if (fast.length === 0) return rest;
@@ -85,7 +96,7 @@ export class FastWritePath {
       // Prepared for the common event counts only, so that neither side keeps a statement per count.
       name: this.sqlByCount.has(count) ? ctx.statementName(text) : undefined,
       text,
-      values: [g.id, g.oldRev, g.oldHash, g.rev, g.hash, g.cmd, recordedAt, ...eventParams],
+      values: [g.id, g.oldRev, g.oldHash, g.rev, g.hash, g.cmd, recordedAt, g.claim, ...eventParams],
     };
     const rows = ctx.beforeCommit ? await this.writeHeld(query) : (await ctx.pool.query<FastRow>(query)).rows;
     const written = new Map(rows.map((r) => [r.stream_id, encodePosition(r.txid, r.seq)]));
@@ -144,21 +155,23 @@ export class FastWritePath {
     const t = this.ctx.tables;
     const rows: string[] = [];
     for (let i = 0; i < n; i++) {
-      const b = 8 + i * 7;
+      const b = 9 + i * 7;
       rows.push(`(${i}, $${b}::text, $${b + 1}::bigint, $${b + 2}::text, $${b + 3}::json, $${b + 4}::json, $${b + 5}::text, $${b + 6}::text)`);
     }
     text = `WITH g AS (
-        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[])
-          AS g(id, old_rev, old_hash, rev, hash, command_id)
+        SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $8::boolean[])
+          AS g(id, old_rev, old_hash, rev, hash, command_id, claim)
       ), moved AS (
         UPDATE ${t.streams} AS s SET revision = g.rev, last_hash = g.hash
           FROM g
          WHERE g.old_rev >= 0 AND s.stream_id = g.id AND s.revision = g.old_rev AND s.last_hash = g.old_hash
            AND NOT EXISTS (SELECT 1 FROM ${t.commands} c WHERE c.stream_id = g.id AND c.command_id = g.command_id)
+           AND NOT (g.claim AND EXISTS (SELECT 1 FROM ${t.claims} k WHERE k.command_id = g.command_id))
         RETURNING s.stream_id
       ), created AS (
         INSERT INTO ${t.streams} (stream_id, revision, last_hash)
-        SELECT g.id, g.rev, g.hash FROM g WHERE g.old_rev = -1
+        SELECT g.id, g.rev, g.hash FROM g
+         WHERE g.old_rev = -1 AND NOT (g.claim AND EXISTS (SELECT 1 FROM ${t.claims} k WHERE k.command_id = g.command_id))
         ON CONFLICT (stream_id) DO NOTHING
         RETURNING stream_id
       ), ok AS (
@@ -173,6 +186,9 @@ export class FastWritePath {
       ), cmd AS (
         INSERT INTO ${t.commands} (stream_id, command_id, next_expected_revision)
         SELECT g.id, g.command_id, g.rev FROM g WHERE g.command_id IS NOT NULL AND g.id = ANY ((SELECT ids FROM ok)::text[])
+      ), cl AS (
+        INSERT INTO ${t.claims} (command_id, stream_id)
+        SELECT g.command_id, g.id FROM g WHERE g.claim AND g.id = ANY ((SELECT ids FROM ok)::text[])
       ), n AS (
         SELECT pg_notify('${this.ctx.channel}', '') AS x WHERE EXISTS (SELECT 1 FROM ev)
       )

@@ -4,7 +4,7 @@
  * known to be safe to re-run. Kept apart from the write paths because reads, writes and the health check
  * all map errors the same way.
  */
-import { EventStoreError, StoreUnavailableError } from '../errors';
+import { EventStoreError, StoreFullError, StoreUnavailableError } from '../errors';
 
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
@@ -32,9 +32,15 @@ function isUnavailable(err: unknown): boolean {
   );
 }
 
-/** Engine errors into port errors: connection trouble becomes StoreUnavailableError (API: 503). */
+/**
+ * Engine errors into port errors: connection trouble becomes StoreUnavailableError (API: 503), a full disk
+ * (53100 disk_full: "could not extend file ...: No space left on device") StoreFullError (503 too).
+ */
 export function mapPgError(err: unknown): unknown {
   if (err instanceof EventStoreError) return err;
+  if ((err as { code?: unknown })?.code === '53100') {
+    return new StoreFullError(`PostgreSQL is out of disk space: ${(err as Error)?.message ?? String(err)}`, err);
+  }
   if (isUnavailable(err)) {
     return new StoreUnavailableError(`PostgreSQL unavailable: ${(err as Error)?.message ?? String(err)}`, err);
   }

@@ -25,7 +25,9 @@ import type {
   SubscribeOptions,
   Subscription,
   SubscriptionHandler,
+  Writability,
 } from '../port';
+import { SpaceTracker } from '../write-health';
 import { subscribeCatchUpLive } from '../subscription/catch-up-live';
 import { CommitSignal } from '../subscription/commit-signal';
 import { DEFAULT_MAX_EVENT_BYTES, prepareAppend, prepareStreamMetadata, type PreparedAppend } from '../validation';
@@ -67,6 +69,9 @@ export interface PostgresEventStoreOptions {
 
 export class PostgresEventStore implements EventStore {
   readonly engine = 'postgres' as const;
+  readonly storeScopedCommandIds = true;
+  /** The outcome of this store's appends, for writability(): the server's disk cannot be measured from here. */
+  private readonly space = new SpaceTracker();
   readonly schema: string;
   private readonly pool: Pool;
   private readonly t: StoreTables;
@@ -84,7 +89,7 @@ export class PostgresEventStore implements EventStore {
   constructor(options: PostgresEventStoreOptions) {
     this.schema = options.schema ?? 'event_store';
     const s = quoteIdent(this.schema);
-    this.t = { events: `${s}.events`, streams: `${s}.streams`, commands: `${s}.commands`, meta: `${s}.stream_metadata` };
+    this.t = { events: `${s}.events`, streams: `${s}.streams`, commands: `${s}.commands`, claims: `${s}.command_claims`, meta: `${s}.stream_metadata` };
     const channel = `es_${this.schema}`.slice(0, 63);
     this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
@@ -163,7 +168,17 @@ export class PostgresEventStore implements EventStore {
       return Promise.reject(err);
     }
     return new Promise<AppendResult>((resolve, reject) => {
-      this.appender.enqueue({ ...prepared, resolve, reject });
+      this.appender.enqueue({
+        ...prepared,
+        resolve: (r) => {
+          if (!r.duplicate) this.space.succeeded();
+          resolve(r);
+        },
+        reject: (e) => {
+          this.space.failed(e);
+          reject(e);
+        },
+      });
     });
   }
 
@@ -280,6 +295,11 @@ export class PostgresEventStore implements EventStore {
     } catch (err) {
       throw mapPgError(err);
     }
+  }
+
+  /** The outcome of this store's appends (53100 disk_full marks it not writable; see ../write-health.ts). */
+  async writability(): Promise<Writability> {
+    return this.space.current();
   }
 
   async close(): Promise<void> {

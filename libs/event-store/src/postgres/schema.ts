@@ -7,6 +7,8 @@
  * - streams: one row per stream, the head revision and hash; the row lock serialises writers of a stream.
  * - commands: the idempotency record, kept forever: (stream_id, command_id) -> revision of the last event
  *   the command wrote. The position of the original result is read back from events.
+ * - command_claims: the command ids appended with `commandIdScope: 'store'`, each with the one stream it
+ *   names (the primary key makes a second stream's claim fail), written in the append's transaction.
  * - stream_metadata: free-form metadata per stream.
  */
 export function quoteIdent(name: string): string {
@@ -43,6 +45,11 @@ CREATE TABLE IF NOT EXISTS ${s}.commands (
   next_expected_revision bigint      NOT NULL,
   recorded_at            timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (stream_id, command_id)
+);
+CREATE TABLE IF NOT EXISTS ${s}.command_claims (
+  command_id  text        PRIMARY KEY,
+  stream_id   text        NOT NULL,
+  recorded_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE TABLE IF NOT EXISTS ${s}.stream_metadata (
   stream_id  text        PRIMARY KEY,

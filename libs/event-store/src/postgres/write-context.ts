@@ -20,6 +20,7 @@ export interface StoreTables {
   events: string;
   streams: string;
   commands: string;
+  claims: string;
   meta: string;
 }
 

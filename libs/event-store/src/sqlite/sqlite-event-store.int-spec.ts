@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeEventStoreContract } from '../contract/event-store.contract';
-import { WrongExpectedRevisionError } from '../errors';
+import { CommandIdTakenError, StoreFullError, WrongExpectedRevisionError } from '../errors';
 import { GENESIS_HASH, verifyStreamChain } from '../hash';
 import { prepareAppend, sealEvents } from '../validation';
 import type { NewEvent, RecordedEvent } from '../port';
@@ -189,6 +189,65 @@ describe('SQLite adapter specifics', () => {
     const again = await createSqliteEventStore({ file });
     expect((await again.readStream('dossier-7')).length).toBe(3);
     await again.close();
+  });
+
+  it('opens a version 2 file: it gets the command claims, and claims hold across a restart', async () => {
+    const v2 = await createSqliteEventStore({ file });
+    await v2.append('dossier-20', [ev(0)], { commandId: 'cmd-20' });
+    await v2.close();
+    const db = new Database(file);
+    db.exec('DROP TABLE command_claims');
+    db.pragma('user_version = 2');
+    db.close();
+
+    const store = await createSqliteEventStore({ file });
+    await store.append('dossier-21', [ev(1)], { commandId: 'cmd-21', commandIdScope: 'store' });
+    await store.close();
+    const again = await createSqliteEventStore({ file });
+    await expect(again.append('dossier-22', [ev(2)], { commandId: 'cmd-21', commandIdScope: 'store' })).rejects.toBeInstanceOf(CommandIdTakenError);
+    expect(await again.append('dossier-21', [ev(1)], { commandId: 'cmd-21', commandIdScope: 'store' })).toMatchObject({ duplicate: true });
+    expect(await again.streamRevision('dossier-20')).toBe(0);
+    await again.close();
+  });
+
+  it('a full database (max_page_count reached) fails appends with StoreFullError, nothing written; writable again once it has room', async () => {
+    const store = await createSqliteEventStore({ file });
+    // The page limit is the connection's own: set it on the store's connection, as an operator's quota would be.
+    const db = (store as unknown as { db: Database.Database }).db;
+    await store.append('dossier-30', [ev(0)]);
+    expect(await store.writability()).toMatchObject({ writable: true, freeBytes: expect.any(Number), minFreeBytes: 64 * 1024 * 1024 });
+    db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    expect(await store.writability()).toMatchObject({ writable: false, reason: 'low_disk_space', freeBytes: 0 });
+    const big = (i: number): NewEvent => ({ ...ev(i), data: { i, s: 'x'.repeat(3000) } });
+    let failure: unknown;
+    for (let i = 1; i < 50 && failure === undefined; i++) {
+      // Two appends of one group commit: each fails or is written whole, on its own.
+      const streams = [`dossier-31-${i}`, `dossier-32-${i}`];
+      const r = await Promise.allSettled(streams.map((s) => store.append(s, [big(i)])));
+      for (const [k, x] of r.entries()) {
+        expect(await store.streamRevision(streams[k])).toBe(x.status === 'fulfilled' ? 0 : -1);
+        if (x.status === 'rejected') failure = x.reason;
+      }
+    }
+    expect(failure).toBeInstanceOf(StoreFullError);
+    expect(failure).toMatchObject({ code: 'STORE_FULL' });
+    expect(await store.writability()).toMatchObject({ writable: false, reason: 'disk_full', since: expect.any(String), error: expect.stringMatching(/full/) });
+    expect(await store.readStream('dossier-30')).toHaveLength(1); // reads go on
+    db.pragma('max_page_count = 1073741823');
+    expect(await store.writability()).toMatchObject({ writable: true });
+    await store.append('dossier-33', [big(99)]);
+    await store.close();
+  });
+
+  it('reports low_disk_space when the room is below minFreeBytes (appends still go on)', async () => {
+    const store = await createSqliteEventStore({ file, minFreeBytes: Number.MAX_SAFE_INTEGER });
+    expect(await store.writability()).toMatchObject({ writable: false, reason: 'low_disk_space', since: expect.any(String) });
+    await store.append('dossier-40', [ev(0)]);
+    expect(await store.writability()).toMatchObject({ writable: false, reason: 'low_disk_space' });
+    await store.close();
+    const unmeasured = await createSqliteEventStore({ file, minFreeBytes: 0 });
+    expect(await unmeasured.writability()).toMatchObject({ writable: true, minFreeBytes: 0 });
+    await unmeasured.close();
   });
 
   it('refuses UPDATE and DELETE on events (append-only triggers)', async () => {

@@ -4,8 +4,10 @@
  * appends and the reads; subscriptions run the catch-up/live loop shared with the PostgreSQL adapter
  * (../subscription), woken by this store's own commits and by polling for other processes' writes.
  */
+import { statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { EventStoreError, StoreUnavailableError, WrongExpectedRevisionError } from '../errors';
+import { CommandIdTakenError, EventStoreError, StoreFullError, StoreUnavailableError, WrongExpectedRevisionError } from '../errors';
 import { GENESIS_HASH } from '../hash';
 import { subscribeCatchUpLive } from '../subscription/catch-up-live';
 import { CommitSignal } from '../subscription/commit-signal';
@@ -23,7 +25,9 @@ import {
   type SubscribeOptions,
   type Subscription,
   type SubscriptionHandler,
+  type Writability,
 } from '../port';
+import { SpaceTracker } from '../write-health';
 import { assertExpectedRevision, prepareAppend, prepareStreamMetadata, sealEvents, validateStreamId, type PreparedAppend } from '../validation';
 
 export interface SqliteEventStoreOptions {
@@ -40,10 +44,18 @@ export interface SqliteEventStoreOptions {
   busyTimeoutMs?: number;
   /** Source of `recordedAt` (default the system clock); tests inject one to record events at chosen instants. */
   clock?: () => Date;
+  /**
+   * Below this many bytes of room (free space of the file's file system, capped by the connection's
+   * max_page_count) `writability()` reports `low_disk_space`. Default DEFAULT_MIN_FREE_BYTES; 0: not measured.
+   */
+  minFreeBytes?: number;
 }
 
+/** Default room below which the store reports itself not writable (64 MiB: a WAL checkpoint needs room too). */
+export const DEFAULT_MIN_FREE_BYTES = 64 * 1024 * 1024;
+
 /**
- * Schema version 2 (PRAGMA user_version). What an append costs in WAL mode is mostly the b-tree pages
+ * Schema version 3 (PRAGMA user_version). What an append costs in WAL mode is mostly the b-tree pages
  * its commit writes, so the layout keeps them few:
  * - events: the log, keyed by position (the rowid). No AUTOINCREMENT: events are never deleted (the
  *   triggers), so rowids are never reused anyway, and AUTOINCREMENT would write sqlite_sequence on
@@ -56,10 +68,14 @@ export interface SqliteEventStoreOptions {
  *   (log tail, sqlite_sequence, revision index, commands table) as in version 1. A trigger on events
  *   writes them, so an append costs one statement per event.
  * - streams: stream metadata. A stream's head is not copied here: it is its highest revision key.
+ * - command_claims (version 3): the command ids appended with `commandIdScope: 'store'`, each with the one
+ *   stream it names, written in the append's transaction. Other command ids are not in it: their appends
+ *   neither read nor write it.
  * Version 1 files (events with UNIQUE (stream_id, revision), commands table) are migrated on open:
- * stream_keys is filled from them; their extra index and table stay, unused.
+ * stream_keys is filled from them; their extra index and table stay, unused. Version 2 files get the
+ * (empty) command_claims table.
  */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   position    INTEGER PRIMARY KEY,
@@ -82,6 +98,10 @@ CREATE TABLE IF NOT EXISTS stream_keys (
 CREATE TABLE IF NOT EXISTS streams (
   stream_id TEXT PRIMARY KEY,
   metadata  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS command_claims (
+  command_id TEXT PRIMARY KEY,
+  stream_id  TEXT NOT NULL
 ) WITHOUT ROWID;
 -- Every event row claims its keys in the same step (one call per event instead of two or three), and a
 -- row inserted by any other writer is held to the same uniqueness.
@@ -162,6 +182,7 @@ function normaliseInstant(s: string): string {
 function translate(err: unknown): unknown {
   if (err instanceof EventStoreError) return err;
   const code = (err as { code?: string })?.code;
+  if (typeof code === 'string' && /^SQLITE_FULL/.test(code)) return new StoreFullError(`sqlite: ${(err as Error).message}`, err);
   if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL)/.test(code)) {
     return new StoreUnavailableError(`sqlite: ${(err as Error).message}`, err);
   }
@@ -183,7 +204,12 @@ function translate(err: unknown): unknown {
  */
 export class SqliteEventStore implements EventStore {
   readonly engine = 'sqlite' as const;
+  readonly storeScopedCommandIds = true;
   private readonly db: Database.Database;
+  private readonly file: string;
+  private readonly minFreeBytes: number;
+  /** The outcome of this store's appends, for writability(). */
+  private readonly space = new SpaceTracker();
   private readonly maxEventBytes: number | undefined;
   private readonly pollIntervalMs: number;
   private readonly clock: () => Date;
@@ -201,6 +227,9 @@ export class SqliteEventStore implements EventStore {
   private readonly stSetMeta: Database.Statement;
   private readonly stGetMeta: Database.Statement;
   private readonly stPing: Database.Statement;
+  private readonly stClaim: Database.Statement;
+  private readonly stInsertClaim: Database.Statement;
+  private readonly stPages: Database.Statement;
   private readonly readStreamStatements = new Map<string, Database.Statement>();
   private readonly appendBatchTx: (batch: PendingAppend[]) => void;
   /** Appends waiting for the next group commit (see append). */
@@ -218,6 +247,8 @@ export class SqliteEventStore implements EventStore {
     this.maxEventBytes = options.maxEventBytes;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.clock = options.clock ?? (() => new Date());
+    this.file = options.file;
+    this.minFreeBytes = Math.max(0, Math.floor(options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES));
     try {
       this.db = new Database(options.file);
     } catch (err) {
@@ -258,6 +289,14 @@ export class SqliteEventStore implements EventStore {
     );
     this.stGetMeta = db.prepare('SELECT metadata FROM streams WHERE stream_id = ?').pluck(true);
     this.stPing = db.prepare('SELECT 1').pluck(true);
+    this.stClaim = db.prepare('SELECT stream_id FROM command_claims WHERE command_id = ?').pluck(true);
+    this.stInsertClaim = db.prepare('INSERT OR IGNORE INTO command_claims (command_id, stream_id) VALUES (?, ?)');
+    // The room the connection may still fill: its page limit (per connection) and the free pages inside the file.
+    this.stPages = db
+      .prepare(
+        'SELECT p.page_size, c.page_count, m.max_page_count, f.freelist_count FROM pragma_page_size p, pragma_page_count c, pragma_max_page_count m, pragma_freelist_count f',
+      )
+      .raw(true);
     this.stBusyOff = db.prepare('PRAGMA busy_timeout = 0');
     this.stBusyOn = db.prepare(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
 
@@ -288,6 +327,10 @@ export class SqliteEventStore implements EventStore {
     if (a.commandId !== undefined) {
       const dup = this.stCommand.get(a.streamId, commandKey(a.commandId)) as [number, number] | undefined;
       if (dup) return { streamId: a.streamId, nextExpectedRevision: dup[0], position: String(dup[1]), duplicate: true };
+      if (a.commandIdScope === 'store') {
+        const owner = this.stClaim.get(a.commandId) as string | undefined;
+        if (owner !== undefined && owner !== a.streamId) throw new CommandIdTakenError(a.streamId, a.commandId, owner);
+      }
     }
     const [revision, lastHash] = (this.stHead.get(a.streamId) as [number, string] | undefined) ?? [null, null];
     const current = revision ?? -1;
@@ -302,6 +345,7 @@ export class SqliteEventStore implements EventStore {
         this.stInsert.run(a.streamId, e.revision, e.type, e.dataJson, e.metadataJson, e.recordedAt, e.hash, e.prevHash, commandId).lastInsertRowid,
       );
     }
+    if (a.commandIdScope === 'store') this.stInsertClaim.run(a.commandId, a.streamId);
     const last = sealed[lastIndex];
     return { streamId: a.streamId, nextExpectedRevision: last.revision, position: String(position), duplicate: false };
   }
@@ -323,6 +367,7 @@ export class SqliteEventStore implements EventStore {
     });
     if (p.error !== undefined) {
       const err = p.error;
+      this.space.failed(err);
       const code = (err as { code?: string })?.code;
       // Unreachable while every writer goes through BEGIN IMMEDIATE; kept so that a foreign writer
       // racing on the file still surfaces as a concurrency conflict, not a raw constraint error.
@@ -331,6 +376,7 @@ export class SqliteEventStore implements EventStore {
       }
       throw translate(err);
     }
+    if (!p.result!.duplicate) this.space.succeeded();
     return p.result!;
   }
 
@@ -487,6 +533,29 @@ export class SqliteEventStore implements EventStore {
     } catch (err) {
       throw translate(err);
     }
+  }
+
+  /**
+   * The outcome of this store's appends and the room left: the free space of the file's file system (plus the
+   * file's free pages), capped by what the connection's max_page_count still allows. Two cheap reads (a
+   * statfs and four pragmas), no write.
+   */
+  async writability(): Promise<Writability> {
+    let freeBytes: number;
+    try {
+      const [pageSize, pageCount, maxPageCount, freelist] = this.stPages.get() as [number, number, number, number];
+      const byPageLimit = (maxPageCount - pageCount + freelist) * pageSize;
+      let byDisk = Number.POSITIVE_INFINITY;
+      if (this.file !== ':memory:' && this.file !== '') {
+        const fs = statfsSync(dirname(this.file));
+        byDisk = fs.bavail * fs.bsize + freelist * pageSize;
+      }
+      freeBytes = Math.max(0, Math.min(byPageLimit, byDisk));
+    } catch (err) {
+      throw translate(err);
+    }
+    if (!Number.isFinite(freeBytes)) return this.space.current();
+    return this.space.measured(freeBytes, this.minFreeBytes);
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,8 @@ export type Role = (typeof ROLES)[number];
 export interface AuthUser {
   /** Subject: the user id; recorded as the `actor` of the events this user causes. */
   sub: string;
+  /** Issuer (`iss`), when the token names one: with `sub` and `agency` it scopes the user's idempotency keys. */
+  iss?: string;
   role: Role;
   /** Agency code the user works for (clerks and monitors); scopes what they may write and read. */
   agency?: string;

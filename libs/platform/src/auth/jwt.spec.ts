@@ -28,6 +28,14 @@ describe('JwtVerifier (verified-token cache)', () => {
     expect(await status(v.verify(token))).toBe('401 token expired');
   });
 
+  it("carries the token's issuer (it scopes the user's idempotency keys), and none when the token names none", async () => {
+    const v = verifier();
+    const token = await signDevToken(secret, { sub: 'clerk-1', role: 'clerk', agency: 'H30', issuer: 'https://idp.example' }, 60, Math.floor(T0 / 1000));
+    expect(await v.verify(token)).toEqual({ sub: 'clerk-1', iss: 'https://idp.example', role: 'clerk', agency: 'H30', exp: T0 / 1000 + 60 });
+    const none = await signDevToken(secret, { sub: 'clerk-1', role: 'clerk', agency: 'H30' }, 60, Math.floor(T0 / 1000));
+    expect(await v.verify(none)).not.toHaveProperty('iss');
+  });
+
   it('a cached token does not vouch for a tampered one', async () => {
     const v = verifier();
     const token = await signDevToken(secret, { sub: 'admin-1', role: 'admin' }, 60, Math.floor(T0 / 1000));

@@ -65,7 +65,8 @@ export class JwtVerifier {
     if (!isRole(role)) throw new ApiError(403, 'FORBIDDEN', 'token carries no known role');
     const agency = typeof payload.agency === 'string' && payload.agency ? payload.agency : undefined;
     if ((role === 'clerk' || role === 'monitor') && !agency) throw new ApiError(403, 'FORBIDDEN', `a ${role} token must name an agency`);
-    return { sub: payload.sub, role, agency, exp: payload.exp };
+    const iss = typeof payload.iss === 'string' && payload.iss ? payload.iss : undefined;
+    return { sub: payload.sub, ...(iss ? { iss } : {}), role, agency, exp: payload.exp };
   }
 }
 
@@ -82,14 +83,15 @@ export function parseTtl(ttl: string): number {
 /** Signs an HS256 token (development tokens from the CLI, and tests). */
 export async function signDevToken(
   secret: string,
-  claims: { sub: string; role: Role | string; agency?: string },
+  claims: { sub: string; role: Role | string; agency?: string; issuer?: string },
   ttlSeconds: number,
   nowSeconds = Math.floor(Date.now() / 1000),
 ): Promise<string> {
   const payload: Record<string, unknown> = { role: claims.role };
   if (claims.agency) payload.agency = claims.agency;
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+  const jwt = new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' });
+  if (claims.issuer) jwt.setIssuer(claims.issuer);
+  return jwt
     .setSubject(claims.sub)
     .setIssuedAt(nowSeconds)
     .setExpirationTime(nowSeconds + ttlSeconds)

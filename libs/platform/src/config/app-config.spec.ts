@@ -10,7 +10,8 @@ describe('loadConfig', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     const c = loadConfig({ DATA_DIR: dir, AUTH_JWT_SECRET: secret });
     expect(c.port).toBe(3000);
-    expect(c.eventStore).toEqual({ kind: 'sqlite', file: join(dir, 'events.sqlite') });
+    expect(c.eventStore).toEqual({ kind: 'sqlite', file: join(dir, 'events.sqlite'), minFreeBytes: 64 * 1024 * 1024 });
+    expect(loadConfig({ DATA_DIR: dir, AUTH_JWT_SECRET: secret, EVENT_STORE_MIN_FREE_BYTES: '0' }).eventStore).toMatchObject({ minFreeBytes: 0 });
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(c.rateLimitPerMinute).toBe(0);
     expect(c.apiProcesses).toBe(availableParallelism());
@@ -29,6 +30,10 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ API_PROCESSES: '0' }, 'API_PROCESSES'],
     [{ API_PROCESSES: 'two' }, 'API_PROCESSES'],
+    [{ EVENT_STORE_MIN_FREE_BYTES: '64MB' }, 'EVENT_STORE_MIN_FREE_BYTES'],
+    [{ EVENT_STORE_MIN_FREE_BYTES: '-1' }, 'EVENT_STORE_MIN_FREE_BYTES'],
+    [{ EVENT_STORE_MIN_FREE_BYTES: String(2 ** 51) }, 'EVENT_STORE_MIN_FREE_BYTES'],
+    [{ EVENT_STORE: 'postgres', EVENT_STORE_URL: 'postgres://h/db', EVENT_STORE_MIN_FREE_BYTES: 'lots' }, 'EVENT_STORE_MIN_FREE_BYTES'],
     [{ NODE_ENV: 'production', AUTH_JWT_SECRET: '' }, 'AUTH_JWT_SECRET'],
   ])('%j fails naming %s', (env, variable) => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));

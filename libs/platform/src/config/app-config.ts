@@ -24,8 +24,15 @@ export interface AppConfig {
   redisUrl: string;
   /** Prefix of every Redis key this deployment writes (REDIS_KEY_PREFIX): several deployments may share a Redis. */
   redisKeyPrefix: string;
+  /**
+   * The event store (EVENT_STORE, EVENT_STORE_URL, EVENT_STORE_SCHEMA). SQLite's `minFreeBytes`
+   * (EVENT_STORE_MIN_FREE_BYTES, default 64 MiB, 0 = not measured): below this much room on the file's file
+   * system (or under its page limit) the store reports itself not writable (`/api/health` 503 low_disk_space).
+   */
   eventStore:
-    { kind: 'sqlite'; file: string } | { kind: 'postgres'; connectionString: string; schema?: string } | { kind: 'kurrentdb'; connectionString: string };
+    | { kind: 'sqlite'; file: string; minFreeBytes: number }
+    | { kind: 'postgres'; connectionString: string; schema?: string }
+    | { kind: 'kurrentdb'; connectionString: string };
   auth: {
     /** HS256 secret; absent only when a JWKS URL is configured. */
     jwtSecret?: string;
@@ -188,6 +195,11 @@ function alertsConfigFromEnv(env: Env, base: { dataDir: string; redisKeyPrefix: 
   }
 }
 
+/** EVENT_STORE_MIN_FREE_BYTES default: 64 MiB (a WAL checkpoint needs room too). */
+export const DEFAULT_STORE_MIN_FREE_BYTES = 64 * 1024 * 1024;
+/** EVENT_STORE_MIN_FREE_BYTES ceiling: 1 PiB (any larger value is a typo). */
+const MAX_STORE_MIN_FREE_BYTES = 2 ** 50;
+
 /** The environments a process may run in; anything else is refused (a typo must never fall back to development). */
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
 
@@ -222,10 +234,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
   let eventStore: AppConfig['eventStore'];
   const storeUrl = env.EVENT_STORE_URL?.trim();
+  // Validated whatever the engine; only SQLite's room can be measured from here (PostgreSQL's is the server's disk).
+  const minFreeBytes = intVar(env, 'EVENT_STORE_MIN_FREE_BYTES', DEFAULT_STORE_MIN_FREE_BYTES, 0, MAX_STORE_MIN_FREE_BYTES);
   if (kind === 'sqlite') {
     // For SQLite the "URL" is a file path (a `file:` prefix is tolerated).
     const file = storeUrl ? resolve(storeUrl.replace(/^file:(\/\/)?/, '')) : join(dataDir, 'events.sqlite');
-    eventStore = { kind, file };
+    eventStore = { kind, file, minFreeBytes };
   } else if (kind === 'postgres') {
     const connectionString = urlVar(env, 'EVENT_STORE_URL', ['postgres:', 'postgresql:']);
     if (!connectionString) throw new ConfigError('EVENT_STORE_URL', 'required when EVENT_STORE=postgres');

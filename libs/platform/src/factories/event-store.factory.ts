@@ -3,7 +3,7 @@ import type { EventStore } from '@motcua/event-store';
 import { AppConfig, ConfigError } from '../config/app-config';
 
 type Factories = {
-  createSqliteEventStore?: (o: { file: string }) => Promise<EventStore> | EventStore;
+  createSqliteEventStore?: (o: { file: string; minFreeBytes?: number }) => Promise<EventStore> | EventStore;
   createPostgresEventStore?: (o: { connectionString: string; schema?: string }) => Promise<EventStore> | EventStore;
   createKurrentDbEventStore?: (o: { connectionString: string }) => Promise<EventStore> | EventStore;
 };
@@ -16,7 +16,7 @@ export async function openEventStore(config: AppConfig['eventStore']): Promise<E
   switch (config.kind) {
     case 'sqlite':
       if (!lib.createSqliteEventStore) throw new ConfigError('EVENT_STORE', 'the sqlite adapter is not available in this build');
-      return lib.createSqliteEventStore({ file: config.file });
+      return lib.createSqliteEventStore({ file: config.file, minFreeBytes: config.minFreeBytes });
     case 'postgres':
       if (!lib.createPostgresEventStore) throw new ConfigError('EVENT_STORE', 'the postgres adapter is not available in this build');
       return lib.createPostgresEventStore({ connectionString: config.connectionString, ...(config.schema ? { schema: config.schema } : {}) });

@@ -11,7 +11,7 @@ import {
   type ProcedureRules,
 } from '@motcua/domain';
 import { DossierCommands, type CommandOrigin } from '@motcua/application';
-import { EVENT_STORE, EventStore, RecordedEvent, WrongExpectedRevisionError } from '@motcua/event-store';
+import { CommandIdTakenError, EVENT_STORE, EventStore, RecordedEvent, WrongExpectedRevisionError } from '@motcua/event-store';
 import { APP_CONFIG, CLOCK, Clock, vnDate, type AppConfig } from '@motcua/platform';
 import { AgencyScope } from '@motcua/application';
 import { checkExpectedRevision, CommandContext } from '../../shared/command/command-context';
@@ -172,7 +172,8 @@ export class DossierCommandRunner {
         expectedRevision: 'no_stream',
       });
     } catch (err) {
-      if (err instanceof WrongExpectedRevisionError) return undefined;
+      // The key already names another dossier: startChecked refuses it after the checks that come first.
+      if (err instanceof WrongExpectedRevisionError || err instanceof CommandIdTakenError) return undefined;
       throw err;
     }
     if (res.duplicate) return undefined;
@@ -234,10 +235,16 @@ export class DossierCommandRunner {
     }
   }
 
-  /** A command already applied (same command id): the same answer as the first time, from the stream. */
+  /**
+   * A command already applied (same command id): the same answer as the first time, from the stream. A command
+   * an earlier release wrote under the unscoped id `<sub>:<key>` is recognised as well, within the idempotency
+   * TTL of its writing (what that release promised, for as long as it promised it).
+   */
   private answerRetry(code: string, events: RecordedEvent[], ctx: CommandContext): DossierCommandResponse | undefined {
+    const legacySince = ctx.legacyCommandId ? this.clock.now().getTime() - this.config.idempotencyTtlSeconds * 1000 : undefined;
     for (let i = events.length - 1; i >= 0; i--) {
-      if (events[i].metadata.commandId === ctx.commandId) {
+      const id = events[i].metadata.commandId;
+      if (id === ctx.commandId || (legacySince !== undefined && id === ctx.legacyCommandId && Date.parse(events[i].recordedAt) >= legacySince)) {
         assertSameCommand(events[i], ctx);
         return commandResponse(code, foldRecorded(events.slice(0, i + 1)), events[i].revision);
       }
@@ -270,11 +277,17 @@ export class DossierCommandRunner {
       throw err; // IllegalTransitionError etc.: mapped by code (422 with state and action)
     }
     // A duplicate is a concurrent retry of this very command that got there first: the answer is what it wrote.
-    const res = await this.commands.append(code, state, decided, {
-      origin: originOf(ctx),
-      agencyCode: this.agencyOf(state, command, ctx),
-      expectedRevision: expected < 0 ? 'no_stream' : expected,
-    });
+    let res;
+    try {
+      res = await this.commands.append(code, state, decided, {
+        origin: originOf(ctx),
+        agencyCode: this.agencyOf(state, command, ctx),
+        expectedRevision: expected < 0 ? 'no_stream' : expected,
+      });
+    } catch (err) {
+      if (err instanceof CommandIdTakenError) throw keyReused('this idempotency key was already used for a command on another dossier');
+      throw err;
+    }
     if (res.duplicateOf) assertSameCommand(res.duplicateOf, ctx);
     return commandResponse(code, res.state, res.revision);
   }
@@ -288,8 +301,12 @@ export class DossierCommandRunner {
 function assertSameCommand(earlier: RecordedEvent, ctx: CommandContext): void {
   const recorded = earlier.metadata.commandFingerprint;
   if (typeof recorded === 'string' && ctx.fingerprint !== undefined && recorded !== ctx.fingerprint) {
-    throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', 'this idempotency key was already used for a different command');
+    throw keyReused('this idempotency key was already used for a different command');
   }
+}
+
+function keyReused(message: string): ApiError {
+  return new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', message);
 }
 
 /** The origin of a command sent over HTTP: the token's subject and role, the request's correlation id, the command id. */
@@ -299,6 +316,8 @@ function originOf(ctx: CommandContext): CommandOrigin {
     correlationId: ctx.correlationId,
     commandId: ctx.commandId,
     role: ctx.actor.role,
+    // A client's key names one dossier in the whole store, with or without the idempotency cache.
+    ...(ctx.idempotencyKey ? { commandIdScope: 'store' as const } : {}),
     ...(ctx.fingerprint ? { extra: { commandFingerprint: ctx.fingerprint } } : {}),
   };
 }

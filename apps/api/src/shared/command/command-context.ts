@@ -37,6 +37,21 @@ export function requestFingerprint(req: { method: string; originalUrl?: string; 
   return hash('sha256', `${req.method} ${req.originalUrl ?? req.url}\u0000${JSON.stringify(req.body ?? null)}`);
 }
 
+/**
+ * The scope of a principal's idempotency keys: issuer, subject and agency of its token, as one digest. The
+ * same key sent by another scope is another key (another command, another cached answer): two principals who
+ * pick the same key never see each other's answers nor swallow each other's writes, as the Idempotency-Key
+ * draft recommends (a composite key of the client's key and what the server knows of the client).
+ */
+export function idempotencyScope(actor: Pick<AuthUser, 'iss' | 'sub' | 'agency'>): string {
+  return hash('sha256', `${actor.iss ?? ''}\u0000${actor.sub}\u0000${actor.agency ?? ''}`, 'base64url');
+}
+
+/** The command id of a keyed command: its key within its sender's scope. */
+export function scopedCommandId(actor: Pick<AuthUser, 'iss' | 'sub' | 'agency'>, key: string): string {
+  return `idem:${idempotencyScope(actor)}:${key}`;
+}
+
 /** Builds the command context of a request (usable outside the decorator, e.g. in interceptors). */
 export function commandContextOf(req: Request & { user?: AuthUser; correlationId?: string }): CommandContext {
   const actor = req.user;
@@ -51,8 +66,9 @@ export function commandContextOf(req: Request & { user?: AuthUser; correlationId
   return {
     ...(key ? { fingerprint: requestFingerprint(req) } : {}),
     // Namespaced by principal: two users who happen to pick the same key never swallow each other's writes.
-    commandId: key ? `${actor.sub}:${key}` : fastUlid(),
+    commandId: key ? scopedCommandId(actor, key) : fastUlid(),
     idempotencyKey: key,
+    ...(key ? { legacyCommandId: `${actor.sub}:${key}` } : {}),
     expectedRevision: parseIfMatch(req.headers['if-match']),
     correlationId: req.correlationId ?? fastUlid(),
     actor,

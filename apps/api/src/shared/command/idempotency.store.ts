@@ -14,9 +14,9 @@ export interface StoredResponse {
 }
 
 /**
- * First responses of keyed commands, in Redis under `<REDIS_KEY_PREFIX>idem:<sha256(sub, key)>` with a TTL
+ * First responses of keyed commands, in Redis under `<REDIS_KEY_PREFIX>idem:<sha256(scoped command id)>` with a TTL
  * (IDEMPOTENCY_TTL_SECONDS, default 24 h). This is the fast path only: the guarantee of "one event per
- * command" is the event store's (commandId per stream), and a handler that sees `duplicate: true`
+ * command" is the event store's (the command id, claimed for one dossier), and a handler that sees `duplicate: true`
  * rebuilds the same answer from the stream at the revision that command wrote. So losing Redis (it keeps
  * nothing on disk here) never duplicates a write; at worst a retry is answered from the store.
  */

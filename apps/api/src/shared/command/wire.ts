@@ -5,7 +5,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
 import { AuthUser } from '@motcua/platform';
 import { ApiError } from '@motcua/platform';
-import { requestFingerprint, validateIdempotencyKey } from './command-context';
+import { requestFingerprint, scopedCommandId, validateIdempotencyKey } from './command-context';
 import { IdempotencyStore, StoredResponse } from './idempotency.store';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -48,8 +48,8 @@ export class IdempotencyCheck {
       validateIdempotencyKey(req.headers['idempotency-key'], 'Idempotency-Key') ??
       (body && typeof body === 'object' && !Array.isArray(body) ? validateIdempotencyKey(body.commandId, 'commandId') : undefined);
     if (!key) return;
-    // One-shot hashes (crypto.hash): no Hash object per call.
-    const cacheKey = 'idem:' + hash('sha256', `${req.user.sub}\u0000${key}`);
+    // One-shot hashes (crypto.hash): no Hash object per call. Scoped as the command id is (issuer, subject, agency).
+    const cacheKey = 'idem:' + hash('sha256', scopedCommandId(req.user, key));
     const fingerprint = requestFingerprint(req);
     const hit = await this.cache.get(cacheKey);
     if (hit) {

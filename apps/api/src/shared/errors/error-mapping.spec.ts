@@ -1,5 +1,5 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
-import { StoreUnavailableError, WrongExpectedRevisionError } from '@motcua/event-store';
+import { CommandIdTakenError, StoreFullError, StoreUnavailableError, WrongExpectedRevisionError } from '@motcua/event-store';
 import { IllegalTransitionError } from '@motcua/domain';
 import { calendarForVersion, UnknownCalendarVersionError } from '@motcua/calendar';
 import { ApiError } from '@motcua/platform';
@@ -16,6 +16,16 @@ describe('mapError', () => {
     const u = m(new StoreUnavailableError('down'));
     expect(u.status).toBe(503);
     expect(u.headers['Retry-After']).toMatch(/^\d+$/);
+  });
+
+  it('a full store is 503 STORE_FULL with Retry-After; a store-scoped command id taken is 422 IDEMPOTENCY_KEY_REUSED', () => {
+    const full = m(new StoreFullError('sqlite: database or disk is full'));
+    expect(full).toMatchObject({ status: 503, unexpected: false, body: { error: { code: 'STORE_FULL' } } });
+    expect(full.headers['Retry-After']).toMatch(/^\d+$/);
+    expect(full.body.error.message).not.toContain('sqlite');
+    const taken = m(new CommandIdTakenError('dossier-B', 'idem:x:k', 'dossier-A'));
+    expect(taken).toMatchObject({ status: 422, unexpected: false, body: { error: { code: 'IDEMPOTENCY_KEY_REUSED' } } });
+    expect(taken.body.error.message).not.toContain('dossier-A');
   });
 
   it('maps domain errors by their code, naming state and action', () => {

@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { StoreUnavailableError, WrongExpectedRevisionError } from '@motcua/event-store';
+import { CommandIdTakenError, StoreFullError, StoreUnavailableError, WrongExpectedRevisionError } from '@motcua/event-store';
 import { ApiError, ErrorBody, ErrorCode, ErrorDetail } from '@motcua/platform';
 
 export interface MappedError {
@@ -108,6 +108,23 @@ export function mapError(err: unknown, correlationId: string): MappedError {
         },
       ),
       headers: none,
+      unexpected: false,
+    };
+  }
+  if (err instanceof CommandIdTakenError) {
+    // Only idempotency keys are store-scoped command ids: the key names a command on another resource.
+    return {
+      status: 422,
+      body: body('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was already used for a command on another resource', correlationId),
+      headers: none,
+      unexpected: false,
+    };
+  }
+  if (err instanceof StoreFullError) {
+    return {
+      status: 503,
+      body: body('STORE_FULL', 'the event store is out of disk space: nothing was written; retry later', correlationId),
+      headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
       unexpected: false,
     };
   }
