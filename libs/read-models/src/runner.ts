@@ -27,6 +27,18 @@ export interface ActiveSet {
   generation: number;
 }
 
+/**
+ * True for the error either engine raises on a table that does not exist: the read models before the
+ * worker's first start (SQLite `no such table`, PostgreSQL `relation "…" does not exist`, SQLSTATE 42P01).
+ */
+export function isMissingTableError(e: unknown): boolean {
+  // By shape, not `instanceof Error`: better-sqlite3's SqliteError comes from a native addon that jest loads once per
+  // worker, so in the second test file of a worker it belongs to another realm (the check then answered 500).
+  if (typeof e !== 'object' || e === null) return false;
+  const { code, message } = e as { code?: unknown; message?: unknown };
+  return code === '42P01' || (typeof message === 'string' && /no such table|relation "?[\w.]+"? does not exist/.test(message));
+}
+
 export async function activeSet(db: SqlExecutor, projection = SLA_PROJECTION): Promise<ActiveSet | undefined> {
   const rows = await db.all<{ table_set: string; generation: number }>(
     `SELECT table_set, generation FROM ${db.table('projection_active')} WHERE projection = ?`,

@@ -3,10 +3,23 @@
  * agency's subtree (as the tree stands today); auditors and admins see everything. The read-model
  * store is the configuration's `readModels` (READ_MODELS_*, validated when the process starts).
  */
-import { BadRequestException, Controller, ForbiddenException, Get, Inject, Injectable, Module, OnApplicationShutdown, Param, Query } from '@nestjs/common';
+import {
+  applyDecorators,
+  BadRequestException,
+  Controller,
+  ForbiddenException,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationShutdown,
+  Param,
+  Query,
+} from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@motcua/event-store';
-import { InvalidQueryError, SlaQueryService, type SqlDb } from '@motcua/read-models';
+import { InvalidQueryError, isMissingTableError, SlaQueryService, type SqlDb } from '@motcua/read-models';
 import { DossierListQueryDto, PeriodQuery, RankingsQueryDto, SlaQueryDto } from './sla-query.dto';
+import { ApiOkResponse, ApiResponse } from '@nestjs/swagger';
 import { ApiError, APP_CONFIG, openReadModels, type AppConfig } from '@motcua/platform';
 import { CurrentUser, Roles } from '../shared/auth/decorators';
 import type { AuthUser } from '@motcua/platform';
@@ -27,7 +40,7 @@ class SlaAccess implements OnApplicationShutdown {
     }
     return this.service;
   }
-  /** The agency a user may query: the one asked for if within their subtree, else theirs. */
+  /** The agency a user may query: the one asked for if within their subtree, else theirs. Reads the read models: call it inside `run`. */
   async scope(user: AuthUser, asked?: string): Promise<string | undefined> {
     if (user.role === 'auditor' || user.role === 'admin') return asked;
     if (!user.agency) throw new ForbiddenException('no agency in token');
@@ -42,10 +55,7 @@ class SlaAccess implements OnApplicationShutdown {
     } catch (e) {
       if (e instanceof InvalidQueryError) throw new BadRequestException(e.message);
       // The worker creates the read models on its first start: until then there is nothing to read yet.
-      // Matched on the message, not `instanceof Error`: better-sqlite3's native addon keeps the SqliteError class of
-      // the first realm that loaded it, which under Jest is another test file's.
-      const message = typeof (e as { message?: unknown })?.message === 'string' ? (e as { message: string }).message : '';
-      if (/no such table|relation "?[\w.]+"? does not exist/.test(message)) {
+      if (isMissingTableError(e)) {
         throw new ApiError(503, 'SERVICE_UNAVAILABLE', 'the read models are not built yet (the worker builds them on its first start)', undefined, {
           'Retry-After': '5',
         });
@@ -58,6 +68,16 @@ class SlaAccess implements OnApplicationShutdown {
   }
 }
 
+/** The answers of a read-model route, with the one 5xx it documents: before the worker's first start there is nothing to read yet. */
+const ReadModelResponses = () =>
+  applyDecorators(
+    ApiOkResponse({ description: 'read-model figures with their freshness watermark' }),
+    ApiResponse({
+      status: 503,
+      description: 'SERVICE_UNAVAILABLE with Retry-After: the read models are not built yet (the worker builds them on its first start)',
+    }),
+  );
+
 const by = (v?: string) => {
   if (v === undefined || v === 'agency' || v === 'level' || v === 'procedure') return v ?? 'agency';
   throw new BadRequestException('by must be agency, level or procedure');
@@ -69,32 +89,35 @@ class SlaController {
   constructor(private readonly a: SlaAccess) {}
 
   @Get('sla')
+  @ReadModelResponses()
   async sla(@CurrentUser() user: AuthUser, @Query() q: SlaQueryDto) {
-    const scoped = await this.a.scope(user, q.agency);
-    return this.a.run(() => this.a.q.sla({ from: q.from, to: q.to, by: by(q.by), agency: scoped }));
+    return this.a.run(async () => this.a.q.sla({ from: q.from, to: q.to, by: by(q.by), agency: await this.a.scope(user, q.agency) }));
   }
 
   @Get('agencies/:code/sla')
+  @ReadModelResponses()
   async agencySla(@CurrentUser() user: AuthUser, @Param('code') code: string, @Query() q: PeriodQuery) {
-    await this.a.scope(user, code);
-    return this.a.run(() => this.a.q.agencySla(code, { from: q.from, to: q.to }));
+    return this.a.run(async () => {
+      await this.a.scope(user, code);
+      return this.a.q.agencySla(code, { from: q.from, to: q.to });
+    });
   }
 
   @Get('rankings')
+  @ReadModelResponses()
   async rankings(@CurrentUser() user: AuthUser, @Query() q: RankingsQueryDto) {
-    const scoped = await this.a.scope(user, q.parent);
-    return this.a.run(() => this.a.q.ranking({ from: q.from, to: q.to, level: q.level, parent: scoped }));
+    return this.a.run(async () => this.a.q.ranking({ from: q.from, to: q.to, level: q.level, parent: await this.a.scope(user, q.parent) }));
   }
 
   /** `GET /api/dossiers?agency=&status=&overdue=&dueBefore=&cursor=&limit=` (no `:code`: the command module owns that). */
   @Get('dossiers')
   @Roles('clerk', 'monitor', 'auditor', 'admin')
+  @ReadModelResponses()
   async dossiers(@CurrentUser() user: AuthUser, @Query() q: DossierListQueryDto) {
     const { agency, status, overdue, dueBefore, cursor, limit } = q;
-    const scoped = user.role === 'clerk' ? await this.a.scope({ ...user, role: 'monitor' }, agency) : await this.a.scope(user, agency);
-    return this.a.run(() =>
+    return this.a.run(async () =>
       this.a.q.dossiers({
-        agency: scoped,
+        agency: user.role === 'clerk' ? await this.a.scope({ ...user, role: 'monitor' }, agency) : await this.a.scope(user, agency),
         status,
         overdue: overdue === undefined ? undefined : overdue === 'true' || overdue === '1',
         dueBefore,

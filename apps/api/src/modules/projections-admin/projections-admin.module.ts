@@ -14,7 +14,16 @@ import { Observable } from 'rxjs';
 import { ulid } from 'ulid';
 import type { Logger } from 'pino';
 import { EVENT_STORE, type EventStore } from '@motcua/event-store';
-import { activeSet, createReadModelDb, rebuildSla, SlaQueryService, type ReadModelDbConfig, type RebuildProgress, type SqlDb } from '@motcua/read-models';
+import {
+  activeSet,
+  createReadModelDb,
+  isMissingTableError,
+  rebuildSla,
+  SlaQueryService,
+  type ReadModelDbConfig,
+  type RebuildProgress,
+  type SqlDb,
+} from '@motcua/read-models';
 import { ApiError, APP_CONFIG, type AppConfig } from '@motcua/platform';
 import { CurrentUser, Roles } from '../../shared/auth/decorators';
 import type { AuthUser } from '@motcua/platform';
@@ -159,10 +168,14 @@ export class ProjectionRebuilds implements OnApplicationShutdown {
     });
   }
 
+  /** The active table set and its watermark; both null before the worker's first start (no read models yet). */
   async status() {
     const db = createReadModelDb(this.config);
     try {
-      const active = await activeSet(db);
+      const active = await activeSet(db).catch((e: unknown) => {
+        if (isMissingTableError(e)) return undefined;
+        throw e;
+      });
       const watermark = active ? await new SlaQueryService({ db, store: this.store }).watermark() : null;
       return { active: active ?? null, watermark, rebuild: this.running ? this.get(this.running.id) : null };
     } finally {
