@@ -78,6 +78,8 @@ export class AlertsController implements BeforeApplicationShutdown {
   @Get('stream')
   @Public()
   @ApiOperation({ summary: 'Live alerts (SSE), filtered to the caller agencies; resumable with Last-Event-ID' })
+  @ApiQuery({ name: 'access_token', required: false, description: 'The bearer token, for an EventSource (which cannot send headers)' })
+  @ApiQuery({ name: 'lastEventId', required: false, description: 'Resume after this global position (as the Last-Event-ID header)' })
   async stream(
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,

@@ -18,21 +18,27 @@ export class AgencyFieldsDto {
   @IsIn(AGENCY_LEVELS)
   level!: AgencyLevel;
 
-  @ApiPropertyOptional({ nullable: true, example: '000.00.00.H30' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '000.00.00.H30' })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsString()
   @Matches(AGENCY_CODE_RE, { message: 'parentCode must be an agency code' })
   parentCode?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, example: 'Mon-Fri 07:00-11:30 13:30-17:00' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'Mon-Fri 07:00-11:30 13:30-17:00' })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsString()
   @Matches(WORKING_HOURS_RE, { message: "workingHours must look like 'Mon-Fri 07:00-11:30 13:30-17:00'" })
   workingHours?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Last day (inclusive) the agency exists; null reopens', example: '2025-06-30' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date',
+    nullable: true,
+    description: 'Last day (inclusive) the agency exists; null reopens',
+    example: '2025-06-30',
+  })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @Matches(DATE_RE, { message: 'validTo must be a date YYYY-MM-DD' })

@@ -11,7 +11,7 @@ export class ProcedureFieldsDto {
   @Length(1, 300)
   name!: string;
 
-  @ApiProperty({ example: 15 })
+  @ApiProperty({ type: 'integer', example: 15, minimum: 0, maximum: 3650 })
   @IsInt()
   @Min(0)
   @Max(3650)
@@ -21,7 +21,7 @@ export class ProcedureFieldsDto {
   @IsIn(DEADLINE_UNITS)
   deadlineUnit!: DeadlineUnit;
 
-  @ApiPropertyOptional({ nullable: true, example: '15:00' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '15:00' })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'cutoffTime must be HH:mm' })
@@ -31,7 +31,13 @@ export class ProcedureFieldsDto {
   @IsBoolean()
   paymentPausesClock!: boolean;
 
-  @ApiPropertyOptional({ nullable: true, example: '2026-01-01', description: 'First day these rules apply; absent at registration = since always' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date',
+    nullable: true,
+    example: '2026-01-01',
+    description: 'First day these rules apply; absent at registration = since always',
+  })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @Matches(DATE_RE, { message: 'effectiveFrom must be a date YYYY-MM-DD' })

@@ -7,7 +7,13 @@ export class RegisterAgencyDto extends AgencyFieldsDto {
   @Matches(AGENCY_CODE_RE, { message: 'code must be 1-64 characters of A-Z a-z 0-9 . _ -' })
   code!: string;
 
-  @ApiPropertyOptional({ nullable: true, description: 'First day the agency exists; absent = since always', example: '2025-07-01' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date',
+    nullable: true,
+    description: 'First day the agency exists; absent = since always',
+    example: '2025-07-01',
+  })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @Matches(DATE_RE, { message: 'validFrom must be a date YYYY-MM-DD' })
