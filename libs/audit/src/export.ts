@@ -179,18 +179,34 @@ export function sheetsToCsv(sheets: Sheet[]): Buffer {
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), ...parts.flatMap((p, i) => (i ? [Buffer.from('\n'), p] : [p]))]);
 }
 
-/** XLSX workbook, one worksheet per sheet; bold frozen header row; numbers stay numbers. */
+/**
+ * What XML 1.0, and so an XLSX file, cannot carry: C0 controls other than tab, LF and CR, the noncharacters
+ * U+FFFE and U+FFFF, and unpaired surrogates.
+ */
+// eslint-disable-next-line no-control-regex
+const XML_DISALLOWED = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Text a workbook can hold: each character XML cannot carry becomes U+FFFD. Dossier codes, agency names,
+ * reasons and token subjects may hold U+FFFF, and exceljs writes it as it is: the file then does not open
+ * (Excel: "We found a problem with some content"; exceljs: "disallowed character").
+ */
+export function xmlSafe<T>(v: T): T {
+  return (typeof v === 'string' ? v.replace(XML_DISALLOWED, '\ufffd') : v) as T;
+}
+
+/** XLSX workbook, one worksheet per sheet; bold frozen header row; numbers stay numbers; text made XML-safe (xmlSafe). */
 export async function toXlsx(sheets: Sheet[], meta: { title?: string; creator?: string; created?: Date } = {}): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
-  wb.creator = meta.creator ?? 'motcua audit';
-  if (meta.title) wb.title = meta.title;
+  wb.creator = xmlSafe(meta.creator ?? 'motcua audit');
+  if (meta.title) wb.title = xmlSafe(meta.title);
   // Pinned when given so that an export is reproducible byte for byte apart from the zip timestamps.
   if (meta.created) wb.created = wb.modified = meta.created;
   for (const s of sheets) {
-    const ws = wb.addWorksheet(s.name.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
-    ws.columns = s.columns.map((c) => ({ header: header(c), key: c.key, width: c.width ?? 14 }));
+    const ws = wb.addWorksheet(xmlSafe(s.name.slice(0, 31)), { views: [{ state: 'frozen', ySplit: 1 }] });
+    ws.columns = s.columns.map((c) => ({ header: xmlSafe(header(c)), key: c.key, width: c.width ?? 14 }));
     ws.getRow(1).font = { bold: true };
-    for (const r of s.rows) ws.addRow(Object.fromEntries(s.columns.map((c) => [c.key, r[c.key] ?? null])));
+    for (const r of s.rows) ws.addRow(Object.fromEntries(s.columns.map((c) => [c.key, xmlSafe(r[c.key] ?? null)])));
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
