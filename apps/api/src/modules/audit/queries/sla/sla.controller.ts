@@ -5,6 +5,7 @@ import { slaSheets } from '@motcua/audit';
 import type { SlaBy } from '@motcua/read-models';
 import { CurrentUser, Roles } from '../../../../shared/auth/decorators';
 import type { AuthUser } from '@motcua/platform';
+import { AGENCY_CODE_RE } from '@motcua/application';
 import { AuditService } from '../../audit.service';
 import { exportFile, type ExportFormat } from '../../export-format';
 
@@ -29,9 +30,10 @@ export class SlaAuditQuery {
   @IsIn(['agency', 'level', 'procedure'])
   by?: SlaBy;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'Agency code: its subtree only' })
   @IsOptional()
   @IsString()
+  @Matches(AGENCY_CODE_RE, { message: 'agency must be an agency code (1-64 of A-Z a-z 0-9 . _ -)' })
   agency?: string;
 
   @ApiPropertyOptional({ enum: ['json', 'csv', 'xlsx'], default: 'json' })

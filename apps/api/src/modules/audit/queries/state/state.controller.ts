@@ -5,6 +5,7 @@ import { CurrentUser, Roles } from '../../../../shared/auth/decorators';
 import type { AuthUser } from '@motcua/platform';
 import { ApiError } from '@motcua/platform';
 import { AuditService } from '../../audit.service';
+import { DossierCodePipe } from '../../../dossiers/dossier-code.pipe';
 
 export class StateQuery {
   @ApiPropertyOptional({ description: 'As of this instant: events that OCCURRED at or before it', example: '2025-06-30T10:00:00+07:00' })
@@ -31,7 +32,7 @@ export class StateController {
 
   @Get(':code/state')
   @Roles('auditor', 'admin')
-  async state(@Param('code') code: string, @Query() q: StateQuery, @CurrentUser() user: AuthUser) {
+  async state(@Param('code', DossierCodePipe) code: string, @Query() q: StateQuery, @CurrentUser() user: AuthUser) {
     if (q.at === undefined && q.knownAt === undefined && q.revision === undefined) {
       throw ApiError.validation([{ field: 'at', message: 'give at, knownAt or revision' }]);
     }

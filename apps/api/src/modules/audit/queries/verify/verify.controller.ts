@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CurrentUser, Roles } from '../../../../shared/auth/decorators';
 import type { AuthUser } from '@motcua/platform';
 import { AuditService } from '../../audit.service';
@@ -10,6 +10,10 @@ export class VerifyQuery {
   @IsOptional()
   @IsString()
   @MaxLength(200)
+  // The event store's rule for stream ids (no whitespace or control characters): anything else cannot exist,
+  // and is refused before the access record is written.
+  // eslint-disable-next-line no-control-regex
+  @Matches(/^[^$\s\u0000-\u001f][^\s\u0000-\u001f]*$/, { message: 'stream must be a stream id (no whitespace or control characters)' })
   stream?: string;
 }
 
