@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { isMissingTableError } from './runner';
 
 describe('isMissingTableError', () => {
@@ -6,6 +7,12 @@ describe('isMissingTableError', () => {
     expect(isMissingTableError(new Error('relation "rm_x.projection_active" does not exist'))).toBe(true);
     expect(isMissingTableError(Object.assign(new Error('relation "projection_active" does not exist'), { code: '42P01' }))).toBe(true);
     expect(isMissingTableError(Object.assign(new Error('localised text'), { code: '42P01' }))).toBe(true);
+  });
+
+  it('knows it from another realm too (better-sqlite3`s error in the second test file of a jest worker is not instanceof Error)', () => {
+    const foreign = runInNewContext('new Error("no such table: projection_active")') as unknown;
+    expect(foreign instanceof Error).toBe(false);
+    expect(isMissingTableError(foreign)).toBe(true);
   });
 
   it('is false for anything else', () => {
