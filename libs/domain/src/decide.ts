@@ -56,7 +56,7 @@ function nonNegNumber(action: string, field: string, v: unknown): number | undef
 
 function dossierCode(action: string, v: unknown): string {
   if (!isValidDossierCode(v)) {
-    throw new InvalidCommandError(action, 'dossierCode', 'must be 1-64 printable characters without surrounding spaces');
+    throw new InvalidCommandError(action, 'dossierCode', 'must be 1-64 printable characters without whitespace');
   }
   return v;
 }

@@ -4,13 +4,17 @@
  * checks codes loosely; `isStandardDossierCode` is the strict check for codes we issue.
  */
 
-/** Non-empty, printable (no control characters, no whitespace at the ends), at most 64 characters. */
+/**
+ * Non-empty, printable (no control characters), no whitespace, at most 64 characters. No whitespace
+ * anywhere, not only at the ends: the code is the dossier's stream id (`dossier-<code>`), and the event
+ * store refuses whitespace in stream ids, so a code with a space could be neither received nor read.
+ */
 export function isValidDossierCode(code: unknown): code is string {
   return (
     typeof code === 'string' &&
     code.length > 0 &&
     code.length <= 64 &&
-    code.trim() === code &&
+    !/\s/.test(code) &&
     // eslint-disable-next-line no-control-regex
     !/[\u0000-\u001f\u007f-\u009f]/.test(code)
   );

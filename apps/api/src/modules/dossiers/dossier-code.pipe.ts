@@ -7,7 +7,7 @@ import { ApiError } from '@motcua/platform';
 export class DossierCodePipe implements PipeTransform<unknown, string> {
   transform(value: unknown): string {
     if (!isValidDossierCode(value)) {
-      throw ApiError.validation([{ field: 'code', message: 'code must be 1-64 printable characters without surrounding spaces' }]);
+      throw ApiError.validation([{ field: 'code', message: 'code must be 1-64 printable characters without whitespace' }]);
     }
     return value;
   }

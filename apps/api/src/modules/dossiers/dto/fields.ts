@@ -25,14 +25,14 @@ export function IsInstant(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-/** A dossier code: 1-64 printable characters without surrounding spaces (the domain's rule). */
+/** A dossier code: 1-64 printable characters without whitespace (the domain's rule). */
 export function IsDossierCode(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isDossierCode',
       validator: {
         validate: (v) => isValidDossierCode(v),
-        defaultMessage: (a) => `${a?.property} must be 1-64 printable characters without surrounding spaces`,
+        defaultMessage: (a) => `${a?.property} must be 1-64 printable characters without whitespace`,
       },
     },
     options,
