@@ -450,6 +450,7 @@ export function faultSuite(kind: DeploymentKind): void {
               }
             });
             expect(integrity).toEqual(files.map((f) => [f, 'ok']));
+            note(`integrity_check ok: ${files.join(', ')}`);
           }
 
           const byKind = BAD_KINDS.map((k) => `${k} ${bad.outcomes.filter((o) => o.kind === k).length}`).join(', ');
