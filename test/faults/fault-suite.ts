@@ -335,14 +335,16 @@ export function faultSuite(kind: DeploymentKind): void {
 
           // --- exactly once, and nothing else --------------------------------------------------------------------
           const byCommand = new Map<string, number>();
-          const ours = (id: string) => id.startsWith('counter-') || id.startsWith('probe:');
+          // A keyed command over HTTP is stored under idem:<sender's scope>:<key>; on a dossier, only the counters and
+          // the probe sent any (the worker's ids are its own, the reference data is on other streams).
+          const ours = (e: RecordedEvent, id: string) => e.streamId.startsWith('dossier-') && id.startsWith('idem:');
           const unasked: string[] = [];
           const acked = new Set(counters.acked.map((a) => `${a.commandId}|${a.type}`));
           for (const e of events) {
             const id = (e.metadata as { commandId?: string }).commandId;
             if (!id) continue;
             byCommand.set(`${id}|${e.type}`, (byCommand.get(`${id}|${e.type}`) ?? 0) + 1);
-            if ((ours(id) && !acked.has(`${id}|${e.type}`)) || bad.refusedCommandIds.has(id)) unasked.push(`${e.streamId} ${e.type} ${id}`);
+            if ((ours(e, id) && !acked.has(`${id}|${e.type}`)) || bad.refusedCommandIds.has(id)) unasked.push(`${e.streamId} ${e.type} ${id}`);
           }
           const notOnce = counters.acked
             .filter((a) => byCommand.get(`${a.commandId}|${a.type}`) !== 1)
