@@ -8,23 +8,26 @@
  *   acknowledgement (from the idempotency cache, or from the store when Redis lost it).
  * - `reuse-key`: an acknowledged command's key on a different command on the SAME dossier (the receipt's key
  *   on a completion; the completion's key with the other outcome, or the receipt's key on a receipt by
- *   another channel): 422 IDEMPOTENCY_KEY_REUSED, whether or not the cache still holds the key. (A key reused
- *   on another dossier is not sent: with the cache gone that case is not refused yet; see docs/reliability.md.)
+ *   another channel): 422 IDEMPOTENCY_KEY_REUSED, whether or not the cache still holds the key.
+ * - `reuse-key-elsewhere`: an acknowledged receipt's key on ANOTHER dossier (a receipt of a new code, or the
+ *   completion of the counter's open dossier): 422 IDEMPOTENCY_KEY_REUSED, no second dossier and nothing
+ *   written, with or without the cache (the key is claimed in the store; true of SQLite and PostgreSQL, the two
+ *   deployments this suite runs, not of KurrentDB).
  * - `far-future`: occurredAt a day ahead of the clock, past OCCURRED_AT_MAX_FUTURE_SECONDS: 422
  *   INVALID_COMMAND naming occurredAt.
  * - `impossible-date`: occurredAt 2026-02-30: 400 VALIDATION_FAILED (or 422) naming occurredAt.
  * - `malformed-json`: a body cut short: 400 MALFORMED_JSON.
  * - `wrong-types`: numbers, arrays, null, booleans where strings are due: 400 VALIDATION_FAILED.
  * Each of the last four goes to a receipt of a new code or to a completion of the counter's dossier, in turn.
- * An answer 0 (no answer), 429 or 503 with Retry-After is sent again with the same key, as a client would;
- * the answer judged is the first other one. Every answer must carry the error shape (code, message,
- * correlationId).
+ * An answer 0 (no answer), 429, 503 with Retry-After or 409 CONCURRENCY_CONFLICT (a racing writer: nothing was
+ * written) is sent again with the same key, as a client would; the answer judged is the first other one. Every
+ * answer must carry the error shape (code, message, correlationId).
  */
 import { isDeepStrictEqual } from 'node:util';
 import { sleep } from './cluster';
 import { AGENCY, commandIdOf, COMPLETED_AT, Counters, PROCEDURE, RawBody, receiptBody, type BadContext } from './counters';
 
-export const BAD_KINDS = ['replay', 'reuse-key', 'far-future', 'impossible-date', 'malformed-json', 'wrong-types'] as const;
+export const BAD_KINDS = ['replay', 'reuse-key', 'reuse-key-elsewhere', 'far-future', 'impossible-date', 'malformed-json', 'wrong-types'] as const;
 export type BadKind = (typeof BAD_KINDS)[number];
 
 export interface BadOutcome {
@@ -81,6 +84,16 @@ export class BadData {
         }
         return this.judge(c, ctx, kind, '/api/dossiers', `rcv-${ctx.code}`, { ...receiptBody(ctx.code), channel: 'postal' }, reused);
       }
+      case 'reuse-key-elsewhere': {
+        const reused = { status: [422], code: 'IDEMPOTENCY_KEY_REUSED' };
+        const other = c.acked.filter((a) => a.sub === ctx.sub && a.type === 'dossier.received.v1' && a.code !== ctx.code).pop()?.code;
+        // Only an open dossier: on a completed one, without the cache, the completion is refused as illegal first.
+        if (!toReceipt && other && !c.completed.has(ctx.code)) {
+          return this.judge(c, ctx, kind, completion, `rcv-${other}`, { outcome: 'approved', occurredAt: COMPLETED_AT }, reused);
+        }
+        this.neverWritten.add(fresh);
+        return this.judge(c, ctx, kind, '/api/dossiers', `rcv-${ctx.code}`, receiptBody(fresh), reused);
+      }
       case 'far-future': {
         const ahead = new Date(Date.now() + 86_400_000).toISOString();
         const e = { status: [422], code: 'INVALID_COMMAND', field: 'occurredAt' };
@@ -113,7 +126,8 @@ export class BadData {
     let backoff = 100;
     for (;;) {
       const r = await c.call('bad', 'POST', path, ctx.token, body, key);
-      const later = r.status === 0 || r.status === 429 || (r.status === 503 && !!r.retryAfter);
+      const racing = r.status === 409 && (r.body as { error?: { code?: unknown } })?.error?.code === 'CONCURRENCY_CONFLICT';
+      const later = r.status === 0 || r.status === 429 || (r.status === 503 && !!r.retryAfter) || racing;
       if (later && Date.now() < ctx.finishBy && !c.aborted) {
         await sleep(Math.min(backoff, 1000));
         backoff *= 2;
