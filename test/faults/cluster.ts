@@ -7,7 +7,7 @@
  */
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, closeSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, closeSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -224,15 +224,22 @@ export async function buildOnce(outDir = process.env.FAULTS_DIST ?? path.join(RO
 
 /** Why this machine cannot run the private-instance tests (undefined when it can). */
 export function missingTools(): string | undefined {
-  if (process.platform !== 'linux') return 'needs Linux (/proc, runuser)';
+  const redis = missingRedisTools();
+  if (redis) return redis;
   try {
     pgBin();
   } catch {
     return 'no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (initdb, pg_ctl)';
   }
-  if (spawnSync('redis-server', ['--version']).status !== 0) return 'no redis-server on PATH';
   if (spawnSync('id', ['-u', 'postgres']).status !== 0) return 'no `postgres` OS user to run initdb as (PostgreSQL refuses root)';
   if (spawnSync('runuser', ['--help']).status !== 0) return 'no runuser';
+  return undefined;
+}
+
+/** Why this machine cannot run the tests that need only a private Redis (the embedded default: SQLite files). */
+export function missingRedisTools(): string | undefined {
+  if (process.platform !== 'linux') return 'needs Linux (/proc)';
+  if (spawnSync('redis-server', ['--version']).status !== 0) return 'no redis-server on PATH';
   return undefined;
 }
 
@@ -248,15 +255,25 @@ export class NodeProc {
   private proc?: ChildProcess;
   readonly logFile: string;
   starts = 0;
+  private readonly script?: string;
+  /**
+   * `script`: run RUNNER from a file instead of `node -e` (a process that forks, as the API with
+   * API_PROCESSES > 1 does, needs a script its workers can be started from).
+   */
   constructor(
     readonly name: string,
     readonly entry: 'apps/api/src/main.js' | 'apps/worker/src/main.js',
     readonly dist: string,
     readonly env: Record<string, string>,
     logDir: string,
+    o: { script?: boolean } = {},
   ) {
     hookExit();
     this.logFile = path.join(logDir, `${name}.log`);
+    if (o.script) {
+      this.script = path.join(logDir, `${name}-launch.js`);
+      writeFileSync(this.script, RUNNER);
+    }
   }
 
   get pid(): number | undefined {
@@ -269,7 +286,7 @@ export class NodeProc {
 
   start(): void {
     const fd = openSync(this.logFile, 'a');
-    const p = spawn(process.execPath, ['-e', RUNNER], {
+    const p = spawn(process.execPath, this.script ? [this.script] : ['-e', RUNNER], {
       cwd: ROOT,
       // NODE_PATH: the private dist lives outside the repository, its packages inside.
       env: { PATH: process.env.PATH ?? '', NODE_PATH: path.join(ROOT, 'node_modules'), ...this.env, MOTCUA_DIST: this.dist, MOTCUA_ENTRY: this.entry },
@@ -289,6 +306,56 @@ export class NodeProc {
     const exited = new Promise((r) => p.once('exit', r));
     p.kill('SIGKILL');
     await exited;
+  }
+
+  /** The processes this one forked (API_PROCESSES > 1: the API processes under the cluster primary). */
+  childPids(): number[] {
+    if (!this.running || !this.pid) return [];
+    try {
+      const t = readFileSync(`/proc/${this.pid}/task/${this.pid}/children`, 'utf8').trim();
+      return t ? t.split(/\s+/).map(Number) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  /**
+   * kill -9 of one forked process (one API process of the cluster; its primary forks another), or of the
+   * process itself when it forked none. Returns the pid killed.
+   */
+  async kill9One(pick: (n: number) => number): Promise<number | undefined> {
+    const kids = this.childPids();
+    if (kids.length === 0) {
+      const pid = this.pid;
+      await this.kill9();
+      return pid;
+    }
+    const pid = kids[pick(kids.length)];
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      return undefined; // already gone
+    }
+    await waitFor(`pid ${pid} to die`, async () => gone(pid), 10_000);
+    return pid;
+  }
+
+  /** kill -9 of the process and everything it forked at once, as when its machine loses power. */
+  async kill9Tree(): Promise<void> {
+    const p = this.proc;
+    if (!p || !this.running) return;
+    const kids = this.childPids();
+    const exited = new Promise((r) => p.once('exit', r));
+    for (const pid of kids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    p.kill('SIGKILL');
+    await exited;
+    await waitFor('the forked processes to die', async () => kids.every(gone), 10_000);
   }
 
   async stop(): Promise<void> {
@@ -322,6 +389,16 @@ export class NodeProc {
   }
 }
 
+/** A process that no longer runs (no /proc entry, or a zombie: it holds no file, lock or socket any more). */
+function gone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return true;
+  }
+}
+
 export interface ClusterEnvOptions {
   pg: PgInstance;
   redis: RedisInstance;
@@ -332,11 +409,24 @@ export interface ClusterEnvOptions {
   extra?: Record<string, string>;
 }
 
+/** Settings of both deployments under test: quick alert reconciles and polls, no rate limit, quiet logs. */
+function testTuning(): Record<string, string> {
+  return {
+    LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'warn',
+    ALERT_RECONCILE_MS: '2000',
+    ALERT_FEED_POLL_MS: '500',
+    ALERT_JOB_BACKOFF_MS: '200',
+    REFERENCE_POLL_MS: '1000',
+    WORKER_PROGRESS_MS: '0',
+    RATE_LIMIT_PER_MINUTE: '0',
+  };
+}
+
 /** The environment of API and worker: everything on our own PostgreSQL and Redis. */
 export function clusterEnv(o: ClusterEnvOptions): Record<string, string> {
   return {
     NODE_ENV: 'test',
-    LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'warn',
+    ...testTuning(),
     DATA_DIR: o.dataDir,
     AUTH_JWT_SECRET: o.secret,
     PERSONAL_DATA_MASTER_KEY: o.masterKey,
@@ -350,14 +440,76 @@ export function clusterEnv(o: ClusterEnvOptions): Record<string, string> {
     READ_MODELS_PG_SCHEMA: 'read_models',
     ALERTS_DB: o.pg.url,
     ALERTS_DB_SCHEMA: 'alerts',
-    ALERT_RECONCILE_MS: '2000',
-    ALERT_FEED_POLL_MS: '500',
-    ALERT_JOB_BACKOFF_MS: '200',
-    REFERENCE_POLL_MS: '1000',
-    WORKER_PROGRESS_MS: '0',
-    RATE_LIMIT_PER_MINUTE: '0',
     ...o.extra,
   };
+}
+
+export type EmbeddedEnvOptions = Omit<ClusterEnvOptions, 'pg'>;
+
+/**
+ * The environment of `npm start` (scripts/start.sh): the embedded default, i.e. no EVENT_STORE,
+ * READ_MODELS_ENGINE or ALERTS_DB, so the event store, the read models and the alerts are SQLite files in
+ * DATA_DIR, and API_PROCESSES is left to the caller; only Redis is ours instead of the local one.
+ */
+export function embeddedEnv(o: EmbeddedEnvOptions): Record<string, string> {
+  return {
+    ...testTuning(),
+    DATA_DIR: o.dataDir,
+    READ_MODELS_SQLITE_FILE: path.join(o.dataDir, 'read-models.sqlite'), // as scripts/start.sh sets it
+    AUTH_JWT_SECRET: o.secret,
+    PERSONAL_DATA_MASTER_KEY: o.masterKey,
+    REDIS_URL: o.redis.url,
+    REDIS_KEY_PREFIX: o.prefix,
+    ...o.extra,
+  };
+}
+
+/**
+ * Another process in the middle of a write transaction on an SQLite file: it takes the write lock
+ * (BEGIN IMMEDIATE), inserts `rows` rows of about 1 KB into `events` under `streamId` with a page cache of
+ * a few pages, so most of them are spilled into the WAL uncommitted, then holds the lock until it is
+ * killed with SIGKILL: it never commits. What an operator's long import or `sqlite3` session that dies
+ * (OOM killer, kill -9, power) leaves: the kernel releases its lock, and SQLite must ignore its frames.
+ */
+export class SqliteTornWriter {
+  private constructor(private readonly proc: ChildProcess) {}
+
+  static async begin(file: string, streamId: string, rows = 2000): Promise<SqliteTornWriter> {
+    hookExit();
+    const script = `
+      const Database = require('better-sqlite3');
+      const db = new Database(process.env.FILE);
+      db.pragma('busy_timeout = 10000');
+      db.pragma('cache_size = 8');
+      db.exec('BEGIN IMMEDIATE');
+      const ins = db.prepare("INSERT INTO events (stream_id, revision, type, data, metadata, recorded_at, hash, prev_hash) VALUES (?, ?, 'faults.torn-write.v1', ?, '{}', ?, 'x', 'x')");
+      const pad = JSON.stringify({ pad: 'x'.repeat(1000) });
+      for (let i = 0; i < Number(process.env.ROWS); i++) ins.run(process.env.STREAM, i, pad, new Date().toISOString());
+      process.stdout.write('locked\\n');
+      setInterval(() => undefined, 1 << 30);
+    `;
+    const p = spawn(process.execPath, ['-e', script], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', NODE_PATH: path.join(ROOT, 'node_modules'), FILE: file, STREAM: streamId, ROWS: String(rows) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(p);
+    p.once('exit', () => children.delete(p));
+    let err = '';
+    p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      p.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve());
+      p.once('exit', (code) => reject(new Error(`the torn writer exited (${code}) before it held the lock: ${err}`)));
+    });
+    return new SqliteTornWriter(p);
+  }
+
+  async kill9(): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    const exited = new Promise((r) => this.proc.once('exit', r));
+    this.proc.kill('SIGKILL');
+    await exited;
+  }
 }
 
 export function newSecrets(): { secret: string; masterKey: string; prefix: string } {
