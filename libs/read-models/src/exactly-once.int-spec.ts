@@ -9,14 +9,14 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { EventStore } from '@motcua/event-store';
 import { ProjectionRunner, readCheckpoint } from './runner';
-import { dumpTableSet, makeEnv, type Engine, type Env } from './testing/fixtures';
+import { dumpTableSet, makeEnv, settledHead, type Engine, type Env } from './testing/fixtures';
 import { SCENARIO_AGENCIES as AG, SCENARIO_PROCEDURES as PROCEDURES, writeRandomDossiers, writeScenario } from '@motcua/testing';
 import { SLA_PROJECTION } from './sla/schema';
 
 async function project(env: Env, db = env.db, store: EventStore = env.store) {
   const runner = new ProjectionRunner({ store, db, maxBatch: 100, readBatch: 100, maxDelayMs: 5 });
   await runner.start();
-  await runner.waitFor(await env.store.headPosition());
+  await runner.waitFor(await settledHead(env));
   await runner.stop();
   return runner.tableSet;
 }

@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { createWorkingCalendar } from '@motcua/calendar';
 import { activeSet, ProjectionRunner } from './runner';
 import { rebuildSla } from './rebuild';
-import { dumpTableSet, makeEnv, type Env } from './testing/fixtures';
+import { dumpTableSet, makeEnv, type Env, settledHead } from './testing/fixtures';
 import { SCENARIO_AGENCIES as AG, SCENARIO_PROCEDURES as PROCEDURES, prng, randomLifecycle, writeRandomDossiers, writeScenario } from '@motcua/testing';
 import { SLA_PROJECTION } from './sla/schema';
 
@@ -49,7 +49,7 @@ describe('parallel rebuild (sqlite)', () => {
 
     const live = new ProjectionRunner({ store: env.store, db: env.openDb('live'), maxDelayMs: 5 });
     await live.start();
-    await live.waitFor(await env.store.headPosition());
+    await live.waitFor(await settledHead(env));
     await live.stop();
 
     const single = env.openDb('single');
@@ -69,7 +69,7 @@ describe('parallel rebuild (sqlite)', () => {
     });
     expect(many.parallel?.threads).toBe(3);
     expect(many.events).toBe(one.events);
-    expect(many.position).toBe(await env.store.headPosition());
+    expect(many.position).toBe(await settledHead(env));
     expect((await activeSet(threaded))!.tableSet).toBe(many.tableSet);
 
     const expected = await dumpTableSet(env.openDb('live'), `${SLA_PROJECTION}_g1`);

@@ -8,7 +8,7 @@ jest.setTimeout(120_000);
 import { ProjectionRunner, activeSet } from './runner';
 import { rebuildSla, type RebuildProgress } from './rebuild';
 import { SlaQueryService } from './query';
-import { dumpTableSet, makeEnv, type Engine, type Env } from './testing/fixtures';
+import { dumpTableSet, makeEnv, settledHead, type Engine, type Env } from './testing/fixtures';
 import { SCENARIO_AGENCIES as AG, SCENARIO_PROCEDURES as PROCEDURES, writeRandomDossiers, writeScenario } from '@motcua/testing';
 import { SLA_PROJECTION } from './sla/schema';
 
@@ -48,7 +48,8 @@ describe.each<Engine>(['sqlite', 'postgres'])('rebuild while events arrive (%s)'
     writing = false;
     await writes;
 
-    const head = await env.store.headPosition();
+    // Every event written, not PostgreSQL's head of the moment (held back by any transaction in flight in the cluster).
+    const head = await settledHead(env);
     await pinned.waitFor(head);
     await follower.waitFor(head);
     expect(follower.tableSet).toBe(`${SLA_PROJECTION}_g2`); // the live runner moved to the swapped-in set

@@ -92,3 +92,27 @@ export async function dumpTableSet(db: SqlDb, setName: string): Promise<Record<s
   }
   return out;
 }
+
+/**
+ * The position of the newest event committed to the log, once subscribers may read up to it. PostgreSQL's
+ * head stops below the oldest transaction in flight anywhere in the cluster (another test file's, in its own
+ * schema), so `headPosition()` can lag behind what this test has written; this waits until no committed event
+ * lies beyond the head.
+ */
+export async function settledHead(env: Env, timeoutMs = 30_000): Promise<string | undefined> {
+  if (env.engine === 'sqlite') return env.store.headPosition();
+  const pool = new Pool({ connectionString: PG_URL, max: 1 });
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await pool.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM "${env.schema}_es".events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())`,
+      );
+      if (rows[0].n === '0') return env.store.headPosition();
+      if (Date.now() > deadline) throw new Error(`the log's head did not settle in ${timeoutMs} ms (${rows[0].n} events beyond it)`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await pool.end();
+  }
+}
