@@ -242,7 +242,8 @@ export function mergedQuarantine(parts: readonly QuarantineReader[]): Quarantine
       for (const c of await Promise.all(parts.map((p) => p.counts()))) {
         for (const [consumer, n] of Object.entries(c)) out[consumer] = (out[consumer] ?? 0) + n;
       }
-      return out;
+      // By consumer name, as one database's counts are.
+      return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     },
   };
 }
