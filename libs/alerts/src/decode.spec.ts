@@ -35,6 +35,8 @@ describe('decodeAlertEvent', () => {
     ['a due date in year 10000', { dueAt: '+010000-01-07T00:00:00.000Z' }, /dueAt must be an ISO-8601 UTC instant, got "\+010000-01-07/],
     ['no due date', { dueAt: undefined }, /dueAt must be an ISO-8601 UTC instant, got missing/],
     ['a clock start that is no date', { clockStartAt: 'soon' }, /clockStartAt must be an ISO-8601 UTC instant, got "soon"/],
+    ['an agency code holding a name', { agencyCode: { name: 'Nguyễn Văn A' } }, /^agencyCode must be a non-empty string, got an object$/],
+    ['a due date holding a sentence', { dueAt: 'hẹn trả ngày mai' }, /^dueAt must be an ISO-8601 UTC instant, got a string of 16 characters$/],
     ['an agency code that is a number', { agencyCode: 42 }, /agencyCode must be a non-empty string, got 42/],
     ['a deadline that is a string', { deadline: 'three days' }, /deadline must be an object/],
     ['a deadline unit that is a number', { deadline: { value: 3, unit: 7 } }, /unit must be a string, got 7/],

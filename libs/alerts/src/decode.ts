@@ -10,6 +10,7 @@
  */
 import { isIsoUtcInstant } from '@motcua/domain';
 import type { RecordedEvent } from '@motcua/event-store';
+import { describeValue } from '@motcua/read-models';
 import { ALERT_ACKNOWLEDGED, ALERT_DUE_SOON_RAISED, DOSSIER_DEADLINE_MISSED } from './events';
 
 /** An event the alerts projection cannot read: it is quarantined, never half-applied. */
@@ -20,12 +21,8 @@ export class UnreadableEventError extends Error {
   }
 }
 
-/** A value as a reason quotes it: JSON, at most 80 characters (a reason is logged). */
-function show(v: unknown): string {
-  if (v === undefined) return 'missing';
-  const j = JSON.stringify(v) ?? String(v);
-  return j.length > 80 ? j.slice(0, 79) + '…' : j;
-}
+/** A bad value as the reason shows it (a short token quoted, anything else by its kind: reasons are logged). */
+const show = describeValue;
 
 type D = Record<string, unknown>;
 

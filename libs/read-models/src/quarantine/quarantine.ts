@@ -60,6 +60,18 @@ export interface QuarantineReader {
 /** DI token of the `QuarantineReader` (the API binds the read models' and the alerts database's). */
 export const QUARANTINE = Symbol.for('motcua.Quarantine');
 
+/**
+ * A bad value as a quarantine reason shows it (reasons are logged and listed to admins): a short token without
+ * spaces (an instant, a code) quoted, anything else only by its kind, so no personal data a malformed event
+ * might carry is copied into a reason.
+ */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'missing';
+  if (typeof v === 'string') return /^[0-9A-Za-z:+.\-_]{1,40}$/.test(v) ? JSON.stringify(v) : `a string of ${v.length} characters`;
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  return Array.isArray(v) ? 'an array' : `an ${typeof v}`;
+}
+
 /** A cursor that is not one this reader gave out. */
 export class InvalidQuarantineCursorError extends Error {}
 

@@ -56,14 +56,19 @@ describe('DossierFold: an event either applies whole or throws with nothing chan
     [
       'a receipt in year 9999 (outside the countable days)',
       { occurredAt: '9999-12-31T16:59:59.000Z' },
-      /occurredAt "9999-12-31T16:59:59.000Z" is not an instant/,
+      /occurredAt is not an instant the read models can hold \("9999-12-31T16:59:59.000Z"\)/,
     ],
-    ['a due date in year 10000', { dueAt: '+010000-01-07T00:00:00.000Z' }, /dueAt "\+010000-01-07T00:00:00.000Z" is not an instant/],
+    [
+      'a due date in year 10000',
+      { dueAt: '+010000-01-07T00:00:00.000Z' },
+      /dueAt is not an instant the read models can hold \("\+010000-01-07T00:00:00.000Z"\)/,
+    ],
     ['no due date', { dueAt: undefined }, /dueAt is missing/],
-    ['an occurredAt that is no date', { occurredAt: 'not a date' }, /occurredAt "not a date" is not an instant/],
+    ['an occurredAt that is no date', { occurredAt: 'not a date' }, /occurredAt is not an instant the read models can hold \(a string of 10 characters\)/],
     ['an agency code that is a number', { agencyCode: 42 }, /agencyCode is not a string \(42\)/],
     ['no channel', { channel: undefined }, /channel is missing/],
-    ['a deadline unit that is an object', { deadline: { value: 3, unit: { x: 1 } } }, /deadline.unit is not a string/],
+    ['a deadline unit that is an object', { deadline: { value: 3, unit: { x: 1 } } }, /deadline.unit is not a string \(an object\)/],
+    ['a procedure code that is a long text', { procedureCode: ['Nguyễn Văn A'] }, /^procedureCode is not a string \(an array\)$/],
   ])('a receipt with %s throws; the entry stays new, nothing is counted', async (_what, patch, message) => {
     const { counters, fold, entry } = setup();
     const data = { ...RECEIVED, ...patch };

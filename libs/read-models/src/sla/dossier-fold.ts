@@ -11,6 +11,7 @@ import { classify, evolve, instantMs, upcast, type DossierEvent, type DossierSta
 import { createWorkingCalendar, type WorkingCalendar } from '@motcua/calendar';
 import { C, HIST_BUCKETS_PER_DAY, HIST_MAX_BUCKET, WORKING_DAY_MS } from './schema';
 import { COUNTABLE_FROM_MS, COUNTABLE_UNTIL_MS } from './local-days';
+import { describeValue } from '../quarantine/quarantine';
 
 /** A clock pause as kept on the summary row: [start, end | null, dueAt after the resume | null] (epoch ms). */
 export type PauseSpan = [number, number | null, number | null];
@@ -79,21 +80,15 @@ export interface EventCounters {
   histogram(bucket: number): void;
 }
 
-/** A value as a reason quotes it: JSON, at most 80 characters (a reason is logged). */
-function shown(v: unknown): string {
-  const j = JSON.stringify(v) ?? String(v);
-  return j.length > 80 ? j.slice(0, 79) + '…' : j;
-}
-
 /**
  * An instant the fold keeps (epoch ms), checked: a string the domain's `ms` reads as a finite instant within
  * the days the read models can hold. Anything else throws, so a bad value never reaches the counters or the
  * summary row (where it would fail the whole batch's write).
  */
 function instant(iso: unknown, field: string): number {
-  if (typeof iso !== 'string') throw new TypeError(`${field} is ${iso === undefined ? 'missing' : `not a string (${shown(iso)})`}`);
+  if (typeof iso !== 'string') throw new TypeError(`${field} is ${iso === undefined ? 'missing' : `not a string (${describeValue(iso)})`}`);
   const t = instantMs(iso);
-  if (!(t >= COUNTABLE_FROM_MS && t < COUNTABLE_UNTIL_MS)) throw new RangeError(`${field} ${shown(iso)} is not an instant the read models can hold`);
+  if (!(t >= COUNTABLE_FROM_MS && t < COUNTABLE_UNTIL_MS)) throw new RangeError(`${field} is not an instant the read models can hold (${describeValue(iso)})`);
   return t;
 }
 
@@ -102,7 +97,7 @@ const optionalInstant = (iso: unknown, field: string): number | null => (iso ===
 
 /** A code the summary row and the counters key on. */
 function code(v: unknown, field: string): void {
-  if (typeof v !== 'string') throw new TypeError(`${field} is ${v === undefined ? 'missing' : `not a string (${shown(v)})`}`);
+  if (typeof v !== 'string') throw new TypeError(`${field} is ${v === undefined ? 'missing' : `not a string (${describeValue(v)})`}`);
 }
 
 /** Codes and instants a receipt (or intake refusal, online submission) brings into the state. */
@@ -181,7 +176,7 @@ export class DossierFold {
       case 'dossier.supplement-supplied.v1':
       case 'dossier.payment-recorded.v1': {
         const due = optionalInstant(s.dueAt, 'dueAt');
-        if (!Number.isFinite(s.pausedWorkingMs)) throw new TypeError(`pausedWorkingMs is not a number (${shown(up.data.pausedWorkingMs)})`);
+        if (!Number.isFinite(s.pausedWorkingMs)) throw new TypeError(`pausedWorkingMs is not a number (${describeValue(up.data.pausedWorkingMs)})`);
         if (before.paused) entry.pauses = closePause(entry.pauses, t, due);
         if (up.type === 'dossier.payment-recorded.v1' && before.paidOnline === null) {
           counters?.begin(t, entry, s);

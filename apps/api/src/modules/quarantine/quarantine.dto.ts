@@ -33,7 +33,7 @@ export class QuarantinedEventView {
   position!: string;
   @ApiProperty({ example: 'dossier.received.v1' })
   eventType!: string;
-  @ApiProperty({ description: 'The error the consumer met', example: 'dueAt "+010000-01-07T00:00:00.000Z" is not an instant the read models can hold' })
+  @ApiProperty({ description: 'The error the consumer met', example: 'dueAt is not an instant the read models can hold ("+010000-01-07T00:00:00.000Z")' })
   reason!: string;
   @ApiProperty({ description: 'When it was first set aside (a repeat keeps it)', example: '2026-12-04T03:27:23.770Z' })
   firstSeenAt!: string;
