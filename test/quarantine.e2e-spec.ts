@@ -3,8 +3,9 @@
  * alerts database all on the engine): events no version of the API would write today are put straight into
  * the store with the adapter's own append (a receipt in year 9999 due in year 10000 — the incident, whose due
  * date then failed every start of the worker —, a receipt without a due date, a completion without its
- * instant). The worker's jobs run in this process as the worker composes them (apps/worker: the projection
- * job and the deadline watcher, their quarantine reporter and metrics), against the API's configuration.
+ * instant). The worker runs in this process exactly as its process composes it (apps/worker/src/worker.ts:
+ * the projection job and the deadline watcher, their quarantine reporter and metrics), against the API's
+ * configuration, its log captured.
  *
  * Asserted: the worker starts and goes on; the SLA figures, the dossier list and the deadline alerts of
  * every other dossier, received before and after the bad events, arrive; the bad events are in
@@ -20,10 +21,7 @@ import { Pool } from 'pg';
 import { createLogger } from '@motcua/platform';
 import { deadlineMissedAlertId, openAlertsDb } from '@motcua/alerts';
 import { deletePrefix, holidayNow, receiveAlwaysOpen, secondsDeadline, until } from '@motcua/testing';
-import { startDeadlines } from '../apps/worker/src/deadlines';
-import { startProjectionJob } from '../apps/worker/src/run-projections';
-import { quarantineReporter } from '../apps/worker/src/quarantine-reporter';
-import { WorkerMetrics } from '../apps/worker/src/worker-metrics';
+import { Worker } from '../apps/worker/src/worker';
 import { PG_URL, startTestApp, STORES, type StoreKind, type TestApp } from './support/app';
 
 jest.setTimeout(120_000);
@@ -36,7 +34,6 @@ if (skipped) console.warn(`quarantine e2e ${skipped}`);
 
 const AGENCY = 'H30.01';
 const YEAR_10000 = '+010000-01-07T00:00:00.000Z';
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 interface Item {
   consumer: string;
@@ -56,28 +53,25 @@ each(`poison events: quarantined, and everything else goes on (%s)${skipped ? ` 
   const alSchema = `al_q_${randomBytes(4).toString('hex')}`;
   const workers: Array<{ stop(): Promise<void> }> = [];
 
-  /** The worker's jobs as apps/worker/src/main.ts composes them, with what they reported. */
+  /** The worker as its process starts it (worker.ts), with its log lines at warn and above captured. */
   const startWorker = async () => {
-    const metrics = new WorkerMetrics();
-    const lines: Array<{ obj: any; msg?: string }> = [];
-    const onQuarantined = quarantineReporter({ error: (obj, msg) => lines.push({ obj, msg }) }, metrics);
-    const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'worker-e2e');
-    const deadlines = await startDeadlines(t.config, logger, { store: t.store, metrics, onQuarantined });
-    const projections = await startProjectionJob({ store: t.store, logger: silent, config: t.config.readModels, progressEveryMs: 0, onQuarantined });
+    const lines: Array<Record<string, any>> = [];
+    const logger = createLogger('warn', 'worker-e2e', { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const worker = new Worker(t.config, logger);
+    expect(await worker.start()).toBe(true);
     const w = {
-      metrics,
+      worker,
       lines,
-      projections,
-      deadlines,
+      /** The error lines of newly quarantined rows. */
+      quarantined: () => lines.filter((l) => l.event === 'event-quarantined'),
       async caughtUp() {
         const head = await t.store.headPosition();
-        await projections.projections.runner.waitFor(head);
-        await deadlines.worker.waitFor(head);
+        await worker.projections!.projections.runner.waitFor(head);
+        await worker.deadlines!.worker.waitFor(head);
       },
       async stop() {
         workers.splice(workers.indexOf(w), 1);
-        await projections.stop();
-        await deadlines.stop();
+        expect(await worker.stop()).toBe(true);
       },
     };
     workers.push(w);
@@ -200,8 +194,12 @@ each(`poison events: quarantined, and everything else goes on (%s)${skipped ? ` 
     expect(one.items[4].reason).toBe("occurredAt is missing; the event's schema: occurredAt is required");
     expect(one).toMatchObject({ counts: { alerts_v1: 2, sla_v3: 3 }, total: 5, nextCursor: null });
     // The worker said so once per row: an error line each, and its counter.
-    expect(first.lines.map((l) => l.obj.event)).toEqual(Array(5).fill('event-quarantined'));
-    const workerMetrics = await first.metrics.scrape();
+    const sorted = (rows: unknown[][]) => rows.map((r) => r.join(' ')).sort();
+    expect(sorted(first.quarantined().map((l) => [l.level, l.quarantine.consumer, l.quarantine.streamId, l.quarantine.revision]))).toEqual(
+      sorted(one.items.map((q) => [50, q.consumer, q.streamId, q.revision])),
+    );
+    expect(first.quarantined()[0].msg).toMatch(/^event quarantined by \S+: dossier\.\S+ dossier-Q-\S+@\d+ \(position \d+\): /);
+    const workerMetrics = await first.worker.metrics.scrape();
     expect(workerMetrics).toContain('events_quarantined_total{consumer="sla_v3"} 3');
     expect(workerMetrics).toContain('events_quarantined_total{consumer="alerts_v1"} 2');
     // The API's signals: /metrics and the projections' admin status.
@@ -259,7 +257,9 @@ each(`poison events: quarantined, and everything else goes on (%s)${skipped ? ` 
       await alertsDb.close();
     }
     const second = await startWorker();
-    expect(second.lines.map((l) => [l.obj.quarantine.consumer, l.obj.quarantine.streamId])).toEqual([['alert-schedule', 'dossier-Q-BAD-YEAR']]);
+    expect(second.quarantined().map((l) => [l.quarantine.consumer, l.quarantine.streamId])).toEqual([['alert-schedule', 'dossier-Q-BAD-YEAR']]);
+    // At each start the worker says what lies in quarantine.
+    expect(second.lines.find((l) => l.msg?.startsWith('events lie in quarantine'))).toMatchObject({ level: 40, total: 6 });
     const dueAfter2 = await receiveAlwaysOpen(t.store, 'Q-AFTER-2', AGENCY, secondsDeadline(2));
     await alertFor('Q-AFTER-2', dueAfter2);
     await second.caughtUp();
@@ -284,8 +284,8 @@ each(`poison events: quarantined, and everything else goes on (%s)${skipped ? ` 
     await third.caughtUp();
     expect(await figures()).toMatchObject({ received: 5, completed: 0 });
     expect(await quarantine()).toEqual(two);
-    expect(third.lines).toEqual([]);
-    expect(await third.metrics.scrape()).not.toContain('events_quarantined_total{');
+    expect(third.quarantined()).toEqual([]);
+    expect(await third.worker.metrics.scrape()).not.toContain('events_quarantined_total{');
     for (const code of ['Q-BEFORE', 'Q-AFTER', 'Q-AFTER-2', 'Q-AFTER-3']) {
       expect((await t.store.readStream(`dossier-${code}`)).filter((e) => e.type === 'dossier.deadline-missed.v1')).toHaveLength(1);
     }

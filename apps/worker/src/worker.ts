@@ -32,6 +32,7 @@ export class Worker {
   private readonly stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
   private store?: EventStore;
   projections?: ProjectionJob;
+  deadlines?: Awaited<ReturnType<typeof startDeadlines>>;
   /** The worker's Prometheus registry (served on ALERT_WORKER_METRICS_PORT). */
   readonly metrics = new WorkerMetrics();
 
@@ -65,6 +66,7 @@ export class Worker {
     };
     const deadlines = await startDeadlines(this.config, this.logger, { store, metrics: this.metrics, onQuarantined });
     this.stoppers.push({ name: 'deadlines', stop: () => deadlines.stop() });
+    this.deadlines = deadlines;
     const projections = await startProjectionJob({
       store,
       logger: this.logger,
