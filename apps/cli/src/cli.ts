@@ -20,6 +20,7 @@ const RUN: Record<CommandName, Run> = {
   'projections rebuild': (args, flags) => projections('rebuild', args, flags),
   'projections status': (args, flags) => projections('status', args, flags),
   'projections check-csv': (args, flags) => projections('check-csv', args, flags),
+  'quarantine list': (_, flags) => (require('./quarantine') as typeof import('./quarantine')).quarantineList(flags),
   'audit verify': (args, flags) => audit('verify', args, flags),
   'audit seal': (args, flags) => audit('seal', args, flags),
   'audit replay': (args, flags) => audit('replay', args, flags),

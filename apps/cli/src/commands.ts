@@ -56,6 +56,11 @@ export const COMMANDS = {
     usage: '  npm run cli -- projections check-csv DIR [--from YYYY-MM-DD --to YYYY-MM-DD]   (read models vs the figures of DIR/*.csv)',
     flags: { from: V, to: V },
   },
+  'quarantine list': {
+    path: ['quarantine', 'list'],
+    usage: '  npm run cli -- quarantine list [--consumer NAME] [--limit N] [--cursor C] [--json]   (events the worker set aside, in log order)',
+    flags: { consumer: V, limit: V, cursor: V, json: B },
+  },
   'audit verify': {
     path: ['audit', 'verify'],
     usage: '  npm run cli -- audit verify [--stream STREAM_ID | --seal FILE]',
@@ -98,6 +103,7 @@ export const GROUPS: Readonly<Record<string, string>> = {
     .map((c) => c.path[1])
     .join(', ')}`,
   projections: 'projections needs: rebuild | status | check-csv DIR',
+  quarantine: 'quarantine needs: list',
 };
 
 /** Accepted by every command (and alone): prints the usage, exit code 0. */

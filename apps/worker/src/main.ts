@@ -6,7 +6,8 @@ import { Worker } from './worker';
  * The worker process: projections and the deadline scheduler run here (worker.ts composes them from the
  * platform layer), with the same configuration as the API (EVENT_STORE, EVENT_STORE_URL, DATA_DIR;
  * READ_MODELS_* for the read-model store, read by the API's SLA routes too). Stops cleanly on SIGINT/SIGTERM:
- * each job's stop lets its current batch commit, then the store is closed.
+ * each job's stop lets its current batch commit, then the store is closed. An event a job cannot process is
+ * quarantined, logged at error level and counted (worker.ts, quarantine-reporter.ts); the jobs go on.
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();

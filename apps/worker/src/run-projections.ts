@@ -6,10 +6,21 @@
  * - a periodic progress line (position, events applied since the last line, events behind the head),
  *   only when something moved, so an idle worker stays quiet;
  * - `stop()` that lets the current batch commit (the runner's stop waits for it) and closes the store
- *   it opened.
+ *   it opened;
+ * - `onQuarantined`: the events the rebuild or the live runner set aside, once each (the worker logs them
+ *   at error level and counts them); the projection carries on past them.
  */
 import type { EventStore } from '@motcua/event-store';
-import { activeSet, createControlTables, createReadModelDb, rebuildSla, SLA_PROJECTION, type ReadModelDbConfig, type SqlDb } from '@motcua/read-models';
+import {
+  activeSet,
+  createControlTables,
+  createReadModelDb,
+  rebuildSla,
+  SLA_PROJECTION,
+  type QuarantineListener,
+  type ReadModelDbConfig,
+  type SqlDb,
+} from '@motcua/read-models';
 import { startProjections, type RunningProjections } from './projections/projections';
 
 export interface WorkerLogger {
@@ -28,6 +39,8 @@ export interface ProjectionJobOptions {
   progressEveryMs?: number;
   /** Aborts a first-start rebuild (the live runner is stopped with `stop()`). */
   signal?: AbortSignal;
+  /** Events newly quarantined by the projection (first rebuild or live), once committed. */
+  onQuarantined?: QuarantineListener;
 }
 
 export interface ProjectionJob {
@@ -57,6 +70,7 @@ export async function startProjectionJob(o: ProjectionJobOptions): Promise<Proje
         store: o.store,
         db,
         signal: o.signal,
+        onQuarantined: o.onQuarantined,
         onProgress: (p) =>
           log.info(
             {
@@ -71,11 +85,17 @@ export async function startProjectionJob(o: ProjectionJobOptions): Promise<Proje
           ),
       });
       log.info(
-        { tableSet: r.tableSet, events: r.events, seconds: +(r.elapsedMs / 1000).toFixed(1), eventsPerSecond: Math.round(r.eventsPerSecond) },
+        {
+          tableSet: r.tableSet,
+          events: r.events,
+          seconds: +(r.elapsedMs / 1000).toFixed(1),
+          eventsPerSecond: Math.round(r.eventsPerSecond),
+          quarantined: r.quarantined,
+        },
         'projections: rebuilt',
       );
     }
-    const projections = await startProjections({ store: o.store, db, logger: log });
+    const projections = await startProjections({ store: o.store, db, logger: log, onQuarantined: o.onQuarantined });
     let lastLogged = projections.runner.position;
     const status = async () => {
       const position = projections.runner.position;

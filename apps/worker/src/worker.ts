@@ -1,20 +1,30 @@
 /**
  * The worker's jobs, composed from the platform layer: the leader lock (PostgreSQL read models only), the
  * configured event store, the deadline watcher, then the projections. main.ts runs one per process and adds
- * the signals and the exit code; tests start the same composition in-process (test/route-fuzz.e2e-spec.ts).
+ * the signals and the exit code; tests start the same composition in-process (test/route-fuzz.e2e-spec.ts,
+ * test/quarantine.e2e-spec.ts).
+ *
+ * What a job cannot process is quarantined by it and reported here once per row: an error line with
+ * `event: "event-quarantined"` and `events_quarantined_total{consumer}` in the worker's registry
+ * (quarantine-reporter.ts, worker-metrics.ts); at each start one warning says what lies in quarantine.
  */
 import type { Logger } from 'pino';
 import type { EventStore } from '@motcua/event-store';
-import { openEventStore, type AppConfig } from '@motcua/platform';
+import type { QuarantineListener } from '@motcua/read-models';
+import { openEventStore, openQuarantine, type AppConfig } from '@motcua/platform';
 import { startProjectionJob, type ProjectionJob } from './run-projections';
 import { startDeadlines } from './deadlines';
 import { acquireLeadership } from './leader';
+import { quarantineReporter } from './quarantine-reporter';
+import { WorkerMetrics } from './worker-metrics';
 
 export interface WorkerOptions {
   /** Aborts a start on standby or during the first rebuild. */
   signal?: AbortSignal;
   /** Called when the leader lock is lost after the start (the caller stops the worker). */
   onLeadershipLost?: (err: unknown) => void;
+  /** Also told of each row newly quarantined, after it was logged and counted. */
+  onQuarantined?: QuarantineListener;
 }
 
 export class Worker {
@@ -22,6 +32,9 @@ export class Worker {
   private readonly stoppers: Array<{ name: string; stop: () => Promise<void> }> = [];
   private store?: EventStore;
   projections?: ProjectionJob;
+  deadlines?: Awaited<ReturnType<typeof startDeadlines>>;
+  /** The worker's Prometheus registry (served on ALERT_WORKER_METRICS_PORT). */
+  readonly metrics = new WorkerMetrics();
 
   constructor(
     private readonly config: AppConfig,
@@ -46,18 +59,41 @@ export class Worker {
     }
     this.store = await openEventStore(this.config.eventStore);
     const store = this.store;
-    const deadlines = await startDeadlines(this.config, this.logger, { store });
+    const report = quarantineReporter(this.logger, this.metrics);
+    const onQuarantined: QuarantineListener = (q) => {
+      report(q);
+      this.opts.onQuarantined?.(q);
+    };
+    const deadlines = await startDeadlines(this.config, this.logger, { store, metrics: this.metrics, onQuarantined });
     this.stoppers.push({ name: 'deadlines', stop: () => deadlines.stop() });
+    this.deadlines = deadlines;
     const projections = await startProjectionJob({
       store,
       logger: this.logger,
       config: this.config.readModels,
       signal: this.opts.signal,
       progressEveryMs: this.config.workerProgressMs,
+      onQuarantined,
     });
     this.stoppers.push({ name: 'projections', stop: () => projections.stop() });
     this.projections = projections;
+    await this.remindQuarantine();
     return true;
+  }
+
+  /** What lies in quarantine (set aside by this run or an earlier one): one warning at each start if anything does. */
+  private async remindQuarantine(): Promise<void> {
+    const q = openQuarantine(this.config);
+    try {
+      const counts = await q.reader.counts();
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      if (total > 0)
+        this.logger.warn({ quarantined: counts, total }, 'events lie in quarantine: GET /api/admin/quarantine or `npm run cli -- quarantine list`');
+    } catch (err) {
+      this.logger.warn({ err: { message: (err as Error).message } }, 'quarantine not readable');
+    } finally {
+      await q.close();
+    }
   }
 
   /** Stops what started, each job letting its current batch commit, then closes the store. False if a job failed to stop cleanly. */

@@ -5,3 +5,5 @@ export * from './config';
 export * from './projection';
 export * from './db';
 export * from './schedule';
+export * from './decode';
+export * from './quarantine';

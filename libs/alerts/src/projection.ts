@@ -9,19 +9,20 @@
  *   alert_feed        one row per alert change, keyed by the global position of the event that caused it:
  *                     the SSE feed (`Last-Event-ID` = position) and the API instances' catch-up source.
  *
+ *   event_quarantine  events this read model could not read (libs/read-models' quarantine table, here
+ *                     beside this read model's checkpoint)
+ *
  * Everything here is derived from events; dropping the tables and replaying the log gives the same rows.
+ *
+ * An event whose fields the read model needs cannot be read (decode.ts) is quarantined under the consumer
+ * ALERTS_CHECKPOINT in the batch's transaction, and the checkpoint moves past it; a dossier event also
+ * drops the dossier's deadline row, so nothing is scheduled from a deadline the log no longer tells: the
+ * dossier leaves the deadline watch (its alerts raised so far stay).
  */
 import { comparePositions, type RecordedEvent } from '@motcua/event-store';
-import type { SqlDb, SqlExecutor } from '@motcua/read-models';
-import {
-  ALERT_ACKNOWLEDGED,
-  ALERT_DUE_SOON_RAISED,
-  deadlineMissedAlertId,
-  DOSSIER_DEADLINE_MISSED,
-  type AcknowledgedData,
-  type AlertKind,
-  type DueSoonRaisedData,
-} from './events';
+import { createQuarantineTable, recordQuarantined, type QuarantineCandidate, type QuarantinedEvent, type SqlDb, type SqlExecutor } from '@motcua/read-models';
+import { decodeAlertEvent, dossierOfEvent, type DecodedAlertEvent } from './decode';
+import { deadlineMissedAlertId, type AlertKind } from './events';
 
 export const ALERTS_CHECKPOINT = 'alerts_v1';
 
@@ -101,6 +102,7 @@ export async function ensureAlertsSchema(db: SqlExecutor): Promise<void> {
       agency_code TEXT NOT NULL,
       data TEXT NOT NULL
     );`);
+  await createQuarantineTable(db);
 }
 
 export async function readAlertsCheckpoint(db: SqlExecutor): Promise<string> {
@@ -116,9 +118,11 @@ export interface BatchEffects {
   obsolete: Array<{ code: string; dueAtMs: number }>;
   feed: FeedRow[];
   position: string;
+  /** Events of the batch newly quarantined (committed with it): report them. */
+  quarantined: QuarantinedEvent[];
 }
 
-/** An event's data as stored: checked field by field where it is read. */
+/** A row as the driver returns it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type D = Record<string, any>;
 
@@ -207,17 +211,38 @@ export async function feedHead(db: SqlExecutor): Promise<string> {
 /**
  * Applies one batch and moves the checkpoint in one transaction (compare-and-set on the previous
  * position, so two workers on one database cannot both count a batch). Events at or before the
- * checkpoint are skipped: redelivery is harmless.
+ * checkpoint are skipped: redelivery is harmless. An event that cannot be read is quarantined in the same
+ * transaction instead of failing the batch (`effects.quarantined`: the rows newly inserted).
  */
 export async function applyAlertsBatch(db: SqlDb, events: RecordedEvent[], expectedCheckpoint: string): Promise<BatchEffects | undefined> {
   const fresh = expectedCheckpoint ? events.filter((e) => comparePositions(e.position, expectedCheckpoint) > 0) : events;
   if (fresh.length === 0) return undefined;
-  const effects: BatchEffects = { touched: new Set(), obsolete: [], feed: [], position: fresh[fresh.length - 1].position };
+  const effects: BatchEffects = { touched: new Set(), obsolete: [], feed: [], position: fresh[fresh.length - 1].position, quarantined: [] };
   await db.transaction(async (tx) => {
     const cur = await readAlertsCheckpoint(tx);
     if (cur !== expectedCheckpoint)
       throw new Error(`alerts checkpoint moved (expected '${expectedCheckpoint}', found '${cur}'): another worker writes this database`);
-    for (const e of fresh) await applyOne(tx, e, effects);
+    const unreadable: QuarantineCandidate[] = [];
+    for (const e of fresh) {
+      let decoded: DecodedAlertEvent | undefined;
+      try {
+        decoded = decodeAlertEvent(e);
+      } catch (err) {
+        unreadable.push({
+          consumer: ALERTS_CHECKPOINT,
+          streamId: e.streamId,
+          revision: e.revision,
+          position: e.position,
+          eventType: e.type,
+          reason: (err as Error).message,
+        });
+        const code = dossierOfEvent(e);
+        if (code) await dropDeadline(tx, code, effects);
+        continue;
+      }
+      if (decoded) await applyOne(tx, e, decoded, effects);
+    }
+    if (unreadable.length) effects.quarantined = await recordQuarantined(tx, unreadable);
     const n = await tx.run(`UPDATE ${tx.table('alert_checkpoint')} SET position = ?, updated_at = ? WHERE name = ? AND position = ?`, [
       effects.position,
       Date.now(),
@@ -236,66 +261,58 @@ export async function applyAlertsBatch(db: SqlDb, events: RecordedEvent[], expec
   return effects;
 }
 
-async function applyOne(tx: SqlExecutor, e: RecordedEvent, fx: BatchEffects): Promise<void> {
-  const d = e.data as D;
+/** Removes a dossier from the deadline watch (closed, or its deadline can no longer be read); its schedule entries go. */
+export async function dropDeadline(tx: SqlExecutor, code: string, fx: Pick<BatchEffects, 'obsolete' | 'touched'>): Promise<boolean> {
+  const before = await getDeadline(tx, code);
+  if (!before) return false;
+  await tx.run(`DELETE FROM ${tx.table('alert_deadlines')} WHERE code = ?`, [code]);
+  fx.obsolete.push({ code, dueAtMs: before.dueAtMs });
+  fx.touched.delete(code);
+  return true;
+}
+
+async function applyOne(tx: SqlExecutor, e: RecordedEvent, d: DecodedAlertEvent, fx: BatchEffects): Promise<void> {
   const T = tx.table('alert_deadlines');
-  const code: string | undefined = e.streamId.startsWith('dossier-') ? e.streamId.slice('dossier-'.length) : undefined;
-  switch (e.type) {
-    case 'dossier.received.v1': {
+  switch (d.kind) {
+    case 'received': {
       await tx.run(
         `INSERT INTO ${T} (${DEADLINE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, NULL, NULL)
          ON CONFLICT (code) DO UPDATE SET agency_code = excluded.agency_code, due_at = excluded.due_at, due_iso = excluded.due_iso,
            unit = excluded.unit, calendar_version = excluded.calendar_version, clock_start_at = excluded.clock_start_at,
            original_due_at = excluded.original_due_at, paused = 0, missed_due = NULL, due_soon_due = NULL`,
-        [d.dossierCode, d.agencyCode, ms(d.dueAt), d.dueAt, d.deadline?.unit ?? null, d.calendarVersion ?? null, ms(d.clockStartAt), ms(d.dueAt)],
+        [d.code, d.agencyCode, ms(d.dueAt), d.dueAt, d.unit, d.calendarVersion, ms(d.clockStartAt), ms(d.dueAt)],
       );
-      fx.touched.add(d.dossierCode);
+      fx.touched.add(d.code);
       return;
     }
-    case 'dossier.supplement-requested.v1':
-    case 'dossier.payment-requested.v1': {
-      if (!code) return;
-      const paused = e.type === 'dossier.supplement-requested.v1' || d.pausesClock === true ? 1 : 0;
-      if ((await tx.run(`UPDATE ${T} SET paused = ? WHERE code = ?`, [paused, code])) > 0) fx.touched.add(code);
+    case 'paused': {
+      if ((await tx.run(`UPDATE ${T} SET paused = ? WHERE code = ?`, [d.paused ? 1 : 0, d.code])) > 0) fx.touched.add(d.code);
       return;
     }
-    case 'dossier.supplement-supplied.v1':
-    case 'dossier.payment-recorded.v1': {
-      if (!code) return;
-      const before = await getDeadline(tx, code);
+    case 'resumed': {
+      const before = await getDeadline(tx, d.code);
       if (!before) return;
-      if (d.dueAt && ms(d.dueAt) !== before.dueAtMs) fx.obsolete.push({ code, dueAtMs: before.dueAtMs });
+      if (d.dueAt && ms(d.dueAt) !== before.dueAtMs) fx.obsolete.push({ code: d.code, dueAtMs: before.dueAtMs });
       await tx.run(`UPDATE ${T} SET paused = 0, due_at = ?, due_iso = ? WHERE code = ?`, [
         d.dueAt ? ms(d.dueAt) : before.dueAtMs,
         d.dueAt ?? before.dueAt,
-        code,
+        d.code,
       ]);
-      fx.touched.add(code);
+      fx.touched.add(d.code);
       return;
     }
-    case 'dossier.completed.v1':
-    case 'dossier.result-returned.v1':
-    case 'dossier.withdrawn.v1':
-    case 'dossier.stopped.v1':
-    case 'dossier.refused.v1': {
-      if (!code) return;
-      const before = await getDeadline(tx, code);
-      if (!before) return;
-      await tx.run(`DELETE FROM ${T} WHERE code = ?`, [code]);
-      fx.obsolete.push({ code, dueAtMs: before.dueAtMs });
-      fx.touched.delete(code);
+    case 'closed':
+      await dropDeadline(tx, d.code, fx);
       return;
-    }
-    case DOSSIER_DEADLINE_MISSED: {
-      if (!code) return;
-      const row = await getDeadline(tx, code);
+    case 'deadline-missed': {
+      const row = await getDeadline(tx, d.code);
       const dueMs = ms(d.dueAt);
-      if (row && row.dueAtMs === dueMs) await tx.run(`UPDATE ${T} SET missed_due = ? WHERE code = ?`, [dueMs, code]);
+      if (row && row.dueAtMs === dueMs) await tx.run(`UPDATE ${T} SET missed_due = ? WHERE code = ?`, [dueMs, d.code]);
       const agencyCode = row?.agencyCode ?? (e.metadata.agencyCode as string | undefined) ?? '';
       await raise(tx, fx, e, {
-        id: deadlineMissedAlertId(code, dueMs),
+        id: deadlineMissedAlertId(d.code, dueMs),
         kind: 'deadline_missed',
-        dossierCode: code,
+        dossierCode: d.code,
         agencyCode,
         dueAt: d.dueAt,
         occurredAt: d.occurredAt,
@@ -307,37 +324,33 @@ async function applyOne(tx: SqlExecutor, e: RecordedEvent, fx: BatchEffects): Pr
       });
       return;
     }
-    case ALERT_DUE_SOON_RAISED: {
-      const a = d as DueSoonRaisedData;
-      const dueMs = ms(a.dueAt);
-      await tx.run(`UPDATE ${T} SET due_soon_due = ? WHERE code = ? AND due_at = ?`, [dueMs, a.dossierCode, dueMs]);
+    case 'due-soon': {
+      const dueMs = ms(d.dueAt);
+      await tx.run(`UPDATE ${T} SET due_soon_due = ? WHERE code = ? AND due_at = ?`, [dueMs, d.dossierCode, dueMs]);
       await raise(tx, fx, e, {
-        id: a.alertId,
+        id: d.alertId,
         kind: 'due_soon',
-        dossierCode: a.dossierCode,
-        agencyCode: a.agencyCode,
-        dueAt: a.dueAt,
-        occurredAt: a.occurredAt,
-        detectedAt: a.detectedAt,
+        dossierCode: d.dossierCode,
+        agencyCode: d.agencyCode,
+        dueAt: d.dueAt,
+        occurredAt: d.occurredAt,
+        detectedAt: d.detectedAt,
         status: 'open',
         acknowledgedBy: null,
         acknowledgedAt: null,
         position: e.position,
-        remainingWorkingMs: a.remainingWorkingMs,
+        remainingWorkingMs: d.remainingWorkingMs,
       });
       return;
     }
-    case ALERT_ACKNOWLEDGED: {
-      const a = d as AcknowledgedData;
-      const alert = await getAlert(tx, a.alertId);
+    case 'acknowledged': {
+      const alert = await getAlert(tx, d.alertId);
       if (!alert || alert.status === 'acknowledged') return;
-      const updated: AlertView = { ...alert, status: 'acknowledged', acknowledgedBy: a.by, acknowledgedAt: a.occurredAt };
-      await tx.run(`UPDATE ${tx.table('alert_alerts')} SET status = 'acknowledged', data = ? WHERE id = ?`, [JSON.stringify(updated), a.alertId]);
+      const updated: AlertView = { ...alert, status: 'acknowledged', acknowledgedBy: d.by, acknowledgedAt: d.occurredAt };
+      await tx.run(`UPDATE ${tx.table('alert_alerts')} SET status = 'acknowledged', data = ? WHERE id = ?`, [JSON.stringify(updated), d.alertId]);
       await feed(tx, fx, { position: e.position, type: 'alert-acknowledged', alert: updated });
       return;
     }
-    default:
-      return;
   }
 }
 

@@ -82,6 +82,16 @@ describe('rule-based default (Labour Code 2019 art. 111, 112)', () => {
   });
 });
 
+describe('a year the calendar cannot compute', () => {
+  it('throws every time it is asked, not once and then answers without its holidays', () => {
+    const calendar = createWorkingCalendar({ schedules: { version: 'rules-only-10000', breaks: [] } });
+    const in9999 = Date.parse('9999-12-30T02:00:00Z');
+    // The holidays of 9999 need those of 10000 (New Year spills over): its local dates cannot be written.
+    expect(() => calendar.workingTimeBetween(in9999, in9999 + 3_600_000)).toThrow(RangeError);
+    expect(() => calendar.workingTimeBetween(in9999, in9999 + 3_600_000)).toThrow(RangeError);
+  });
+});
+
 function nextDate(d: string): string {
   const [y, m, day] = d.split('-').map(Number);
   const dim = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];

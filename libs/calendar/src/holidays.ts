@@ -98,7 +98,7 @@ export class HolidayIndex {
   /** The override of a day number, if any. Years around it are computed on first use. */
   get(dayNumber: number, year: number): DayOverride | undefined {
     // Entries of a holiday year can spill into the neighbour years (31 Dec for New Year).
-    if (!this.doneYears.has(year)) {
+    if (!this.doneYears.has(year) || !this.doneYears.has(year + 1) || !this.doneYears.has(year - 1)) {
       this.computeYear(year - 1);
       this.computeYear(year);
       this.computeYear(year + 1);
@@ -108,7 +108,6 @@ export class HolidayIndex {
 
   private computeYear(year: number): void {
     if (this.doneYears.has(year)) return;
-    this.doneYears.add(year);
     const covered = new Set<HolidayKey>();
     for (const b of this.byYear.get(year) ?? []) {
       b.covers.forEach((k) => covered.add(k));
@@ -138,6 +137,9 @@ export class HolidayIndex {
       while (isWeekend(c) || this.days.has(c)) c++;
       this.days.set(c, { working: false, label: `Nghỉ bù ${label}`, source: COMPENSATORY });
     }
+    // Done only once computed: a year that cannot be (past 9999) throws each time it is asked, rather
+    // than once and then answering without its holidays.
+    this.doneYears.add(year);
   }
 
   /** All overrides of a Gregorian year, sorted (for UIs and the doc). */

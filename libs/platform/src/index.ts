@@ -14,6 +14,7 @@ export * from './auth/auth.types';
 export * from './auth/jwt';
 export * from './factories/event-store.factory';
 export * from './factories/read-models.factory';
+export * from './factories/quarantine.factory';
 export * from './factories/key-vault.factory';
 export * from './nest/config.module';
 export * from './nest/infrastructure.module';

@@ -1,4 +1,5 @@
 export * from './sql/driver';
+export * from './quarantine/quarantine';
 export * from './sla/schema';
 export * from './sla/agencies';
 export * from './sla/projection';

@@ -1,5 +1,5 @@
 /**
- * Blue/green rebuild: replays the whole log into a NEW table set (`sla_v2_g{n+1}`), adds the
+ * Blue/green rebuild: replays the whole log into a NEW table set (`sla_v3_g{n+1}`), adds the
  * secondary indexes once caught up, then swaps it in with one UPDATE of `projection_active`. Until
  * that commit every query and the live runner use the old set; a live runner that is not pinned
  * notices the swap at its next batch and continues on the new set from the new set's checkpoint.
@@ -15,6 +15,7 @@ import { bulkReplay } from './parallel/parallel-rebuild';
 import { createIndexes, createTableSet, dropTableSet, SLA_PROJECTION, tableSet } from './sla/schema';
 import { SlaProjection, type SlaProjectionOptions } from './sla/projection';
 import { ensureActiveSet, CheckpointConflictError } from './runner';
+import type { QuarantineListener } from './quarantine/quarantine';
 
 export interface RebuildProgress {
   phase: 'replaying' | 'indexing' | 'swapped' | 'done';
@@ -52,6 +53,8 @@ export interface RebuildOptions {
   /** Swap the new set in when caught up (default true). */
   swap?: boolean;
   onProgress?: (p: RebuildProgress) => void;
+  /** Events newly quarantined, once written (by a write of the replay, or a bulk-replay thread). */
+  onQuarantined?: QuarantineListener;
   projection?: SlaProjectionOptions;
   signal?: AbortSignal;
 }
@@ -74,6 +77,8 @@ export interface RebuildResult {
   cpu: { readMs: number; applyMs: number; writeMs: number; totalMs: number };
   /** Peak V8 heap used (bytes) seen at the progress points. */
   peakHeapBytes: number;
+  /** Events this rebuild newly quarantined (those a run of the same projection version had set aside already are not counted again). */
+  quarantined: number;
   /** The bulk replay on threads, when it ran: thread count, its wall time, per-thread phases summed, each thread's heap at its end. */
   parallel?: {
     threads: number;
@@ -172,6 +177,12 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
   const timings = { readMs: 0, applyMs: 0, writeMs: 0 };
   const cpu = { readMs: 0, applyMs: 0, writeMs: 0, totalMs: 0 };
   let parallel: RebuildResult['parallel'];
+  let quarantined = 0;
+  const report = (q: ReturnType<SlaProjection['takeQuarantined']>) => {
+    if (q.length === 0) return;
+    quarantined += q.length;
+    o.onQuarantined?.(q);
+  };
   const flush = async (final: boolean, extra?: (tx: Parameters<Parameters<SqlDb['transaction']>[0]>[0]) => Promise<void>) => {
     const n = projection.stagedEvents;
     const w0 = performance.now();
@@ -187,6 +198,7 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
       await extra?.(tx);
     });
     projection.committed();
+    report(projection.takeQuarantined());
     timings.writeMs += performance.now() - w0;
     cpu.writeMs += cpuMs() - wc;
     committed = position;
@@ -270,6 +282,7 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
       });
       position = committed = r.position;
       events = r.events;
+      report(r.quarantined);
       parallel = {
         threads,
         events: r.events,
@@ -324,6 +337,7 @@ export async function rebuildSla(o: RebuildOptions): Promise<RebuildResult> {
     eventsPerSecond: events / (elapsedMs / 1000 || 1),
     peakRssBytes: peakRss,
     peakHeapBytes: peakHeap,
+    quarantined,
     timings,
     cpu,
     parallel,

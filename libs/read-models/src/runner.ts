@@ -7,11 +7,16 @@
  *
  * Batching: events accumulate until `maxBatch`, or until the subscription hands over a short batch
  * (it has reached the head: the log is idle), or `maxDelayMs` after the first staged event.
+ *
+ * An event the projection cannot apply does not stop the runner: the projection quarantines it, the batch
+ * is written with the quarantine rows and the checkpoint past it, and `hooks.onQuarantined` hears of the
+ * rows once they committed (only those inserted: a replayed batch reports nothing twice).
  */
 import { comparePositions, type EventStore, type RecordedEvent, type Subscription } from '@motcua/event-store';
 import type { SqlDb, SqlExecutor } from './sql/driver';
 import { createControlTables, createTableSet, SLA_PROJECTION, tableSet, type TableSet } from './sla/schema';
 import { SlaProjection, type SlaProjectionOptions } from './sla/projection';
+import type { QuarantineListener } from './quarantine/quarantine';
 
 export class CheckpointConflictError extends Error {
   constructor(name: string, expected: string) {
@@ -86,6 +91,8 @@ export interface RunnerHooks {
   beforeCommit?: (info: BatchInfo) => Promise<void> | void;
   afterCommit?: (info: BatchInfo) => void;
   onError?: (err: unknown) => void;
+  /** Events newly quarantined by a committed batch. */
+  onQuarantined?: QuarantineListener;
 }
 
 export interface ProjectionRunnerOptions {
@@ -240,6 +247,8 @@ export class ProjectionRunner {
     this.projection.committed();
     this.committedPosition = info.to;
     this.firstStaged = '';
+    const quarantined = this.projection.takeQuarantined();
+    if (quarantined.length) this.o.hooks?.onQuarantined?.(quarantined);
     this.o.hooks?.afterCommit?.(info);
     for (let i = this.waiters.length - 1; i >= 0; i--) {
       if (comparePositions(this.committedPosition, this.waiters[i].position) >= 0) {

@@ -18,6 +18,12 @@
  *    members and tick jobs: after a Redis flush, deadlines that passed meanwhile are due at the next tick
  *    (scheduler.ts).
  *
+ * 5. What cannot be read is quarantined, never retried forever nor allowed to stop the rest: an event the
+ *    alerts read model cannot read (log-follower.ts, consumer `alerts_v1`), a deadline row the schedule
+ *    cannot plan (`alert-schedule`), a dossier the domain cannot load when its alert falls due
+ *    (`deadline-process`). The rows go to the alerts database's quarantine table; `onQuarantined` hears of
+ *    each one once (the worker logs it at error level and counts it).
+ *
  * This class is the facade that composes those parts and the counters (metrics.ts) behind the API the
  * worker process (index.ts), the tests and the bench use: it holds no logic of its own besides the order
  * in which the parts start and stop.
@@ -25,8 +31,16 @@
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
 import type { EventStore } from '@motcua/event-store';
-import type { SqlDb } from '@motcua/read-models';
-import type { AlertsConfig } from '@motcua/alerts';
+import type { QuarantineListener, SqlDb } from '@motcua/read-models';
+import {
+  ALERT_SCHEDULE_CONSUMER,
+  culpritEvent,
+  DEADLINE_PROCESS_CONSUMER,
+  quarantineDossier,
+  quarantineReason,
+  type AlertsConfig,
+  type DossierQuarantine,
+} from '@motcua/alerts';
 import { AlertsLogFollower } from './log-follower';
 import { DeadlineMetrics, type DeadlineCounters } from './metrics';
 import { DeadlineProcessManager } from './process-manager';
@@ -42,6 +56,8 @@ export interface DeadlineWorkerOptions {
   logger: Logger;
   /** Clock (epoch ms); the system clock by default. */
   now?: () => number;
+  /** What was newly quarantined (log it, count it): called once per quarantine row, after it committed. */
+  onQuarantined?: QuarantineListener;
 }
 
 export class DeadlineWorker {
@@ -57,7 +73,25 @@ export class DeadlineWorker {
 
   constructor(o: DeadlineWorkerOptions) {
     const now = o.now ?? Date.now;
-    const manager = new DeadlineProcessManager({ store: o.store, metrics: this.metrics, now });
+    const report = (q: DossierQuarantine): DossierQuarantine => {
+      if (q.inserted.length) o.onQuarantined?.(q.inserted);
+      return q;
+    };
+    /** Sets a dossier aside for `consumer`, blaming the event of its stream found by `culpritEvent`. */
+    const quarantine = async (consumer: string, code: string, dueAt: string, err: unknown) => {
+      const event = await culpritEvent(o.store, code, dueAt);
+      return report(await quarantineDossier(o.db, consumer, code, event, quarantineReason(err, event)));
+    };
+    const manager = new DeadlineProcessManager({
+      store: o.store,
+      metrics: this.metrics,
+      now,
+      quarantine: async (code, dueAtMs, err) => {
+        const q = await quarantine(DEADLINE_PROCESS_CONSUMER, code, new Date(dueAtMs).toISOString(), err);
+        // The dossier's other entry (due soon / deadline) goes too: it would fail the same way.
+        await this.scheduler.forget([{ code, dueAtMs }, ...q.obsolete]);
+      },
+    });
     this.scheduler = new DeadlineScheduler({
       db: o.db,
       redisUrl: o.redisUrl,
@@ -65,9 +99,16 @@ export class DeadlineWorker {
       logger: o.logger,
       metrics: this.metrics,
       handle: (e, correlationId) => manager.handle(e, correlationId),
+      quarantineRow: async (row, err) => (await quarantine(ALERT_SCHEDULE_CONSUMER, row.code, row.dueAt, err)).obsolete,
       now,
     });
-    this.follower = new AlertsLogFollower({ store: o.store, db: o.db, logger: o.logger, onCommitted: (fx) => this.scheduler.afterCommit(fx) });
+    this.follower = new AlertsLogFollower({
+      store: o.store,
+      db: o.db,
+      logger: o.logger,
+      onCommitted: (fx) => this.scheduler.afterCommit(fx),
+      onQuarantined: (q) => o.onQuarantined?.(q),
+    });
   }
 
   /** The log position the alerts read model has applied. */

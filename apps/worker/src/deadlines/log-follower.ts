@@ -7,10 +7,12 @@
  * watchers are safe), never only in Redis, which keeps nothing on disk: a restart resumes where the read
  * model is. Batches are applied one after the other; a failed subscription is restarted from the stored
  * checkpoint after a second. `waitFor` lets callers (tests, bench) wait until a log position is applied.
+ * Events the read model cannot read are quarantined with their batch (`applyAlertsBatch`) and handed to
+ * `onQuarantined` after the commit; the follower goes on past them.
  */
 import type { Logger } from 'pino';
 import type { EventStore, RecordedEvent, Subscription } from '@motcua/event-store';
-import type { SqlDb } from '@motcua/read-models';
+import type { QuarantineListener, SqlDb } from '@motcua/read-models';
 import { applyAlertsBatch, readAlertsCheckpoint, type BatchEffects } from '@motcua/alerts';
 
 export interface AlertsLogFollowerOptions {
@@ -19,6 +21,8 @@ export interface AlertsLogFollowerOptions {
   logger: Logger;
   /** Runs after each committed batch, before the next one is applied; must not throw. */
   onCommitted: (fx: BatchEffects) => Promise<void>;
+  /** Events of a committed batch newly quarantined. */
+  onQuarantined?: QuarantineListener;
 }
 
 export class AlertsLogFollower {
@@ -86,6 +90,7 @@ export class AlertsLogFollower {
       const fx = await applyAlertsBatch(this.o.db, events, this.checkpoint);
       if (!fx) return;
       this.checkpoint = fx.position;
+      if (fx.quarantined.length) this.o.onQuarantined?.(fx.quarantined);
       await this.o.onCommitted(fx);
       for (let i = this.waiters.length - 1; i >= 0; i--) {
         if (BigInt(this.checkpoint) >= BigInt(this.waiters[i].position)) {

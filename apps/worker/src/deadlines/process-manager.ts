@@ -8,8 +8,13 @@
  * Every raise carries the `system` actor and a command id derived from the dossier and its due date, so a
  * second watcher, a retried tick or a duplicate job writes nothing twice.
  *
+ * A dossier the domain cannot load or plan (an event of its stream the schema refuses, an instant the
+ * calendar cannot place) is handed to `quarantine` (the facade sets it aside and drops its deadline row)
+ * and the entry is done: retrying it would fail the same way at every tick. Store failures and an unknown
+ * calendar version (the build's) are thrown, and the entry stays for the retry, as before.
+ *
  * Kept apart from the scheduler: it knows the dossier and the domain, not Redis or BullMQ; the scheduler
- * only learns whether an entry is done, skipped, failed or due later.
+ * only learns whether an entry is done, skipped, quarantined, failed or due later.
  */
 import { DossierCommands } from '@motcua/application';
 import { WrongExpectedRevisionError, type EventStore } from '@motcua/event-store';
@@ -18,6 +23,7 @@ import {
   ALERT_DUE_SOON_RAISED,
   alertStreamId,
   calendarForVersion,
+  isUnreadableDossier,
   deadlineMissedCommandId,
   dueSoonAlertId,
   dueSoonCommandId,
@@ -28,11 +34,13 @@ import {
 import type { DeadlineMetrics } from './metrics';
 
 /** What handling one due entry came to; `later`: not due yet by the domain's clock, due at `at`. */
-export type EntryOutcome = { result: 'raised' | 'duplicate' | 'skipped'; reason?: string } | { result: 'later'; at: number };
+export type EntryOutcome = { result: 'raised' | 'duplicate' | 'skipped' | 'quarantined'; reason?: string } | { result: 'later'; at: number };
 
 export interface DeadlineProcessManagerOptions {
   store: EventStore;
   metrics: DeadlineMetrics;
+  /** Sets aside a dossier whose stream or deadline cannot be read (due: the entry's due instant). */
+  quarantine: (code: string, dueAtMs: number, err: unknown) => Promise<void>;
   /** Clock (epoch ms). */
   now: () => number;
 }
@@ -48,7 +56,14 @@ export class DeadlineProcessManager {
 
   /** One due alert, re-checked against the dossier's current stream. */
   async handle(e: DueEntry, correlationId: string): Promise<EntryOutcome> {
-    const out = e.kind === 'deadline' ? await this.deadline(e, correlationId) : await this.dueSoon(e, correlationId);
+    let out: EntryOutcome;
+    try {
+      out = e.kind === 'deadline' ? await this.deadline(e, correlationId) : await this.dueSoon(e, correlationId);
+    } catch (err) {
+      if (!isUnreadableDossier(err)) throw err;
+      await this.o.quarantine(e.code, e.dueAtMs, err);
+      return { result: 'quarantined', reason: (err as Error).message };
+    }
     if (out.result === 'skipped') this.o.metrics.counters.skipped++;
     if (out.result === 'raised') this.o.metrics.recordRaise(this.o.now() - e.at);
     return out;

@@ -10,6 +10,11 @@
  *   members and tick jobs, so nothing is lost when Redis (which keeps nothing on disk) is flushed or a run
  *   stopped between the read model's commit and the scheduling.
  * Drains and schedule changes of one process take turns per chunk (`exclusive`).
+ * - A deadline row the planner cannot plan (a due date the calendar cannot place, written by an older
+ *   version) is handed to `quarantineRow` (the facade quarantines it and drops the row) instead of failing
+ *   the whole batch's scheduling or the reconciler (which at start used to fail the worker's start): every
+ *   other row is scheduled. An unknown calendar version is the build's, not the row's: skipped with a
+ *   warning and tried again at the next reconcile.
  *
  * It owns the Redis connections and the BullMQ queue and worker; it knows nothing of the domain: whether
  * a due entry is raised, skipped or due later is the process manager's answer (`DueEntryHandler`).
@@ -21,6 +26,7 @@ import type { SqlDb } from '@motcua/read-models';
 import {
   DEADLINE_QUEUE,
   dueMember,
+  isUnreadableDossier,
   getDeadline,
   JOB_DEADLINE,
   JOB_TICK,
@@ -40,7 +46,7 @@ import type { DeadlineMetrics } from './metrics';
 import type { EntryOutcome } from './process-manager';
 
 export interface JobOutcome {
-  result: 'raised' | 'skipped' | 'duplicate';
+  result: 'raised' | 'skipped' | 'duplicate' | 'quarantined';
   reason?: string;
   /** Tick jobs: members handled. */
   handled?: number;
@@ -59,6 +65,11 @@ export interface DeadlineSchedulerOptions {
   logger: Logger;
   metrics: DeadlineMetrics;
   handle: DueEntryHandler;
+  /**
+   * Sets aside a deadline row the planner cannot plan (quarantine row + the row dropped); resolves with the
+   * schedule entries to remove.
+   */
+  quarantineRow: (row: DeadlineRow, err: unknown) => Promise<Array<{ code: string; dueAtMs: number }>>;
   /** Clock (epoch ms). */
   now: () => number;
 }
@@ -169,19 +180,42 @@ export class DeadlineScheduler {
         const r = await getDeadline(this.o.db, code);
         if (r) rows.push(r);
       }
+      const entries = await this.plan(rows);
       await this.exclusive(async () => {
-        if (fx.obsolete.length) {
-          const gone = fx.obsolete.flatMap((o) => [dueMember('due-soon', o.code, o.dueAtMs), dueMember('deadline', o.code, o.dueAtMs)]);
-          for (let i = 0; i < gone.length; i += 1000) await this.redis.zrem(this.o.config.scheduleKey, ...gone.slice(i, i + 1000));
-        }
-        await this.schedule(
-          rows.flatMap((r) => this.entriesFor(r)),
-          false,
-        );
+        await this.forget(fx.obsolete);
+        await this.schedule(entries, false);
       });
     } catch (err) {
       this.o.logger.warn({ err: { message: (err as Error).message } }, 'scheduling after commit failed; the reconciler will catch up');
     }
+  }
+
+  /** Removes the schedule entries of these dossiers' due dates (closed, re-dated or quarantined). */
+  async forget(obsolete: ReadonlyArray<{ code: string; dueAtMs: number }>): Promise<void> {
+    if (obsolete.length === 0) return;
+    const gone = obsolete.flatMap((o) => [dueMember('due-soon', o.code, o.dueAtMs), dueMember('deadline', o.code, o.dueAtMs)]);
+    for (let i = 0; i < gone.length; i += 1000) await this.redis.zrem(this.o.config.scheduleKey, ...gone.slice(i, i + 1000));
+  }
+
+  /**
+   * The alerts these rows still need. A row the planner throws on is set aside (`quarantineRow`) when its
+   * data is at fault, else skipped with a warning until the next reconcile: never the other rows' loss.
+   */
+  private async plan(rows: DeadlineRow[]): Promise<DueEntry[]> {
+    const out: DueEntry[] = [];
+    for (const r of rows) {
+      let entries: DueEntry[];
+      try {
+        entries = this.entriesFor(r);
+      } catch (err) {
+        if (isUnreadableDossier(err)) await this.forget(await this.o.quarantineRow(r, err));
+        else
+          this.o.logger.warn({ code: r.code, err: { message: (err as Error).message } }, 'a deadline could not be planned; tried again at the next reconcile');
+        continue;
+      }
+      for (const e of entries) out.push(e);
+    }
+    return out;
   }
 
   /** The alerts a row still needs: none when paused or already raised for its current due date. */
@@ -273,7 +307,7 @@ export class DeadlineScheduler {
       const rows = await listDeadlines(this.o.db, after, 2000);
       if (rows.length === 0) break;
       after = rows[rows.length - 1].code;
-      const wanted = rows.flatMap((r) => this.entriesFor(r));
+      const wanted = await this.plan(rows);
       if (wanted.length === 0) continue;
       created += await this.exclusive(() => this.schedule(wanted, true));
     }

@@ -12,6 +12,7 @@ import {
   ProjectionRunner,
   rebuildSla,
   SLA_PROJECTION,
+  type QuarantineListener,
   type ReadModelDbConfig,
   type SqlDb,
 } from '@motcua/read-models';
@@ -32,19 +33,31 @@ export interface RunningProjections {
  * start, or the projection code changed), the log is first replayed by a rebuild, which is much
  * faster than the live path, and swapped in.
  */
-export async function startProjections(o: { store: EventStore; db?: SqlDb; logger?: Logger; config?: ReadModelDbConfig }): Promise<RunningProjections> {
+export async function startProjections(o: {
+  store: EventStore;
+  db?: SqlDb;
+  logger?: Logger;
+  config?: ReadModelDbConfig;
+  /** Events newly quarantined (by the first rebuild or the live runner), once committed. */
+  onQuarantined?: QuarantineListener;
+}): Promise<RunningProjections> {
   if (!o.db && !o.config) throw new Error('startProjections needs a read-model database or its configuration');
   const db = o.db ?? createReadModelDb(o.config!);
   await createControlTables(db);
   if (!(await activeSet(db, SLA_PROJECTION))) {
     o.logger?.info({ projection: SLA_PROJECTION }, 'no table set for this projection version: rebuilding from the log');
-    const r = await rebuildSla({ store: o.store, db, onProgress: (p) => p.phase !== 'replaying' && o.logger?.info(p, 'projection rebuild') });
+    const r = await rebuildSla({
+      store: o.store,
+      db,
+      onProgress: (p) => p.phase !== 'replaying' && o.logger?.info(p, 'projection rebuild'),
+      onQuarantined: o.onQuarantined,
+    });
     o.logger?.info({ ...r }, 'projection rebuilt');
   }
   const runner = new ProjectionRunner({
     store: o.store,
     db,
-    hooks: { onError: (err) => o.logger?.error({ err }, 'projection batch failed; restarting from the checkpoint') },
+    hooks: { onError: (err) => o.logger?.error({ err }, 'projection batch failed; restarting from the checkpoint'), onQuarantined: o.onQuarantined },
   });
   await runner.start();
   o.logger?.info({ tableSet: runner.tableSet, position: runner.position }, 'projection runner started');

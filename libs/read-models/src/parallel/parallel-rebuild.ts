@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { SqliteLogReader } from '@motcua/event-store';
 import type { SqlDb, SqlExecutor } from '../sql/driver';
 import type { TableSet } from '../sla/schema';
+import type { QuarantinedEvent } from '../quarantine/quarantine';
 import { motcuaModulePrelude } from '../module-prelude';
 import { rangeOf, type SumJob, type SumMessage, type WorkerJob, type WorkerMessage } from './protocol';
 
@@ -61,6 +62,8 @@ export interface BulkReplayResult {
   copyMs: number;
   /** Peak V8 heap of each thread at its end. */
   threadHeapBytes: number[];
+  /** Events the threads newly quarantined (written with their summary rows). */
+  quarantined: QuarantinedEvent[];
 }
 
 /** A thread running `module` (of this folder), from the compiled JS or (tests) the TypeScript sources. */
@@ -83,11 +86,12 @@ export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult
     }
   })();
   const threadTimings = { readMs: 0, applyMs: 0, writeMs: 0, waitMs: 0 };
-  if (head === 0) return { events: 0, position: '', threadTimings, scanMs: 0, sumMs: 0, alongsideMs: 0, copyMs: 0, threadHeapBytes: [] };
+  if (head === 0) return { events: 0, position: '', threadTimings, scanMs: 0, sumMs: 0, alongsideMs: 0, copyMs: 0, threadHeapBytes: [], quarantined: [] };
   const parts = Math.max(1, Math.floor(o.threads));
   const applied = new Array<number>(parts).fill(0);
   const positions = new Array<number>(parts).fill(0);
   const heaps = new Array<number>(parts).fill(0);
+  const quarantined: QuarantinedEvent[] = [];
   const scratch = Array.from({ length: parts }, (_, k) => join(dirname(dbFile), `${set.name}.rebuild-p${k}.sqlite`));
   const sumFile = join(dirname(dbFile), `${set.name}.rebuild-sum.sqlite`);
   [...scratch, sumFile].forEach(removeScratch);
@@ -147,6 +151,7 @@ export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult
           threadTimings.writeMs += m.timings.writeMs;
           threadTimings.waitMs += m.timings.waitMs;
           heaps[k] = m.heapUsed;
+          quarantined.push(...m.quarantined);
           positions[k] = head;
           if (++done === parts) {
             o.signal?.removeEventListener('abort', onAbort);
@@ -170,7 +175,7 @@ export async function bulkReplay(o: BulkReplayOptions): Promise<BulkReplayResult
     const sumMs = await summing;
     const c0 = performance.now();
     await copySums(db, set, sumFile, (tx) => o.commit(tx, String(head), events));
-    return { events, position: String(head), threadTimings, scanMs, sumMs, alongsideMs, copyMs: performance.now() - c0, threadHeapBytes: heaps };
+    return { events, position: String(head), threadTimings, scanMs, sumMs, alongsideMs, copyMs: performance.now() - c0, threadHeapBytes: heaps, quarantined };
   } finally {
     await Promise.all(workers.map((w) => w.terminate().catch(() => undefined)));
     [...scratch, sumFile].forEach(removeScratch);

@@ -1,5 +1,6 @@
 /** Messages between a parallel rebuild and its threads, and the rule of which rows a thread applies. */
 import type { LogRow } from '@motcua/event-store';
+import type { QuarantinedEvent } from '../quarantine/quarantine';
 
 export interface WorkerJob {
   eventsFile: string;
@@ -62,6 +63,8 @@ export type WorkerMessage =
       position: number;
       timings: { readMs: number; applyMs: number; writeMs: number; waitMs: number };
       heapUsed: number;
+      /** The quarantine rows this thread inserted. */
+      quarantined: QuarantinedEvent[];
     }
   | { kind: 'error'; message: string };
 

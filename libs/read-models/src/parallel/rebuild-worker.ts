@@ -20,6 +20,7 @@ import { tableSet } from '../sla/schema';
 import { createStageTables, STAGE } from './stage';
 import { SlaProjection, type ProjectedEvent } from '../sla/projection';
 import type { SqlValue } from '../sql/driver';
+import type { QuarantinedEvent } from '../quarantine/quarantine';
 import { inRangeShare, otherStreamsShare, WriteTurn, type WorkerJob, type WorkerMessage } from './protocol';
 
 /** Replays the thread's range; resolves with its 'done' message once every connection is closed. */
@@ -48,6 +49,7 @@ async function run(job: WorkerJob): Promise<WorkerMessage> {
     });
     let after = job.after;
     let applied = 0;
+    const quarantined: QuarantinedEvent[] = [];
     const turn = new WriteTurn(job.writeLock);
     /** Writes the staged summary rows, in this thread's turn (the caller holds it). */
     const flush = async () => {
@@ -58,6 +60,7 @@ async function run(job: WorkerJob): Promise<WorkerMessage> {
         turn.give();
       }
       projection.committed();
+      quarantined.push(...projection.takeQuarantined());
       t.writeMs += performance.now() - w0;
     };
     const drain = async () => {
@@ -146,7 +149,7 @@ async function run(job: WorkerJob): Promise<WorkerMessage> {
     Atomics.store(flags, job.part, 1);
     Atomics.notify(flags, job.part);
     // Posted by the caller once the scratch file is closed: the main thread reads it next.
-    return { kind: 'done', applied, position: after, timings: t, heapUsed: process.memoryUsage().heapUsed };
+    return { kind: 'done', applied, position: after, timings: t, heapUsed: process.memoryUsage().heapUsed, quarantined };
   } finally {
     reader.close();
     await store.close();

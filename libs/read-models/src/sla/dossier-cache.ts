@@ -30,7 +30,7 @@ export class DossierCache {
   entry(code: string): DossierEntry {
     let entry = this.entries.get(code);
     if (!entry) {
-      entry = { code, state: initialState, pauses: [], timeliness: null, processingMs: null, ap: -1, apAgency: null, apProcedure: null };
+      entry = { code, state: initialState, pauses: [], timeliness: null, processingMs: null, ap: -1, apAgency: null, apProcedure: null, held: null };
       this.entries.set(code, entry);
     }
     return entry;

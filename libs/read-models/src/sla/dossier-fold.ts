@@ -10,6 +10,8 @@ import type { RecordedEvent } from '@motcua/event-store';
 import { classify, evolve, instantMs, upcast, type DossierEvent, type DossierState } from '@motcua/domain';
 import { createWorkingCalendar, type WorkingCalendar } from '@motcua/calendar';
 import { C, HIST_BUCKETS_PER_DAY, HIST_MAX_BUCKET, WORKING_DAY_MS } from './schema';
+import { COUNTABLE_FROM_MS, COUNTABLE_UNTIL_MS } from './local-days';
+import { describeValue } from '../quarantine/quarantine';
 
 /** A clock pause as kept on the summary row: [start, end | null, dueAt after the resume | null] (epoch ms). */
 export type PauseSpan = [number, number | null, number | null];
@@ -24,6 +26,22 @@ export interface DossierEntry {
   ap: number;
   apAgency: string | null;
   apProcedure: string | null;
+  /**
+   * Set when an event of this dossier was quarantined: the projection applies none of its later events,
+   * and its summary row stays as of its last good event, flagged (flush.ts `summaryRow`).
+   */
+  held: HeldDossier | null;
+}
+
+/** A dossier whose history the projection could not follow past one event. */
+export interface HeldDossier {
+  /** Global position of the quarantined event. */
+  position: string;
+  /**
+   * The instant from which the dossier is left out of the open-dossier figures (epoch ms): the quarantined
+   * event's occurredAt when it can be read, else the last instant its good events recorded.
+   */
+  cutoff: number | null;
 }
 
 /**
@@ -62,7 +80,37 @@ export interface EventCounters {
   histogram(bucket: number): void;
 }
 
-const toMs = (iso: string | null): number | null => (iso === null ? null : instantMs(iso));
+/**
+ * An instant the fold keeps (epoch ms), checked: a string the domain's `ms` reads as a finite instant within
+ * the days the read models can hold. Anything else throws, so a bad value never reaches the counters or the
+ * summary row (where it would fail the whole batch's write).
+ */
+function instant(iso: unknown, field: string): number {
+  if (typeof iso !== 'string') throw new TypeError(`${field} is ${iso === undefined ? 'missing' : `not a string (${describeValue(iso)})`}`);
+  const t = instantMs(iso);
+  if (!(t >= COUNTABLE_FROM_MS && t < COUNTABLE_UNTIL_MS)) throw new RangeError(`${field} is not an instant the read models can hold (${describeValue(iso)})`);
+  return t;
+}
+
+/** `instant`, or null for a field the state leaves empty. */
+const optionalInstant = (iso: unknown, field: string): number | null => (iso === null ? null : instant(iso, field));
+
+/** A code the summary row and the counters key on. */
+function code(v: unknown, field: string): void {
+  if (typeof v !== 'string') throw new TypeError(`${field} is ${v === undefined ? 'missing' : `not a string (${describeValue(v)})`}`);
+}
+
+/** Codes and instants a receipt (or intake refusal, online submission) brings into the state. */
+function checkIntake(s: DossierState, withDeadline: boolean): void {
+  code(s.agencyCode, 'agencyCode');
+  code(s.procedureCode, 'procedureCode');
+  if (s.channel !== null) code(s.channel, 'channel');
+  if (!withDeadline) return;
+  instant(s.clockStartAt, 'clockStartAt');
+  instant(s.dueAt, 'dueAt');
+  const unit: unknown = s.deadline?.unit;
+  if (unit !== undefined) code(unit, 'deadline.unit');
+}
 
 const noCount = (_c: number, _n?: number): void => undefined;
 
@@ -83,7 +131,10 @@ export class DossierFold {
   /**
    * Applies dossier event `e` to `entry`, counting into `counters` (null: a replay of the dossier's past,
    * nothing is counted). Returns false for a dossier event type this projection version does not know:
-   * ignored, never half-applied.
+   * ignored, never half-applied. Throws for an event it cannot apply (a missing or impossible instant, a
+   * code that is not a string, a classification the domain refuses): everything that can throw comes
+   * before anything is changed, so the entry and the counters are then as they were, and the projection
+   * quarantines the event.
    */
   apply(entry: DossierEntry, e: ProjectedEvent, counters: EventCounters | null): boolean {
     const up = upcast(e.type, e.data) as DossierEvent;
@@ -94,23 +145,28 @@ export class DossierFold {
     } catch {
       return false;
     }
-    entry.state = s;
-    const t = instantMs((up.data as { occurredAt: string }).occurredAt);
+    const t = instant((up.data as { occurredAt: unknown }).occurredAt, 'occurredAt');
     // Counters of this event: the local day of its occurredAt, for the dossier's agency x procedure
     // (the slot found on the first count; no allocation per event).
-    counters?.begin(t, entry, s);
     const count = counters === null ? noCount : counters.count;
     switch (up.type) {
       case 'dossier.submitted-online.v1':
+        checkIntake(s, false);
+        counters?.begin(t, entry, s);
         count(C.submitted_online);
         break;
       case 'dossier.received.v1':
+        checkIntake(s, true);
+        counters?.begin(t, entry, s);
         count(s.channel === 'online' ? C.received_online : s.channel === 'postal' ? C.received_postal : C.received_counter);
         break;
       case 'dossier.refused.v1':
+        checkIntake(s, false);
+        counters?.begin(t, entry, s);
         count(C.refused);
         break;
       case 'dossier.supplement-requested.v1':
+        counters?.begin(t, entry, s);
         count(C.supplement_requests);
         entry.pauses = [...entry.pauses, [t, null, null]];
         break;
@@ -118,25 +174,32 @@ export class DossierFold {
         if (s.paused) entry.pauses = [...entry.pauses, [t, null, null]];
         break;
       case 'dossier.supplement-supplied.v1':
-      case 'dossier.payment-recorded.v1':
-        if (before.paused) entry.pauses = closePause(entry.pauses, t, toMs(s.dueAt));
+      case 'dossier.payment-recorded.v1': {
+        const due = optionalInstant(s.dueAt, 'dueAt');
+        if (!Number.isFinite(s.pausedWorkingMs)) throw new TypeError(`pausedWorkingMs is not a number (${describeValue(up.data.pausedWorkingMs)})`);
+        if (before.paused) entry.pauses = closePause(entry.pauses, t, due);
         if (up.type === 'dossier.payment-recorded.v1' && before.paidOnline === null) {
+          counters?.begin(t, entry, s);
           count(C.paid);
           if (up.data.online) count(C.paid_online);
         }
         break;
+      }
       case 'dossier.apology-issued.v1':
+        optionalInstant(s.promisedAt, 'newPromisedAt');
+        counters?.begin(t, entry, s);
         count(C.apologies);
         break;
       case 'dossier.completed.v1': {
         // Classified once, at the close event, by the domain.
         const c = classify(s, this.dater);
+        const p = this.processingTime(s, t);
         entry.timeliness = c?.timeliness ?? null;
+        entry.processingMs = p;
+        counters?.begin(t, entry, s);
         count(C.completed);
         if (c) count(c.timeliness === 'early' ? C.early : c.timeliness === 'on_time' ? C.on_time : C.late);
         if (up.data.electronicResult) count(C.electronic_results);
-        const p = this.processingTime(s, t);
-        entry.processingMs = p;
         if (p !== null) {
           count(C.processing_ms, Math.round(p));
           count(C.processing_count);
@@ -145,23 +208,27 @@ export class DossierFold {
         break;
       }
       case 'dossier.result-returned.v1':
+        if (before.status !== 'completed') entry.timeliness = classify(s, this.dater)?.timeliness ?? null;
+        counters?.begin(t, entry, s);
         count(C.returned);
-        if (before.status === 'completed') break;
-        entry.timeliness = classify(s, this.dater)?.timeliness ?? null;
         break;
       case 'dossier.withdrawn.v1':
+        counters?.begin(t, entry, s);
         count(C.withdrawn);
         if (before.paused) entry.pauses = closePause(entry.pauses, t, null);
         break;
       case 'dossier.stopped.v1':
+        entry.timeliness = classify(s, this.dater)?.timeliness ?? null;
+        counters?.begin(t, entry, s);
         count(C.stopped);
         if (before.paused) entry.pauses = closePause(entry.pauses, t, null);
-        entry.timeliness = classify(s, this.dater)?.timeliness ?? null;
         break;
       case 'dossier.deadline-missed.v1':
+        counters?.begin(t, entry, s);
         count(C.deadline_missed);
         break;
     }
+    entry.state = s;
     return true;
   }
 }

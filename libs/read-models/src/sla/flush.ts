@@ -19,18 +19,28 @@ const VN_HOURS = { hours: { utcOffsetMinutes: VN_OFFSET_MS / 60_000 } } as Pick<
 
 const toMs = (iso: string | null): number | null => (iso === null ? null : instantMs(iso));
 
-/** A dossier's row of the summary table, in DOSSIER_COLUMNS order. */
+/** The status of the summary row of a dossier one of whose events was quarantined (not a domain status). */
+export const QUARANTINED_STATUS = 'quarantined';
+
+/**
+ * A dossier's row of the summary table, in DOSSIER_COLUMNS order. A held dossier (an event of it was
+ * quarantined) keeps the row of its last good event, flagged: status `quarantined`, and `open_until` no
+ * later than the hold's cutoff, so it counts as open only in periods that end before it (its state after
+ * that is unknown) and is never listed as overdue.
+ */
 export function summaryRow(e: DossierEntry): SqlValue[] {
   const s = e.state;
   const ended = s.completedAt ?? s.refusedAt ?? s.withdrawnAt ?? s.stoppedAt ?? null;
   const endedMs = toMs(ended);
   const dueMs = toMs(s.dueAt);
+  const openUntil = endedMs ?? (s.receivedAt ? OPEN_FOREVER : 0);
+  const held = e.held;
   return [
     e.code,
     s.agencyCode,
     s.procedureCode,
     s.channel,
-    s.status,
+    held ? QUARANTINED_STATUS : s.status,
     s.nationalStatusCode,
     toMs(s.submittedAt),
     toMs(s.receivedAt),
@@ -44,7 +54,7 @@ export function summaryRow(e: DossierEntry): SqlValue[] {
     toMs(s.completedAt),
     toMs(s.returnedAt),
     endedMs,
-    endedMs ?? (s.receivedAt ? OPEN_FOREVER : 0),
+    held && held.cutoff !== null ? Math.min(openUntil, held.cutoff) : openUntil,
     e.timeliness,
     toMs(s.paused?.since ?? null),
     s.pausedWorkingMs,

@@ -9,6 +9,15 @@ export const VN_OFFSET_MS = 7 * 3_600_000;
 
 export const DAY_MS = 86_400_000;
 
+/**
+ * The instants the SLA read models can hold: local days 0 to 2^20 - 1 (1970-01-01 to the year 4840), the
+ * range the day counters key on (day-counters.ts) and the summary's local dates are written in. An event
+ * whose instants fall outside it (a receipt in year 9999 due in year 10000) cannot be counted: the fold
+ * throws and the event is quarantined.
+ */
+export const COUNTABLE_FROM_MS = -VN_OFFSET_MS;
+export const COUNTABLE_UNTIL_MS = 2 ** 20 * DAY_MS - VN_OFFSET_MS;
+
 /** The local day number (days since 1970-01-01 local) of instant `t` (epoch ms). */
 export function localDayOf(t: number): number {
   return Math.floor((t + VN_OFFSET_MS) / DAY_MS);

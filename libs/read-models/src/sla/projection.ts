@@ -14,19 +14,41 @@
  * memory (a dossier not in memory is refolded from its own stream, never a SELECT per event), `flush(tx)` writes
  * everything staged inside the caller's transaction, and `committed()` / `discard()` settle the cache
  * after COMMIT / ROLLBACK.
+ *
+ * Poison events: an event the fold cannot apply (it throws: a missing or impossible instant, a code that is
+ * not a string, a classification the domain refuses) is quarantined instead of failing the batch. Nothing
+ * of it is counted (the fold changes nothing before it could throw); its dossier is held: none of its later
+ * events is applied (each is quarantined too, as held), its summary row stays as of its last good event,
+ * flagged `quarantined`, and it leaves the open-dossier figures from the quarantined event on. The
+ * quarantine rows are written by `flush` in the caller's transaction, with its checkpoint, and
+ * `takeQuarantined()` hands the ones newly inserted to the caller once they committed. The isolation is a
+ * try/catch around each event's apply: it costs the hot path nothing more. I/O (refolding a dossier from
+ * its stream, the writes) is outside it: a store or database failure still fails the batch, which the
+ * runner retries from its checkpoint.
  */
 import type { EventStore } from '@motcua/event-store';
+import { instantMs, validateDossierEvent, type DossierState } from '@motcua/domain';
 import type { SqlExecutor, SqlValue } from '../sql/driver';
-import type { TableSet } from './schema';
+import { recordQuarantined, type QuarantineCandidate, type QuarantinedEvent } from '../quarantine/quarantine';
+import { SLA_PROJECTION, type TableSet } from './schema';
 import { AGENCY_EVENT_TYPES, foldAgencyVersions, type AgencyVersionRow } from './agencies';
 import { DayCounters } from './day-counters';
 import { DossierCache } from './dossier-cache';
 import { DossierFold, calendarProcessingTime, dossierCodeOf, type DossierEntry, type ProcessingTimeFn, type ProjectedEvent } from './dossier-fold';
 import { addCounters, appendCounters, readAgencies, summaryRow, writeReference, writeSummaryRows } from './flush';
-import { LocalDates } from './local-days';
+import { COUNTABLE_FROM_MS, COUNTABLE_UNTIL_MS, LocalDates } from './local-days';
 
 export { VN_OFFSET_MS } from './local-days';
-export { calendarProcessingTime, dossierCodeOf, type DossierEntry, type PauseSpan, type ProcessingTimeFn, type ProjectedEvent } from './dossier-fold';
+export {
+  calendarProcessingTime,
+  dossierCodeOf,
+  type DossierEntry,
+  type HeldDossier,
+  type PauseSpan,
+  type ProcessingTimeFn,
+  type ProjectedEvent,
+} from './dossier-fold';
+export { QUARANTINED_STATUS } from './flush';
 
 export interface SlaProjectionOptions {
   processingTime?: ProcessingTimeFn;
@@ -40,6 +62,8 @@ export interface SlaProjectionOptions {
    * before its range).
    */
   onRefold?: (code: string, firstPosition: string) => void;
+  /** The consumer its quarantine rows are recorded under (default SLA_PROJECTION: every table set of this version). */
+  consumer?: string;
 }
 
 /** What the projection needs of the store: a dossier's own stream, to refold one not in memory. */
@@ -57,6 +81,12 @@ export class SlaProjection {
   private countersWritten = false;
   /** Events staged since the last flush. */
   stagedEvents = 0;
+  /** Events set aside since the last flush (written by `flush`). */
+  private quarantine: QuarantineCandidate[] = [];
+  /** Rows the last flush inserted (reported once it committed), and those committed and not yet taken. */
+  private inserted: QuarantinedEvent[] = [];
+  private reportable: QuarantinedEvent[] = [];
+  private readonly consumer: string;
 
   constructor(
     readonly tables: TableSet,
@@ -67,6 +97,7 @@ export class SlaProjection {
     const days = new LocalDates();
     this.counters = new DayCounters(days);
     this.fold = new DossierFold(options.processingTime ?? calendarProcessingTime(), days);
+    this.consumer = options.consumer ?? SLA_PROJECTION;
   }
 
   /** Loads the agency tree from the tables (once), and dossiers not in memory from their own streams. */
@@ -82,7 +113,16 @@ export class SlaProjection {
         if (first.revision === 0) return;
         const prior = await store.readStream(first.streamId, { toRevision: first.revision - 1 });
         const entry = this.dossiers.entry(code);
-        for (const e of prior) this.applyDossier(e, true);
+        for (const e of prior) {
+          try {
+            this.applyDossier(e, true, entry);
+          } catch {
+            // Quarantined when it was first met (by this projection, or the rebuild thread of its range):
+            // here the dossier is only held again.
+            this.hold(entry, e);
+            break;
+          }
+        }
         if (prior.length > 0) this.options.onRefold?.(code, prior[0].position);
         return entry;
       }),
@@ -110,10 +150,35 @@ export class SlaProjection {
     if (missing || !this.agenciesLoaded) await this.load(db, store, missing ?? new Map());
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
-      if (e.type.startsWith('dossier.')) this.applyDossier(e, false, entries[i]);
-      else this.applyReference(e);
+      try {
+        if (e.type.startsWith('dossier.')) this.applyDossier(e, false, entries[i]);
+        else this.applyReference(e);
+      } catch (err) {
+        this.quarantineEvent(e, err, entries[i]);
+      }
     }
     this.stagedEvents += events.length;
+  }
+
+  /** An event the fold could not apply: recorded with the reason; its dossier is held from it on. */
+  private quarantineEvent(e: ProjectedEvent, err: unknown, known?: DossierEntry): void {
+    this.quarantine.push({
+      consumer: this.consumer,
+      streamId: e.streamId,
+      revision: e.revision,
+      position: e.position,
+      eventType: e.type,
+      reason: reasonOf(e, err),
+    });
+    if (!e.type.startsWith('dossier.')) return;
+    const entry = known ?? this.dossiers.entry(dossierCodeOf(e));
+    this.hold(entry, e);
+    // Its row (if it has one) is written again, frozen and flagged.
+    if (entry.state.revision >= 0) this.dossiers.markDirty(entry.code);
+  }
+
+  private hold(entry: DossierEntry, e: ProjectedEvent): void {
+    entry.held = { position: e.position, cutoff: cutoffOf(entry.state, e) };
   }
 
   /** An event of the reference streams (agencies, procedures); dossier events go to `applyDossier`. */
@@ -133,9 +198,25 @@ export class SlaProjection {
     }
   }
 
-  /** `replay`: rebuilding a dossier's state from its stream, nothing is counted or marked dirty. */
+  /**
+   * `replay`: rebuilding a dossier's state from its stream, nothing is counted or marked dirty. A held
+   * dossier's events are not applied; met live, each is quarantined as held.
+   */
   private applyDossier(e: ProjectedEvent, replay = false, known?: DossierEntry): void {
     const entry = known ?? this.dossiers.entry(dossierCodeOf(e));
+    if (entry.held !== null) {
+      if (!replay) {
+        this.quarantine.push({
+          consumer: this.consumer,
+          streamId: e.streamId,
+          revision: e.revision,
+          position: e.position,
+          eventType: e.type,
+          reason: `held: an earlier event of ${e.streamId} (position ${entry.held.position}) is quarantined`,
+        });
+      }
+      return;
+    }
     if (this.fold.apply(entry, e, replay ? null : this.counters) && !replay) this.dossiers.markDirty(entry.code);
   }
 
@@ -160,6 +241,7 @@ export class SlaProjection {
       else rows.push(row);
     }
     await this.writeSummaryRows(tx, rows);
+    await this.flushQuarantine(tx);
     if (options.counters === false) {
       await this.flushReference(tx);
       return;
@@ -167,6 +249,18 @@ export class SlaProjection {
     await addCounters(tx, this.tables, this.counters);
     this.countersWritten = true;
     await this.flushReference(tx);
+  }
+
+  /** The events set aside since the last flush, into the quarantine table (the caller's transaction). */
+  private async flushQuarantine(tx: SqlExecutor): Promise<void> {
+    this.inserted = this.quarantine.length ? await recordQuarantined(tx, this.quarantine) : [];
+  }
+
+  /** Quarantine rows inserted by flushes that committed since the last call (to log, count and signal once). */
+  takeQuarantined(): QuarantinedEvent[] {
+    const out = this.reportable;
+    this.reportable = [];
+    return out;
   }
 
   /** Summary rows (`flush`'s, or rows it held back), replacing those of the same dossiers. */
@@ -191,6 +285,7 @@ export class SlaProjection {
   /** After COMMIT: forget what was written; drop terminal dossiers, then the oldest, beyond the limit. */
   committed(): void {
     this.dossiers.committed();
+    if (this.inserted.length) this.reportable.push(...this.inserted);
     this.resetStaged();
   }
 
@@ -213,9 +308,51 @@ export class SlaProjection {
     this.dirtyAgencies.clear();
     this.procedures.clear();
     this.stagedEvents = 0;
+    this.quarantine = [];
+    this.inserted = [];
   }
 
   get cachedDossiers(): number {
     return this.dossiers.size;
   }
+}
+
+/** The reason recorded: the fold's error, and for a dossier event what the domain's schema says of it. */
+function reasonOf(e: ProjectedEvent, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!e.type.startsWith('dossier.')) return message;
+  const problems = validateDossierEvent(e.type, e.data).filter((p) => !message.includes(p));
+  return problems.length ? `${message}; the event's schema: ${problems.join('; ')}` : message;
+}
+
+/** The countable instant of an ISO string, or null. */
+function countableMs(iso: unknown): number | null {
+  if (typeof iso !== 'string') return null;
+  const t = instantMs(iso);
+  return t >= COUNTABLE_FROM_MS && t < COUNTABLE_UNTIL_MS ? t : null;
+}
+
+/**
+ * From when a held dossier leaves the open-dossier figures: the quarantined event's occurredAt when it can be
+ * read and is not before what the dossier already recorded, else the last instant its good events recorded.
+ * Derived from the log alone, so a rebuild holds it at the same instant as the live runner.
+ */
+function cutoffOf(s: DossierState, e: ProjectedEvent): number | null {
+  let known: number | null = null;
+  for (const v of [
+    s.submittedAt,
+    s.receivedAt,
+    s.paymentRequestedAt,
+    s.paused?.since ?? null,
+    s.completedAt,
+    s.returnedAt,
+    s.refusedAt,
+    s.withdrawnAt,
+    s.stoppedAt,
+  ]) {
+    const t = countableMs(v);
+    if (t !== null && (known === null || t > known)) known = t;
+  }
+  const at = countableMs((e.data as { occurredAt?: unknown } | null)?.occurredAt);
+  return at !== null && (known === null || at >= known) ? at : known;
 }

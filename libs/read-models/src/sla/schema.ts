@@ -1,15 +1,19 @@
 /**
  * Tables of the SLA projection. Every table name carries the projection's code version and a
- * table-set generation (`sla_v1_g3_daily`): changing the projection code bumps SLA_PROJECTION_VERSION,
+ * table-set generation (`sla_v3_g3_daily`): changing the projection code bumps SLA_PROJECTION_VERSION,
  * which makes a fresh table set that is rebuilt from the log, never a mix of old and new figures.
  */
 import type { SqlExecutor } from '../sql/driver';
+import { createQuarantineTable } from '../quarantine/quarantine';
 
 /**
  * Bump on any change to what the projection computes or stores.
  * v2: `overdue_from` (the domain's unit-aware `overdueFrom`) and `deadline_unit` on the summary.
+ * v3: an event the fold cannot apply is quarantined (with every later event of its dossier), and the
+ *     dossier's row is frozen as of its last good event with status `quarantined`: a log holding such an
+ *     event gives other figures than v2, which counted what it could of it or stopped on it.
  */
-export const SLA_PROJECTION_VERSION = 2;
+export const SLA_PROJECTION_VERSION = 3;
 export const SLA_PROJECTION = `sla_v${SLA_PROJECTION_VERSION}`;
 
 /** Counters of one (local day, agency, procedure) bucket, in column order. Integers only. */
@@ -44,7 +48,7 @@ export const HIST_MAX_BUCKET = 60 * HIST_BUCKETS_PER_DAY; // 60 working days and
 export const WORKING_DAY_MS = 8 * 3_600_000;
 
 export interface TableSet {
-  /** e.g. `sla_v1_g2` */
+  /** e.g. `sla_v3_g2` */
   name: string;
   dossiers: string;
   daily: string;
@@ -117,6 +121,8 @@ export async function createControlTables(db: SqlExecutor): Promise<void> {
       state TEXT NOT NULL,
       created_at BIGINT NOT NULL
     );`);
+  // Beside the checkpoints: what the projection set aside is written in the same transaction as they are.
+  await createQuarantineTable(db);
 }
 
 const counterCols = DAILY_COUNTERS.map((c) => `${c} BIGINT NOT NULL DEFAULT 0`).join(',\n  ');

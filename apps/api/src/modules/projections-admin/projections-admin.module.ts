@@ -3,7 +3,7 @@
  *   POST /api/admin/projections/rebuild             -> 202 { id, status, ... } + Location; 409 while one runs
  *   GET  /api/admin/projections/rebuild/:id         -> the job: status, phase, events, position, head, rate
  *   GET  /api/admin/projections/rebuild/:id/events  -> the same as server-sent events until it ends
- *   GET  /api/admin/projections                     -> active table set, checkpoint, watermark
+ *   GET  /api/admin/projections                     -> active table set, checkpoint, watermark, quarantine counts
  * The rebuild is blue/green (`rebuildSla`): it writes a new table set and swaps it in when caught up,
  * so the old tables serve every query until that commit. It runs in this API instance with its own
  * read-model connection (the configuration's `readModels`, READ_MODELS_*, as the worker's); jobs are kept in memory (the last 20),
@@ -18,8 +18,10 @@ import {
   activeSet,
   createReadModelDb,
   isMissingTableError,
+  QUARANTINE,
   rebuildSla,
   SlaQueryService,
+  type QuarantineReader,
   type ReadModelDbConfig,
   type RebuildProgress,
   type SqlDb,
@@ -28,6 +30,7 @@ import { ApiError, APP_CONFIG, type AppConfig } from '@motcua/platform';
 import { CurrentUser, Roles } from '../../shared/auth/decorators';
 import type { AuthUser } from '@motcua/platform';
 import { LOGGER } from '@motcua/platform';
+import { QuarantineModule } from '../quarantine/quarantine.module';
 
 /** Where the admin routes open the read models; a provider so tests can point it elsewhere. */
 export const PROJECTIONS_READ_MODEL_CONFIG = Symbol.for('motcua.ProjectionsReadModelConfig');
@@ -42,6 +45,8 @@ export interface RebuildJob {
   endedAt: string | null;
   phase: RebuildProgress['phase'] | 'starting';
   events: number;
+  /** Events this rebuild newly quarantined. */
+  quarantined: number;
   position: string;
   headPosition: string | null;
   eventsPerSecond: number;
@@ -62,6 +67,7 @@ export class ProjectionRebuilds implements OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PROJECTIONS_READ_MODEL_CONFIG) private readonly config: ReadModelDbConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(QUARANTINE) private readonly quarantine: QuarantineReader,
   ) {}
 
   get(id: string): RebuildJob | undefined {
@@ -81,6 +87,7 @@ export class ProjectionRebuilds implements OnApplicationShutdown {
       endedAt: null,
       phase: 'starting',
       events: 0,
+      quarantined: 0,
       position: '',
       headPosition: null,
       eventsPerSecond: 0,
@@ -106,6 +113,13 @@ export class ProjectionRebuilds implements OnApplicationShutdown {
         store: this.store,
         db,
         signal,
+        onQuarantined: (q) => {
+          for (const e of q)
+            log.error(
+              { event: 'event-quarantined', quarantine: e },
+              `event quarantined by ${e.consumer}: ${e.eventType} ${e.streamId}@${e.revision}: ${e.reason}`,
+            );
+        },
         onProgress: (p) => {
           Object.assign(job, {
             phase: p.phase,
@@ -122,6 +136,7 @@ export class ProjectionRebuilds implements OnApplicationShutdown {
         status: 'succeeded',
         phase: 'done',
         events: r.events,
+        quarantined: r.quarantined,
         position: r.position,
         tableSet: r.tableSet,
         previousTableSet: r.previousTableSet ?? null,
@@ -177,7 +192,10 @@ export class ProjectionRebuilds implements OnApplicationShutdown {
         throw e;
       });
       const watermark = active ? await new SlaQueryService({ db, store: this.store }).watermark() : null;
-      return { active: active ?? null, watermark, rebuild: this.running ? this.get(this.running.id) : null };
+      // The operator's signal that something was set aside (details: GET /api/admin/quarantine).
+      const counts = await this.quarantine.counts();
+      const quarantine = { total: Object.values(counts).reduce((a, b) => a + b, 0), counts, link: '/api/admin/quarantine' };
+      return { active: active ?? null, watermark, quarantine, rebuild: this.running ? this.get(this.running.id) : null };
     } finally {
       await db.close();
     }
@@ -231,6 +249,7 @@ class ProjectionsAdminController {
 }
 
 @Module({
+  imports: [QuarantineModule],
   controllers: [ProjectionsAdminController],
   providers: [ProjectionRebuilds, { provide: PROJECTIONS_READ_MODEL_CONFIG, inject: [APP_CONFIG], useFactory: (config: AppConfig) => config.readModels }],
 })
