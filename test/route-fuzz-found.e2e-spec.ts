@@ -70,7 +70,7 @@ describe('bad input the route fuzz found (SQLite, before the worker ever ran)', 
   it('GET /api/admin/projections before the worker`s first start: 200 with no active table set (was 500)', async () => {
     const r = await t.request('GET', '/api/admin/projections', { token: admin });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ active: null, watermark: null, rebuild: null });
+    expect(r.body).toEqual({ active: null, watermark: null, rebuild: null, quarantine: { counts: {}, total: 0, link: '/api/admin/quarantine' } });
   });
 
   it('the audit reads refuse a code, stream or agency that cannot exist with 400 before recording the access (a NUL answered 422 INVALID_EVENT)', async () => {
