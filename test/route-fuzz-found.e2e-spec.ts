@@ -91,6 +91,21 @@ describe('bad input the route fuzz found (SQLite, before the worker ever ran)', 
     expect(await t.store.streamRevision(log)).toBe(before);
   });
 
+  it('the audit SLA report refuses a day that does not exist, or a period that ends before it starts, with 400 before replaying (2025-06-00 answered 500)', async () => {
+    const log = accessLogStreamId(new Date());
+    const before = await t.store.streamRevision(log);
+    for (const [query, field] of [
+      ['from=2024-01-01&to=2025-06-00', 'to'],
+      ['from=2025-02-30&to=2025-03-31', 'from'],
+      ['from=2025-06-30&to=2025-06-01', 'to'],
+    ] as const) {
+      const r = await t.request('GET', `/api/audit/sla?${query}`, { token: auditor });
+      expect({ query, status: r.status, code: errorOf(r.body)?.code }).toEqual({ query, status: 400, code: 'VALIDATION_FAILED' });
+      expect(r.body.error.details.map((d: any) => d.field)).toContain(field);
+    }
+    expect(await t.store.streamRevision(log)).toBe(before);
+  });
+
   it('an XLSX export of a dossier whose code holds U+FFFF opens (exceljs wrote the character, which XML cannot carry)', async () => {
     const clerk = await t.token('clerk', 'H30.01');
     await t.request('POST', '/api/procedures', {

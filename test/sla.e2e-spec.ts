@@ -180,6 +180,15 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('SLA over HTTP with the live pr
     expect(body.watermark.position).toBe(await t.store.headPosition());
   });
 
+  it('a period whose days do not exist, or that ends before it starts, is 400 (2025-06-00 passed the pattern and failed inside)', async () => {
+    for (const q of ['from=2025-06-01&to=2025-06-00', 'from=2025-02-30&to=2025-03-31', 'from=2025-13-01&to=2025-13-02', 'from=2025-06-30&to=2025-06-01']) {
+      for (const path of [`/api/sla?${q}`, `/api/rankings?${q}`, `/api/agencies/${P}/sla?${q}`]) {
+        const r = await t.request('GET', path, { token: admin });
+        expect({ path, status: r.status, code: r.body?.error?.code }).toEqual({ path, status: 400, code: 'VALIDATION_FAILED' });
+      }
+    }
+  });
+
   it('GET /api/sla?by=level and by=procedure', async () => {
     const byLevel = await ok('GET', `/api/sla?${JUNE}&by=level`, admin);
     const dep = byLevel.rows.find((r: any) => r.level === 'department');

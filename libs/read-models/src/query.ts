@@ -88,6 +88,11 @@ interface Fact {
 }
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** YYYY-MM-DD of a day that exists (`2025-06-00` and `2025-02-30` match the pattern but are no day). */
+const isCalendarDay = (s: string) => {
+  const t = LOCAL_DATE.test(s) ? Date.parse(`${s}T00:00:00Z`) : NaN;
+  return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === s;
+};
 const addDays = (day: string, n: number) => new Date(Date.parse(day + 'T00:00:00Z') + n * DAY_MS).toISOString().slice(0, 10);
 /** Local midnight (+07) starting `day`, as epoch ms. */
 const localMidnight = (day: string) => Date.parse(day + 'T00:00:00Z') - VN_OFFSET_MS;
@@ -148,7 +153,7 @@ export class SlaQueryService {
   }
 
   private checkPeriod(from: string, to: string): void {
-    if (!LOCAL_DATE.test(from) || !LOCAL_DATE.test(to) || from > to) throw new InvalidQueryError('from and to must be YYYY-MM-DD with from <= to');
+    if (!isCalendarDay(from) || !isCalendarDay(to) || from > to) throw new InvalidQueryError('from and to must be calendar days YYYY-MM-DD with from <= to');
   }
 
   /** Facts of the period: day-bucket sums per tree segment, and open dossiers at the period end. */

@@ -1,11 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length, Matches, ValidateIf } from 'class-validator';
-import { AGENCY_LEVELS, AgencyLevel } from '@motcua/reference-data';
+import { IsIn, IsOptional, IsString, Length, Matches, ValidateBy, ValidateIf, type ValidationOptions } from 'class-validator';
+import { AGENCY_LEVELS, AgencyLevel, isLocalDate } from '@motcua/reference-data';
 
 export const AGENCY_CODE_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 export const WORKING_HOURS_RE =
   /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))?(,(Mon|Tue|Wed|Thu|Fri|Sat|Sun)(-(Mon|Tue|Wed|Thu|Fri|Sat|Sun))?)*( ([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d)+$/;
+
+/** A day of the calendar as YYYY-MM-DD that exists (`2025-06-00` and `2025-02-30` do not). */
+export function IsLocalDate(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    { name: 'isLocalDate', validator: { validate: (v) => isLocalDate(v), defaultMessage: (a) => `${a?.property} must be a calendar date YYYY-MM-DD` } },
+    options,
+  );
+}
 
 /** Attributes common to registering and changing an agency. */
 export class AgencyFieldsDto {

@@ -4,20 +4,18 @@ import { IsIn, IsISO8601, IsOptional, IsString, Matches } from 'class-validator'
 import { slaSheets } from '@motcua/audit';
 import type { SlaBy } from '@motcua/read-models';
 import { CurrentUser, Roles } from '../../../../shared/auth/decorators';
-import type { AuthUser } from '@motcua/platform';
-import { AGENCY_CODE_RE } from '@motcua/application';
+import { ApiError, type AuthUser } from '@motcua/platform';
+import { AGENCY_CODE_RE, IsLocalDate } from '@motcua/application';
 import { AuditService } from '../../audit.service';
 import { exportFile, type ExportFormat } from '../../export-format';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 export class SlaAuditQuery {
   @ApiProperty({ example: '2025-06-01' })
-  @Matches(DATE, { message: 'from must be YYYY-MM-DD' })
+  @IsLocalDate()
   from!: string;
 
   @ApiProperty({ example: '2025-06-30' })
-  @Matches(DATE, { message: 'to must be YYYY-MM-DD' })
+  @IsLocalDate()
   to!: string;
 
   @ApiPropertyOptional({ description: 'As known at this instant (events recorded by then): reproduces a report published then' })
@@ -53,6 +51,8 @@ export class SlaAuditController {
   @Roles('auditor', 'admin')
   async sla(@Query() q: SlaAuditQuery, @CurrentUser() user: AuthUser) {
     const format = q.format ?? 'json';
+    // Refused before the access is recorded and before the (whole-log) replay.
+    if (q.to < q.from) throw ApiError.validation([{ field: 'to', message: 'to must not be before from' }]);
     await this.audit.record(user, {
       action: format === 'json' ? 'sla' : 'export',
       details: { from: q.from, to: q.to, knownAt: q.knownAt ?? null, by: q.by ?? 'agency', agency: q.agency ?? null, format },
