@@ -106,6 +106,15 @@ describe('bad input the route fuzz found (SQLite, before the worker ever ran)', 
     expect(await t.store.streamRevision(log)).toBe(before);
   });
 
+  it('headers over 16 KiB are 431 REQUEST_HEADERS_TOO_LARGE in the error shape (Node answered with fastify`s body, and a kept-alive socket saw a hang-up)', async () => {
+    const r = await sendRaw(t.baseUrl, { method: 'GET', target: '/api/health', headers: { 'x-filler': 'x'.repeat(20_000) } }, agent);
+    expect(r.status).toBe(431);
+    expect(String(r.headers['content-type'])).toMatch(/^application\/json/);
+    expect((r.json as any).error).toMatchObject({ code: 'REQUEST_HEADERS_TOO_LARGE', message: expect.any(String), correlationId: expect.any(String) });
+    // The server still answers.
+    expect((await t.request('GET', '/api/health')).status).toBe(200);
+  });
+
   it('an XLSX export of a dossier whose code holds U+FFFF opens (exceljs wrote the character, which XML cannot carry)', async () => {
     const clerk = await t.token('clerk', 'H30.01');
     await t.request('POST', '/api/procedures', {

@@ -29,8 +29,25 @@ export function rawAgent(): Agent {
   return new Agent({ keepAlive: true, maxSockets: 4 });
 }
 
-/** Sends one request; rejects on a network error or when no complete answer came within `timeoutMs`. */
-export function sendRaw(baseUrl: string, r: RawRequest, agent: Agent, timeoutMs = 15_000): Promise<RawResponse> {
+/**
+ * Sends one request; rejects on a network error or when no complete answer came within `timeoutMs`. A request
+ * that failed before any answer on a kept-alive socket the agent reused is sent once more on a new connection:
+ * the server may close an idle connection as the client starts writing on it, the race Node's documentation of
+ * `request.reusedSocket` describes (https://nodejs.org/api/http.html#requestreusedsocket). The second attempt
+ * must succeed like any other.
+ */
+export async function sendRaw(baseUrl: string, r: RawRequest, agent: Agent, timeoutMs = 15_000): Promise<RawResponse> {
+  try {
+    return await sendOnce(baseUrl, r, agent, timeoutMs);
+  } catch (err) {
+    if (!(err instanceof ReusedSocketError)) throw err;
+    return sendOnce(baseUrl, r, false, timeoutMs);
+  }
+}
+
+class ReusedSocketError extends Error {}
+
+function sendOnce(baseUrl: string, r: RawRequest, agent: Agent | false, timeoutMs: number): Promise<RawResponse> {
   const url = new URL(baseUrl);
   return new Promise<RawResponse>((resolve, reject) => {
     let settled = false;
@@ -76,7 +93,12 @@ export function sendRaw(baseUrl: string, r: RawRequest, agent: Agent, timeoutMs 
       done(new Error(`no complete answer within ${timeoutMs} ms`));
     }, timeoutMs);
     // A server may answer (413, 415…) and close before it read the whole body: the answer counts, not the write error.
-    req.on('error', (e) => setTimeout(() => !responded && done(e), 100));
+    req.on('error', (e) =>
+      setTimeout(() => {
+        if (responded) return;
+        done(req.reusedSocket && agent ? new ReusedSocketError(`${e.message} on a reused keep-alive socket`, { cause: e }) : e);
+      }, 100),
+    );
     req.end(r.body);
   });
 }

@@ -9,7 +9,7 @@ import { DossiersFeature } from './features';
 import { createValidationPipe } from './shared/errors/validation';
 import { installRequestHooks, setMetrics } from './shared/http/request.middleware';
 import { installJsonParser } from './shared/http/json-body.middleware';
-import { frameworkErrors } from './shared/http/framework-errors';
+import { clientErrorHandler, frameworkErrors } from './shared/http/framework-errors';
 import { MetricsService } from './shared/http/metrics';
 import { PinoNestLogger } from '@motcua/platform';
 import { WireFastifyAdapter } from './shared/command/wire';
@@ -60,6 +60,8 @@ export async function createApp(config: AppConfig, logger: Logger): Promise<INes
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false },
     // A path the router cannot read (bad percent-encoding, an over-long parameter): 400 in the one error shape.
     frameworkErrors,
+    // What Node's HTTP parser refuses (headers over 16 KiB, a malformed request line): the same shape, raw.
+    clientErrorHandler,
   });
   const fastify = adapter.getInstance();
   // Order matters: the correlation id and timing first (so even a parse error has them), then the body.

@@ -36,6 +36,21 @@ describe('JwtVerifier (verified-token cache)', () => {
     expect(await v.verify(none)).not.toHaveProperty('iss');
   });
 
+  it('refuses a subject, issuer or agency with control characters or over 256 characters (they go into every event and the access log)', async () => {
+    const v = verifier();
+    const at = Math.floor(T0 / 1000);
+    for (const claims of [
+      { sub: 'clerk\u0000-1', role: 'clerk', agency: 'H30' },
+      { sub: 'clerk-1\n', role: 'clerk', agency: 'H30' },
+      { sub: 'x'.repeat(257), role: 'admin' },
+      { sub: 'clerk-1', role: 'clerk', agency: 'H30\u0085' },
+      { sub: 'clerk-1', role: 'clerk', agency: 'H30', issuer: 'https://idp\u0007' },
+    ]) {
+      expect(await status(v.verify(await signDevToken(secret, claims, 60, at)))).toMatch(/^401 token claim (sub|iss|agency) must be/);
+    }
+    expect((await v.verify(await signDevToken(secret, { sub: 'Nguyễn Văn Ánh', role: 'admin' }, 60, at))).sub).toBe('Nguyễn Văn Ánh');
+  });
+
   it('a cached token does not vouch for a tampered one', async () => {
     const v = verifier();
     const token = await signDevToken(secret, { sub: 'admin-1', role: 'admin' }, 60, Math.floor(T0 / 1000));

@@ -4,6 +4,10 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ApiError } from '../errors/api-error';
 import { AuthUser, isRole, Role } from './auth.types';
 
+const MAX_CLAIM_LENGTH = 256;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
 /** Verifies bearer tokens: HS256 with the configured secret, or asymmetric keys from a JWKS URL. */
 @Injectable()
 export class JwtVerifier {
@@ -60,6 +64,18 @@ export class JwtVerifier {
       throw new ApiError(401, 'UNAUTHENTICATED', 'invalid token');
     }
     if (typeof payload.sub !== 'string' || !payload.sub) throw new ApiError(401, 'UNAUTHENTICATED', 'token has no subject');
+    // The subject, issuer and agency go into every event's metadata and the access log: control characters
+    // (which the store refuses) or an unbounded length would let a token's holder break their own audit trail.
+    for (const claim of ['sub', 'iss', 'agency'] as const) {
+      const v = payload[claim];
+      if (v !== undefined && (typeof v !== 'string' || v.length > MAX_CLAIM_LENGTH || CONTROL.test(v))) {
+        throw new ApiError(
+          401,
+          'UNAUTHENTICATED',
+          `token claim ${claim} must be a string of at most ${MAX_CLAIM_LENGTH} characters without control characters`,
+        );
+      }
+    }
     if (typeof payload.exp !== 'number') throw new ApiError(401, 'UNAUTHENTICATED', 'token has no expiry');
     const role = payload.role;
     if (!isRole(role)) throw new ApiError(403, 'FORBIDDEN', 'token carries no known role');

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Duplex } from 'node:stream';
 import { fastUlid } from '../ids';
 
 const ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -26,4 +27,28 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
     return;
   }
   void reply.code(400).send({ error: { code: 'VALIDATION_FAILED', message, details: [{ field: 'path', message }], correlationId } });
+}
+
+/**
+ * fastify's `clientErrorHandler`: what Node's HTTP parser refuses before fastify sees a request (headers over
+ * Node's 16 KiB limit, a request line it cannot parse, a request that took too long), answered in the one
+ * error shape on the raw socket, which is then closed (fastify's own answer was `{ error: 'Request Header
+ * Fields Too Large', statusCode: 431 }`). 431 REQUEST_HEADERS_TOO_LARGE, 408 REQUEST_TIMEOUT, else 400
+ * MALFORMED_REQUEST.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'REQUEST_HEADERS_TOO_LARGE', 'the request headers exceed 16 KiB']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'REQUEST_TIMEOUT', 'the request did not arrive in time']
+        : [400, 'Bad Request', 'MALFORMED_REQUEST', 'the request is not well-formed HTTP/1.1'];
+  const body = JSON.stringify({ error: { code, message, correlationId: fastUlid() } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
