@@ -11,7 +11,7 @@ import { DeadlineWorker } from '../apps/worker/src/deadlines';
 import { createLogger } from '@motcua/platform';
 import { deadlineMissedAlertId, dueSoonAlertId, loadAlertsConfig, openAlertsDb } from '@motcua/alerts';
 import type { SqlDb } from '@motcua/read-models';
-import { deadlineMissedEvents, deletePrefix, holidayNow, receiveAlwaysOpen, secondsDeadline, until } from '@motcua/testing';
+import { deadlineMissedEvents, deletePrefix, describeUnless, holidayReason, receiveAlwaysOpen, secondsDeadline, until } from '@motcua/testing';
 import { startTestApp, type TestApp } from './support/app';
 
 jest.setTimeout(60_000);
@@ -61,10 +61,9 @@ function sse(url: string, headers: Record<string, string> = {}) {
 }
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const holiday = holidayNow();
-const skipped = holiday ? `skipped: ${holiday} is an official holiday (no working time, even on a 24/7 calendar)` : undefined;
-const d = skipped ? (title: string, fn: () => void) => describe.skip(`${title} (${skipped})`, fn) : describe;
-if (skipped) console.warn(`alerts e2e ${skipped}`);
+const skipped = holidayReason();
+const d = describeUnless(skipped);
+if (skipped) console.warn(`alerts e2e skipped: ${skipped}`);
 
 d('deadline alerts over HTTP (SQLite store, real Redis, two API instances)', () => {
   let a: TestApp;

@@ -13,7 +13,7 @@
 jest.setTimeout(120_000);
 
 import type { EventStore, RecordedEvent } from '@motcua/event-store';
-import { DossierWriter, SCENARIO_AGENCIES as AG, SCENARIO_PROCEDURES as PROCEDURES, writeRandomDossiers, writeScenario } from '@motcua/testing';
+import { DossierWriter, itUnless, SCENARIO_AGENCIES as AG, SCENARIO_PROCEDURES as PROCEDURES, writeRandomDossiers, writeScenario } from '@motcua/testing';
 import { ProjectionRunner, readCheckpoint } from './runner';
 import { rebuildSla } from './rebuild';
 import { SlaQueryService } from './query';
@@ -162,7 +162,7 @@ describe.each<Engine>(['sqlite', 'postgres'])('SLA projection: poison events are
     expect((await sqlQuarantine(poisoned.db).list({ limit: 500 })).items).toEqual(stored);
   });
 
-  (engine === 'sqlite' ? it : it.skip)(
+  itUnless(engine === 'sqlite' ? undefined : 'the threaded bulk replay exists for SQLite files only')(
     'the threaded bulk replay (SQLite files only) holds the same dossiers and writes the same tables and quarantine',
     async () => {
       const db = poisoned.openDb('threads');

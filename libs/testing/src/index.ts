@@ -16,3 +16,4 @@ export * from './dossiers/sla-scenario';
 export * from './dossiers/always-open';
 export * from './waiting';
 export * from './redis';
+export * from './skipping';

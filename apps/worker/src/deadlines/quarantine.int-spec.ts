@@ -29,15 +29,14 @@ import {
   openAlertsDb,
   type AlertsConfig,
 } from '@motcua/alerts';
-import { deadlineMissedEvents, deletePrefix, holidayNow, receiveAlwaysOpen, secondsDeadline, until } from '@motcua/testing';
+import { deadlineMissedEvents, deletePrefix, describeUnless, holidayReason, receiveAlwaysOpen, secondsDeadline, until } from '@motcua/testing';
 import { DeadlineWorker } from './deadline-worker';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const holiday = holidayNow();
 // A deadline in working seconds needs "now" to be working time, even on a 24/7 calendar.
-const skipped = holiday ? `skipped: ${holiday} is an official holiday (no working time, even 24/7)` : undefined;
-const d = skipped ? (title: string, fn: () => void) => describe.skip(`${title} (${skipped})`, fn) : describe;
-if (skipped) console.warn(`deadline quarantine int tests ${skipped}`);
+const skipped = holidayReason();
+const d = describeUnless(skipped);
+if (skipped) console.warn(`deadline quarantine int tests skipped: ${skipped}`);
 
 jest.setTimeout(40_000);
 

@@ -39,7 +39,7 @@ const ev = (n: number): NewEvent => ({
 /** A test that needs the server: skipped, saying why in its own title, when there is none. */
 const withServer = URL ? it : (title: string, fn: () => Promise<void>) => it.skip(`${title} (skipped: ${SKIP_REASON})`, fn);
 
-(URL ? describe : describe.skip)('KurrentDB adapter specifics', () => {
+(URL ? describe : describe.skip)(`KurrentDB adapter specifics${URL ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
   jest.setTimeout(30_000);
   const store = URL ? createKurrentDbEventStore({ connectionString: URL }) : undefined!;
   afterAll(() => store?.close());
